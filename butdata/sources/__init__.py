@@ -1,0 +1,49 @@
+"""One reader per document layout; ``read_document`` picks the reader for a file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import SourceError
+from ..model import Document
+
+TEXT_SUFFIXES = {".txt"}
+TEMPLATE_SUFFIXES = {".csv", ".xlsx"}
+SUFFIXES = TEXT_SUFFIXES | TEMPLATE_SUFFIXES
+
+
+def source_files(directory: Path) -> list[Path]:
+    """The documents of a sources directory, in a stable order."""
+    return sorted(p for p in Path(directory).iterdir()
+                  if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+
+
+def read_text_lines(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise SourceError(path.name, None, "fichier binaire, pas un texte extrait d'un PDF")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(path.name, line, "encodage invalide (UTF-8 attendu)") from None
+    return text.splitlines()
+
+
+def read_document(path: Path) -> Document:
+    """Parse one source file into a Document (raises SourceError on unreadable input)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in TEMPLATE_SUFFIXES:
+        from . import template  # issue: tidy CSV/XLSX template
+
+        return template.read(path)
+    lines = read_text_lines(path)
+    if any(re.match(r"^\s*Code PN\b", line) for line in lines):
+        from . import modules_layout
+
+        return modules_layout.parse(path.name, lines)
+    from . import grid_layout
+
+    return grid_layout.parse(path.name, lines)
