@@ -1,0 +1,288 @@
+"""Cohorts: the same rules as :mod:`butdata.simulate`, for N students at once.
+
+A year (or one table) becomes a :class:`CohortStructure`: module codes, UEs, and a modules × UEs
+coefficient matrix. Grades are an N × modules float matrix with NaN for "not graded". UE averages
+are then two matrix products (grades @ coef and graded-mask @ coef); RCUEs, codes and decisions are
+column operations. ``simulate_cohort_loop`` is the same computation in plain Python, kept as a
+reference for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from . import simulate as sim
+from .rules import DEFAULT_RULES, EPS, Rules
+
+# Integer codes in the per-student arrays; -1 = none / pending.
+NONE_CODE = -1
+UE_CODES = (sim.AJ, sim.CMP, sim.ADM)  # index = code
+DECISIONS = (sim.AJ, sim.PASD, sim.ADM)
+
+
+@dataclass(frozen=True)
+class CohortStructure:
+    """What the cohort computation needs from one table or a year."""
+
+    table_ids: tuple[str, ...]
+    module_codes: tuple[str, ...]
+    ues: tuple[tuple[str, str, int], ...]  # (table_id, ue, competence), column order of ``coef``
+    coef: np.ndarray  # modules × UEs, zero where a module does not feed a UE
+    rcue_pairs: tuple[tuple[int, int, int], ...]  # (competence, odd UE column, even UE column)
+    missing: tuple[int, ...] = ()  # competences that cannot form an RCUE (year not decidable)
+    modes: tuple[str, ...] = ()
+
+    @property
+    def is_year(self) -> bool:
+        return len(self.table_ids) == 2
+
+
+def build_structure(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[str],
+                    modes: Mapping[str, str] | None = None) -> CohortStructure:
+    """Structure from frames shaped like the ``coefficients`` and ``ues`` views."""
+    weights, ue_lists, used_modes = [], [], []
+    for tid in table_ids:
+        w, mode = sim.semester_weights(coefficients, ues, tid, (modes or {}).get(tid, "auto"))
+        weights.append(w)
+        ue_lists.append(sim.table_ues(ues, tid))
+        used_modes.append(mode)
+    w = pl.concat(weights)
+    codes = tuple(dict.fromkeys(w["module_code"].to_list()))
+    ue_rows = [r for frame in ue_lists for r in frame.iter_rows()]
+    col = {(t, u): j for j, (t, u, _) in enumerate(ue_rows)}
+    row = {c: i for i, c in enumerate(codes)}
+    coef = np.zeros((len(codes), len(ue_rows)))
+    for t, u, _, m, c in w.iter_rows():
+        coef[row[m], col[(t, u)]] += c
+
+    pairs, missing = [], []
+    if len(table_ids) == 2:
+        by_comp: list[dict[int, list[int]]] = [{}, {}]
+        for j, (t, _, comp) in enumerate(ue_rows):
+            by_comp[table_ids.index(t)].setdefault(comp, []).append(j)
+        for comp in sorted(set(by_comp[0]) | set(by_comp[1])):
+            a, b = by_comp[0].get(comp, []), by_comp[1].get(comp, [])
+            if len(a) == 1 and len(b) == 1 and coef[:, a[0]].any() and coef[:, b[0]].any():
+                pairs.append((comp, a[0], b[0]))
+            else:
+                missing.append(comp)
+    return CohortStructure(tuple(table_ids), codes, tuple(ue_rows), coef, tuple(pairs),
+                           tuple(missing), tuple(used_modes))
+
+
+# --------------------------------------------------------------------------- grades
+
+def draw_grades(structure: CohortStructure, n_students: int, mean: float = 10.0, spread: float = 3.0,
+                per_module: Mapping[str, tuple[float, float]] | None = None, seed: int | None = 0,
+                ungraded_rate: float = 0.0, rules: Rules = DEFAULT_RULES) -> np.ndarray:
+    """N × modules grades, normal(mean, spread) per module, clipped to the grade bounds.
+
+    ``per_module``: code → (mean, spread) overriding the global values. ``ungraded_rate``: share
+    of grades left out (NaN), to simulate a year in progress. Same seed, same matrix.
+    """
+    rng = np.random.default_rng(seed)
+    m = len(structure.module_codes)
+    means, spreads = np.full(m, float(mean)), np.full(m, float(spread))
+    for code, (mu, sd) in (per_module or {}).items():
+        if code not in structure.module_codes:
+            raise sim.GradeError(f"module inconnu : {code}")
+        i = structure.module_codes.index(code)
+        means[i], spreads[i] = mu, sd
+    grades = np.clip(rng.normal(means, spreads, size=(n_students, m)), rules.grade_min, rules.grade_max)
+    if ungraded_rate > 0:
+        grades[rng.random(grades.shape) < ungraded_rate] = np.nan
+    return grades
+
+
+def read_grades_csv(path, structure: CohortStructure, rules: Rules = DEFAULT_RULES,
+                    extra_columns: Sequence[str] = ()) -> np.ndarray:
+    """Grades from a CSV: one row per student, one column per module code (a missing column or
+    an empty cell = not graded; decimal commas accepted). ``extra_columns`` (e.g. a student id)
+    are ignored; any other unknown column or an out-of-range grade raises GradeError."""
+    frame = pl.read_csv(path, infer_schema=False)
+    unknown = [c for c in frame.columns if c not in structure.module_codes and c not in extra_columns]
+    if unknown:
+        raise sim.GradeError(f"colonne(s) inconnue(s) dans {path} : {', '.join(unknown)} "
+                             "(attendu : un code de module par colonne)")
+    grades = np.full((frame.height, len(structure.module_codes)), np.nan)
+    for j, code in enumerate(structure.module_codes):
+        if code not in frame.columns:
+            continue
+        text = frame[code].str.strip_chars().str.replace(",", ".")
+        values = text.cast(pl.Float64, strict=False)
+        bad = values.is_null() & text.is_not_null() & (text != "")
+        if bad.any():
+            raise sim.GradeError(f"note illisible dans {path}, colonne {code}, ligne "
+                                 f"{int(bad.arg_true()[0]) + 2} : {text.filter(bad)[0]!r}")
+        col = values.to_numpy().astype(float)
+        out = (col < rules.grade_min) | (col > rules.grade_max)
+        if out.any():
+            i = int(np.flatnonzero(out)[0])
+            raise sim.GradeError(f"note hors de l'intervalle {rules.grade_min:g}-{rules.grade_max:g} dans "
+                                 f"{path}, colonne {code}, ligne {i + 2} : {col[i]:g}")
+        grades[:, j] = col
+    return grades
+
+
+# --------------------------------------------------------------------------- computation
+
+@dataclass(frozen=True)
+class CohortArrays:
+    """Per-student results: averages with NaN = none; codes as indexes into UE_CODES /
+    DECISIONS, -1 = none or pending."""
+
+    ue_average: np.ndarray  # N × UEs
+    ue_code: np.ndarray  # N × UEs, int8
+    rcue_average: np.ndarray  # N × RCUEs
+    decision: np.ndarray  # N, int8
+
+
+def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortArrays:
+    """Vectorised computation (no per-student Python code)."""
+    graded = ~np.isnan(grades)
+    num = np.where(graded, grades, 0.0) @ structure.coef
+    den = graded.astype(float) @ structure.coef
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ue_avg = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+    w1, w2 = rules.rcue_weights
+    odd = [p[1] for p in structure.rcue_pairs]
+    even = [p[2] for p in structure.rcue_pairs]
+    rcue = (w1 * ue_avg[:, odd] + w2 * ue_avg[:, even]) / (w1 + w2)
+
+    mark = rules.pass_mark - EPS
+    rcue_ok = rcue >= mark  # NaN compares False
+    compensated = np.zeros_like(ue_avg, dtype=bool)
+    compensated[:, odd] |= rcue_ok
+    compensated[:, even] |= rcue_ok
+    code = np.where(ue_avg >= mark, 2, np.where(compensated, 1, 0)).astype(np.int8)
+    code[np.isnan(ue_avg)] = NONE_CODE
+
+    n = grades.shape[0]
+    n_rcue = len(structure.rcue_pairs)
+    if not structure.is_year or structure.missing or n_rcue == 0:
+        decision = np.full(n, NONE_CODE, dtype=np.int8)
+    else:
+        passed = rcue_ok.sum(axis=1)
+        below = (rcue < rules.rcue_floor - EPS).any(axis=1)
+        decision = np.where(passed == n_rcue, 2,
+                            np.where((passed >= sim.pasd_minimum(n_rcue, rules)) & ~below, 1, 0)).astype(np.int8)
+        decision[np.isnan(rcue).any(axis=1)] = NONE_CODE
+    return CohortArrays(ue_avg, code, rcue, decision)
+
+
+def cohort_arrays_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortArrays:
+    """Reference implementation: one student, one UE, one module at a time, in plain Python,
+    deciding with :func:`butdata.simulate.year_decision`. Slow on purpose; for tests/benchmarks."""
+    rows = grades.tolist() if isinstance(grades, np.ndarray) else [list(r) for r in grades]
+    coef = structure.coef.tolist()
+    feeds = [[(i, coef[i][j]) for i in range(len(coef)) if coef[i][j] != 0] for j in range(len(structure.ues))]
+    w1, w2 = rules.rcue_weights
+    nan = float("nan")
+    ue_avgs, codes, rcues, decisions = [], [], [], []
+    for student in rows:
+        avgs = []
+        for modules in feeds:
+            total = weight = 0.0
+            for i, c in modules:
+                g = student[i]
+                if g == g:  # not NaN
+                    total += c * g
+                    weight += c
+            avgs.append(total / weight if weight > 0 else None)
+        rcue_list, rcue_of = [], {}
+        for comp, a, b in structure.rcue_pairs:
+            avg = None
+            if avgs[a] is not None and avgs[b] is not None:
+                avg = (w1 * avgs[a] + w2 * avgs[b]) / (w1 + w2)
+            rcue_list.append((comp, avg))
+            rcue_of[a] = rcue_of[b] = avg
+        code_row = []
+        for j, avg in enumerate(avgs):
+            c = sim.ue_code(avg, rcue_of.get(j), rules)
+            code_row.append(NONE_CODE if c is None else UE_CODES.index(c))
+        if structure.is_year:
+            d, _ = sim.year_decision(rcue_list, rules, structure.missing)
+        else:
+            d = None
+        ue_avgs.append([nan if a is None else a for a in avgs])
+        codes.append(code_row)
+        rcues.append([nan if a is None else a for _, a in rcue_list])
+        decisions.append(NONE_CODE if d is None else DECISIONS.index(d))
+    n = len(rows)
+    return CohortArrays(np.array(ue_avgs, dtype=float).reshape(n, len(structure.ues)),
+                        np.array(codes, dtype=np.int8).reshape(n, len(structure.ues)),
+                        np.array(rcues, dtype=float).reshape(n, len(structure.rcue_pairs)),
+                        np.array(decisions, dtype=np.int8))
+
+
+# --------------------------------------------------------------------------- pass rates
+
+@dataclass(frozen=True)
+class CohortResult:
+    """Pass rates (shares in 0-1) and the per-student arrays they come from.
+
+    ``ues``: table_id, ue, competence, mean (of the averages that exist), adm, cmp, aj, pending,
+    passed (= adm + cmp). ``rcues``: competence, mean, passed (≥ pass mark), below_floor, pending.
+    ``decisions``: decision (ADM / PASD / AJ / null = pending or not decidable), count, share.
+    """
+
+    n_students: int
+    ues: pl.DataFrame
+    rcues: pl.DataFrame
+    decisions: pl.DataFrame
+    arrays: CohortArrays
+
+
+def summarise(structure: CohortStructure, arrays: CohortArrays, rules: Rules = DEFAULT_RULES) -> CohortResult:
+    n = arrays.decision.shape[0]
+    share = (lambda mask: mask.mean(axis=0)) if n else (lambda mask: np.zeros(mask.shape[1:]))
+    code = arrays.ue_code
+    ues = pl.DataFrame({
+        "table_id": [t for t, _, _ in structure.ues], "ue": [u for _, u, _ in structure.ues],
+        "competence": [c for _, _, c in structure.ues],
+        "mean": _nanmean(arrays.ue_average),
+        "adm": share(code == 2), "cmp": share(code == 1), "aj": share(code == 0),
+        "pending": share(code == NONE_CODE), "passed": share(code >= 1),
+    }, schema_overrides={"competence": pl.Int64})
+    rc = arrays.rcue_average
+    rcues = pl.DataFrame({
+        "competence": [p[0] for p in structure.rcue_pairs], "mean": _nanmean(rc),
+        "passed": share(rc >= rules.pass_mark - EPS), "below_floor": share(rc < rules.rcue_floor - EPS),
+        "pending": share(np.isnan(rc)),
+    }, schema_overrides={"competence": pl.Int64, "mean": pl.Float64, "passed": pl.Float64,
+                         "below_floor": pl.Float64, "pending": pl.Float64})
+    counts = np.bincount(arrays.decision.astype(np.int64) + 1, minlength=4)  # -1 → slot 0
+    decisions = pl.DataFrame({
+        "decision": [*DECISIONS[::-1], None],
+        "count": [int(counts[3]), int(counts[2]), int(counts[1]), int(counts[0])],
+    }, schema={"decision": pl.String, "count": pl.Int64}).with_columns(
+        share=pl.col("count") / max(n, 1))
+    return CohortResult(n, ues, rcues, decisions, arrays)
+
+
+def _nanmean(matrix: np.ndarray) -> list[float | None]:
+    ok = ~np.isnan(matrix)
+    counts = ok.sum(axis=0)
+    sums = np.where(ok, matrix, 0.0).sum(axis=0)
+    return [float(s / c) if c else None for s, c in zip(sums, counts)]
+
+
+def simulate_cohort(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortResult:
+    """Pass rates of a cohort (vectorised). ``grades``: N × len(module_codes), NaN = not graded."""
+    _check_shape(structure, grades)
+    return summarise(structure, cohort_arrays(structure, grades, rules), rules)
+
+
+def simulate_cohort_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortResult:
+    """Same result as :func:`simulate_cohort`, computed student by student in plain Python."""
+    return summarise(structure, cohort_arrays_loop(structure, grades, rules), rules)
+
+
+def _check_shape(structure: CohortStructure, grades: np.ndarray) -> None:
+    if grades.ndim != 2 or grades.shape[1] != len(structure.module_codes):
+        raise ValueError(f"grades must be N × {len(structure.module_codes)}, got {grades.shape}")

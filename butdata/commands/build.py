@@ -1,0 +1,33 @@
+"""`python -m butdata build`: parse the sources and atomically replace the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..store import DEFAULT_SOURCES, build_store, default_db_path
+
+HELP = "Construit la base DuckDB à partir des documents sources (remplacement atomique)."
+
+STATUS_FR = {"complete": "complets", "partial": "partiels", "empty": "vides"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
+                        help="dossier des documents (défaut : data/sources/)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB)")
+
+
+def run(args: argparse.Namespace) -> int:
+    def progress(fraction: float, message: str) -> None:
+        print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+    report = build_store(args.sources, args.db or default_db_path(), progress)
+    print(f"Base écrite : {report.db_path} ({report.seconds:.2f} s)")
+    for d in report.documents:
+        statuses = ", ".join(f"{n} {STATUS_FR[s]}" for s, n in d.by_status.items() if n)
+        print(f"- {d.source} ({d.layout}) : {d.tables} tableaux ({statuses}), {d.ues} UE, "
+              f"{d.coefficients} coefficients, {d.warnings} avertissements")
+    return 0

@@ -1,0 +1,39 @@
+"""Shared fixtures: stores are built from the real documents in data/sources (never committed)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "data" / "sources"
+QLIO = SOURCES / "000_f0acc9a397de0cbd.txt"
+MULTI = SOURCES / "004_8659784350827029.txt"
+
+os.environ.setdefault("BUTDATA_DB", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"butdata-test-{os.getpid()}.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory) -> Path:
+    """A store built once per test session from both real documents."""
+    from butdata.store import build_store
+
+    path = tmp_path_factory.mktemp("store") / "butdata.duckdb"
+    build_store(SOURCES, path)
+    return path
+
+
+@pytest.fixture()
+def con(store_path):
+    from butdata.store import open_store
+
+    connection = open_store(store_path)
+    yield connection
+    connection.close()
+
+
+def source_line(path: Path, line: int) -> str:
+    """The text of a 1-based line of a source document (tests quote what they check)."""
+    return path.read_text(encoding="utf-8").splitlines()[line - 1]
