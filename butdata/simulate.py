@@ -234,7 +234,7 @@ def year_decision(rcues: Sequence[tuple[int, float | None]], rules: Rules = DEFA
                   missing: Sequence[int] = ()) -> tuple[str | None, str]:
     """Decision and the French rule text that decided it.
 
-    ``rcues``: (competence, average or None). ``missing``: competences lacking a UE, or a UE with
+    ``rcues``: (competence, average or None). ``missing``: competences lacking a UE, or with a UE without
     any coefficient, in one of the two semesters (the year cannot be decided from these tables).
     """
     if missing:
