@@ -1,0 +1,51 @@
+"""The app's one read-only DuckDB connection, rebuilt when the store file is replaced."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+import streamlit as st
+
+from butdata.store import default_db_path, ensure_store, open_store
+
+
+def _file_identity() -> tuple[str, int, int]:
+    path = default_db_path()
+    st_ = os.stat(path)
+    return str(path), st_.st_ino, st_.st_mtime_ns
+
+
+def _still_current(entry: tuple[duckdb.DuckDBPyConnection, tuple[str, int, int]]) -> bool:
+    """A rebuild replaces the file (new inode): drop the connection that still sees the old one."""
+    con, identity = entry
+    try:
+        current = _file_identity()
+    except OSError:
+        current = None
+    if current != identity:
+        con.close()  # a new connect() to the same path sees old data while any connection is open
+        return False
+    return True
+
+
+@st.cache_resource(validate=_still_current, show_spinner=False)
+def _connection(path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[str, int, int]]:
+    return open_store(path), _file_identity()
+
+
+def ensure_built() -> None:
+    """Build the store from data/sources on first start (with a visible progress bar)."""
+    path = default_db_path()
+    if path.exists():
+        return
+    bar = st.progress(0.0, text="Construction de la base à partir des documents sources…")
+    ensure_store(path, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    bar.empty()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on the shared read-only connection (one per query/thread)."""
+    ensure_built()
+    con, _ = _connection(str(default_db_path()))
+    return con.cursor()
