@@ -34,14 +34,20 @@ def _connection(path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[str, int, i
     return open_store(path), _file_identity()
 
 
+_checked: set[str] = set()  # stores checked against their sources in this server process
+
+
 def ensure_built() -> None:
-    """Build the store from data/sources on first start (with a visible progress bar)."""
+    """Build the store from data/sources when missing, or stale since the sources changed
+    (checked once per server process), with a visible progress bar."""
     path = default_db_path()
-    if path.exists():
+    if str(path) in _checked and path.exists():
         return
-    bar = st.progress(0.0, text="Construction de la base à partir des documents sources…")
-    ensure_store(path, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    bar = st.progress(0.0, text="Vérification de la base…")
+    ensure_store(path, progress=lambda f, msg: bar.progress(min(f, 1.0),
+                                                            text=f"Construction de la base : {msg}"))
     bar.empty()
+    _checked.add(str(path))
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
