@@ -416,3 +416,40 @@ def _fr(x: float) -> str:
     """French number: 7.5 -> "7,5", 10.0 -> "10"."""
     text = f"{x:.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+# --------------------------------------------------------------------------- store loader
+
+def load_frames(con, table_ids: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """The rows of ``tables``, ``ues``, ``coefficients`` and ``modules`` for these tables, read
+    from a store connection (parameterised SQL). Keys are the view names."""
+    ids = [str(t) for t in table_ids]
+    return {view: con.sql(f"SELECT * FROM {view} WHERE list_contains($ids, table_id)",  # noqa: S608 (fixed names)
+                          params={"ids": ids}).pl()
+            for view in ("tables", "ues", "coefficients", "modules")}
+
+
+def check_year(tables: pl.DataFrame, table_ids: Sequence[str]) -> list[str]:
+    """Checks that the tables exist and form a year (odd semester, then the next even semester of
+    the same formation/parcours). Raises GradeError for what makes no sense; returns French
+    warnings for what is merely doubtful (e.g. unknown semester)."""
+    found = {r["table_id"]: r for r in tables.iter_rows(named=True)}
+    unknown = [t for t in table_ids if t not in found]
+    if unknown:
+        raise GradeError(f"tableau(x) inconnu(s) : {', '.join(unknown)} "
+                         "(voir la vue `tables` pour les identifiants)")
+    if len(table_ids) != 2:
+        return []
+    a, b = found[table_ids[0]], found[table_ids[1]]
+    warnings = []
+    if a["semester"] is None or b["semester"] is None:
+        warnings.append("semestre inconnu pour l'un des tableaux : appariement non vérifié")
+    elif a["semester"] % 2 != 1 or b["semester"] != a["semester"] + 1:
+        raise GradeError(f"une année = un semestre impair puis le semestre pair suivant "
+                         f"(reçu S{a['semester']} puis S{b['semester']})")
+    for key, label in (("formation", "formation"), ("parcours", "parcours"), ("site", "site"),
+                       ("alternance", "alternance")):
+        if a.get(key) is not None and b.get(key) is not None and a[key] != b[key]:
+            raise GradeError(f"les deux tableaux ne sont pas de la même année : {label} "
+                             f"{a[key]!r} ≠ {b[key]!r}")
+    return warnings
