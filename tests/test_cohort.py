@@ -1,0 +1,160 @@
+"""Cohorts: structure, hand-computed pass rates, agreement of the vectorised computation with the
+plain-Python reference and with the single-student simulator, grade drawing and CSV reading."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from butdata import cohort
+from butdata import simulate as sim
+from test_simulate import frames, year_case
+
+NAN = np.nan
+
+# Competence 1: UE31 = (1*A1 + 3*A2)/4, UE41 = A3 ; competence 2: UE32 = B1, UE42 = B2.
+# A9 has coefficient 0 everywhere it appears.
+YEAR = {"s3": {"UE31": {"A1": 1.0, "A2": 3.0, "A9": 0.0}, "UE32": {"B1": 1.0}},
+        "s4": {"UE41": {"A3": 1.0}, "UE42": {"B2": 1.0}}}
+
+
+def structure(tables=YEAR, ids=("s3", "s4")):
+    coefficients, ues = frames(tables)
+    return cohort.build_structure(coefficients, ues, list(ids))
+
+
+def test_build_structure():
+    s = structure()
+    assert s.module_codes == ("A1", "A2", "B1", "A3", "B2")  # A9 (coefficient 0) dropped
+    assert [u for _, u, _ in s.ues] == ["UE31", "UE32", "UE41", "UE42"]
+    assert s.coef[:, 0].tolist() == [1.0, 3.0, 0.0, 0.0, 0.0]
+    assert s.rcue_pairs == ((1, 0, 2), (2, 1, 3)) and s.missing == ()
+
+
+def test_hand_computed_cohort():
+    s = structure()
+    #            A1   A2   B1   A3   B2
+    grades = np.array([
+        [12, 8, 14, 12, 12],   # UE31 = (12 + 24)/4 = 9 ; RCUE1 = (9+12)/2 = 10.5 -> CMP ; RCUE2 = 13 -> ADM
+        [4, 4, 12, 8, 12],     # UE31 = 4 ; RCUE1 = (4+8)/2 = 6 < 8 ; RCUE2 = 12 -> AJ
+        [NAN, 16, 9, 11, NAN],  # UE31 = 3*16/3 = 16 ; UE42 ungraded -> RCUE2 pending -> decision pending
+        [10, 10, 8, 9, 11],    # RCUE1 = (10+9)/2 = 9.5, RCUE2 = (8+11)/2 = 9.5: 0 of 2 -> AJ
+    ], dtype=float)
+    res = cohort.simulate_cohort(s, grades)
+    a = res.arrays
+    np.testing.assert_allclose(a.ue_average[:, 0], [9, 4, 16, 10])
+    assert np.isnan(a.ue_average[2, 3])
+    np.testing.assert_allclose(a.rcue_average[[0, 1, 3]], [[10.5, 13], [6, 12], [9.5, 9.5]])
+    assert a.ue_code[:, 0].tolist() == [1, 0, 2, 2]  # CMP, AJ, ADM, ADM
+    assert a.decision.tolist() == [2, 0, -1, 0]  # ADM, AJ, pending, AJ
+    ues = {r["ue"]: r for r in res.ues.iter_rows(named=True)}
+    # UE31: CMP 1/4, AJ 1/4, ADM 2/4 -> passed 3/4 ; mean (9+4+16+10)/4 = 9.75
+    assert (ues["UE31"]["adm"], ues["UE31"]["cmp"], ues["UE31"]["aj"], ues["UE31"]["passed"]) == (0.5, 0.25, 0.25, 0.75)
+    assert ues["UE31"]["mean"] == pytest.approx(9.75)
+    # UE42: pending 1/4 ; mean over the three graded students (12+12+11)/3
+    assert ues["UE42"]["pending"] == 0.25 and ues["UE42"]["mean"] == pytest.approx(35 / 3)
+    rc = {r["competence"]: r for r in res.rcues.iter_rows(named=True)}
+    # RCUE1: 10.5 and (16+11)/2 = 13.5 pass, 6 is below 8, 9.5 neither
+    assert rc[1]["passed"] == 0.5 and rc[1]["below_floor"] == 0.25
+    assert rc[2]["pending"] == 0.25
+    dec = dict(zip(res.decisions["decision"], res.decisions["count"]))
+    assert dec == {"ADM": 1, "PASD": 0, "AJ": 2, None: 1}
+    assert res.decisions["share"].sum() == pytest.approx(1.0)
+
+
+def test_vectorised_matches_loop_reference():
+    # 3 competences so that PASD can happen (2 of 3 RCUEs >= 10)
+    s = structure({"s3": dict(YEAR["s3"], UE33={"C1": 2.0, "A1": 0.5}),
+                   "s4": dict(YEAR["s4"], UE43={"C2": 1.0, "B2": 1.0})})
+    grades = cohort.draw_grades(s, 3000, mean=10, spread=4, seed=7, ungraded_rate=0.15)
+    fast, slow = cohort.simulate_cohort(s, grades), cohort.simulate_cohort_loop(s, grades)
+    np.testing.assert_allclose(fast.arrays.ue_average, slow.arrays.ue_average, equal_nan=True)
+    np.testing.assert_allclose(fast.arrays.rcue_average, slow.arrays.rcue_average, equal_nan=True)
+    assert (fast.arrays.ue_code == slow.arrays.ue_code).all()
+    assert (fast.arrays.decision == slow.arrays.decision).all()
+    assert fast.ues.equals(slow.ues) and fast.decisions.equals(slow.decisions)
+    assert set(fast.arrays.decision.tolist()) >= {0, 1, 2, -1}  # every outcome exercised
+
+
+@settings(max_examples=25, deadline=None)
+@given(year_case())
+def test_cohort_agrees_with_single_student_simulator(case):
+    tables, grades = case
+    coefficients, ues = frames(tables)
+    s = cohort.build_structure(coefficients, ues, ["s3", "s4"])
+    row = np.array([[grades.get(m, NAN) for m in s.module_codes]], dtype=float)
+    a = cohort.cohort_arrays(s, row)
+    r = sim.simulate(coefficients, ues, ["s3", "s4"], {m: g for m, g in grades.items() if m in s.module_codes})
+    one = pl.concat([x.ues for x in r.semesters])
+    for j, (tid, ue, _) in enumerate(s.ues):
+        expected = one.filter((pl.col("table_id") == tid) & (pl.col("ue") == ue)).row(0, named=True)
+        got = a.ue_average[0, j]
+        assert (expected["average"] is None) == bool(np.isnan(got))
+        if expected["average"] is not None:
+            assert got == pytest.approx(expected["average"])
+        code = a.ue_code[0, j]
+        assert (None if code == -1 else cohort.UE_CODES[code]) == expected["code"]
+    d = a.decision[0]
+    assert (None if d == -1 else cohort.DECISIONS[d]) == r.decision
+
+
+def test_missing_competence_leaves_decision_undecided():
+    s = structure({"s3": YEAR["s3"], "s4": {"UE41": {"A3": 1.0}}})
+    assert s.missing == (2,)
+    res = cohort.simulate_cohort(s, np.full((5, len(s.module_codes)), 15.0))
+    assert (res.arrays.decision == -1).all()
+    assert (cohort.simulate_cohort_loop(s, np.full((5, len(s.module_codes)), 15.0)).arrays.decision == -1).all()
+
+
+def test_single_table_has_no_rcue_and_no_decision():
+    s = structure({"s3": YEAR["s3"]}, ids=("s3",))
+    res = cohort.simulate_cohort(s, np.full((3, len(s.module_codes)), 12.0))
+    assert res.rcues.height == 0 and (res.arrays.decision == -1).all()
+    assert res.ues["adm"].to_list() == [1.0, 1.0]
+
+
+def test_coarse_table_in_cohort():
+    coefficients, ues = frames({"d1": {"UE11": {"x": 1.0}}}, shares={"UE11": 0.4}, anonymous=True)
+    s = cohort.build_structure(coefficients, ues, ["d1"])
+    assert s.module_codes == ("UE11:SAE", "UE11:RES") and s.modes == ("coarse",)
+    # 0.4*15 + 0.6*5 = 9
+    res = cohort.simulate_cohort(s, np.array([[15.0, 5.0]]))
+    assert res.arrays.ue_average[0, 0] == pytest.approx(9.0)
+
+
+def test_draw_grades_seeded_clipped_per_module():
+    s = structure()
+    g1 = cohort.draw_grades(s, 2000, mean=10, spread=8, seed=3)
+    g2 = cohort.draw_grades(s, 2000, mean=10, spread=8, seed=3)
+    assert np.array_equal(g1, g2) and g1.shape == (2000, 5)
+    assert g1.min() == 0.0 and g1.max() == 20.0  # spread 8 around 10 hits both bounds: clipped
+    g = cohort.draw_grades(s, 100, per_module={"A2": (14.0, 0.0)}, seed=1)
+    assert (g[:, 1] == 14.0).all()
+    g = cohort.draw_grades(s, 4000, seed=1, ungraded_rate=0.25)
+    assert 0.22 < np.isnan(g).mean() < 0.28
+    with pytest.raises(sim.GradeError):
+        cohort.draw_grades(s, 10, per_module={"ZZ": (10, 1)})
+
+
+def test_read_grades_csv(tmp_path):
+    s = structure()
+    path = tmp_path / "notes.csv"
+    path.write_text('etudiant,A1,A2,B2\ne1,12,"8,5",\ne2,,20,0\n', encoding="utf-8")
+    g = cohort.read_grades_csv(path, s, extra_columns=["etudiant"])
+    # columns follow s.module_codes (A1, A2, B1, A3, B2); B1 and A3 absent -> ungraded
+    np.testing.assert_array_equal(g, [[12, 8.5, NAN, NAN, NAN], [NAN, 20, NAN, NAN, 0]])
+    with pytest.raises(sim.GradeError, match="colonne.*etudiant"):
+        cohort.read_grades_csv(path, s)
+    path.write_text("A1\n21\n", encoding="utf-8")
+    with pytest.raises(sim.GradeError, match="hors de l'intervalle.*ligne 2"):
+        cohort.read_grades_csv(path, s)
+    path.write_text("A1\nabs\n", encoding="utf-8")
+    with pytest.raises(sim.GradeError, match="illisible"):
+        cohort.read_grades_csv(path, s)
+
+
+def test_shape_is_checked():
+    with pytest.raises(ValueError):
+        cohort.simulate_cohort(structure(), np.zeros((3, 2)))
