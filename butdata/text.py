@@ -15,7 +15,7 @@ _REPLACE = str.maketrans({
     "\u019f": "ti",  # 'Ɵ' stands for the "ti" ligature in the damaged extraction
 })
 
-_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")  # coefficients are never negative
 
 
 def normalize(text: str) -> str:
