@@ -143,9 +143,13 @@ class CohortArrays:
 
 def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortArrays:
     """Vectorised computation (no per-student Python code)."""
-    graded = ~np.isnan(grades)
-    num = np.where(graded, grades, 0.0) @ structure.coef
-    den = graded.astype(float) @ structure.coef
+    missing = np.isnan(grades)
+    if missing.any():
+        num = np.where(missing, 0.0, grades) @ structure.coef
+        den = (~missing).astype(float) @ structure.coef
+    else:  # every module graded: the denominators are the column sums
+        num = grades @ structure.coef
+        den = np.broadcast_to(structure.coef.sum(axis=0), num.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         ue_avg = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 

@@ -1,0 +1,97 @@
+"""Cohort simulation: vectorised (numpy matrix products) against the plain-Python loop, same data.
+
+Uses a year of a real table when the store exists (default: QLIO S3 + S4 QMI of doc 000), else a
+synthetic year of the same shape. Run: ``.venv/bin/python benchmarks/bench_cohort.py [N]``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from butdata import cohort  # noqa: E402
+
+DEFAULT_YEAR = ("000-qlio-s3-qmi", "000-qlio-s4-qmi")
+
+
+def synthetic_frames(n_competences: int = 4, modules_per_semester: int = 26,
+                     seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, str]]:
+    """A year shaped like a real one: each module feeds 1 to all UEs of its semester."""
+    rng = np.random.default_rng(seed)
+    coef_rows, ue_rows = [], []
+    for sem, tid in ((3, "synth-s3"), (4, "synth-s4")):
+        for c in range(1, n_competences + 1):
+            ue_rows.append((tid, f"UE{sem}{c}", c, 0.4, c))
+        for m in range(modules_per_semester):
+            feeds = rng.choice(n_competences, size=rng.integers(1, n_competences + 1), replace=False)
+            for c in feeds:
+                coef_rows.append((tid, f"UE{sem}{c + 1}", int(c + 1), f"R{sem}.{m:02d}",
+                                  float(rng.choice([0.3, 0.5, 1.0, 1.5, 2.0]))))
+    coefficients = pl.DataFrame(coef_rows, orient="row",
+                                schema=["table_id", "ue", "competence", "module_code", "coefficient"])
+    ues = pl.DataFrame(ue_rows, orient="row", schema=["table_id", "ue", "competence", "sae_share", "source_line"])
+    return coefficients, ues, ("synth-s3", "synth-s4")
+
+
+def load_structure(db_path=None, table_ids=DEFAULT_YEAR) -> tuple[cohort.CohortStructure, str]:
+    """The year from the store when available, else a synthetic one; and where it came from."""
+    try:
+        from butdata import simulate as sim
+        from butdata.store import default_db_path, open_store
+
+        path = Path(db_path or default_db_path())
+        if path.exists():
+            con = open_store(path)
+            try:
+                frames = sim.load_frames(con, table_ids)
+            finally:
+                con.close()
+            if frames["tables"].height == len(table_ids) and frames["coefficients"].height:
+                return (cohort.build_structure(frames["coefficients"], frames["ues"], list(table_ids)),
+                        f"store {path.name}: {' + '.join(table_ids)}")
+    except Exception as exc:  # a benchmark must still run without a usable store
+        print(f"(store not used: {exc})", file=sys.stderr)
+    coefficients, ues, ids = synthetic_frames()
+    return cohort.build_structure(coefficients, ues, list(ids)), "synthetic year (4 competences, 2 × 26 modules)"
+
+
+def measure(n_students: int = 100_000, db_path=None, table_ids=DEFAULT_YEAR, seed: int = 0,
+            ungraded_rate: float = 0.05, repeat: int = 3) -> dict:
+    """Times both implementations on the same drawn grades; checks they agree."""
+    structure, source = load_structure(db_path, table_ids)
+    grades = cohort.draw_grades(structure, n_students, mean=11, spread=3.5, seed=seed,
+                                ungraded_rate=ungraded_rate)
+    vec_times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fast = cohort.simulate_cohort(structure, grades)
+        vec_times.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    slow = cohort.simulate_cohort_loop(structure, grades)
+    loop_time = time.perf_counter() - t0
+    agree = (np.allclose(fast.arrays.ue_average, slow.arrays.ue_average, equal_nan=True)
+             and bool((fast.arrays.ue_code == slow.arrays.ue_code).all())
+             and bool((fast.arrays.decision == slow.arrays.decision).all()))
+    vec = min(vec_times)
+    return {
+        "benchmark": "cohort", "source": source, "n_students": n_students,
+        "n_modules": len(structure.module_codes), "n_ues": len(structure.ues),
+        "n_rcues": len(structure.rcue_pairs), "loop_seconds": round(loop_time, 4),
+        "vectorised_seconds": round(vec, 4), "speedup": round(loop_time / vec, 1) if vec else None,
+        "agree": agree,
+        "decision_shares": dict(zip([d or "en attente" for d in fast.decisions["decision"]],
+                                    [round(x, 4) for x in fast.decisions["share"]])),
+    }
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    result = measure(n)
+    for key, value in result.items():
+        print(f"{key:>20}: {value}")
