@@ -140,6 +140,8 @@ def normalise_grades(grades: Mapping[str, float], codes: Sequence[str],
     unknown = []
     for raw, value in grades.items():
         value = _check_value(raw, value, rules)
+        if raw not in codes and raw.replace(" ", "") in codes:  # "UE 3.1:SAE" -> "UE3.1:SAE"
+            raw = raw.replace(" ", "")
         if raw in codes:
             out[raw] = value
         elif len(by_lower.get(raw.lower(), ())) == 1:

@@ -238,7 +238,8 @@ def test_coarse_mode_weights_sae_and_ressources_by_share():
     assert mode == "coarse"
     codes = sim.known_codes(w)
     assert codes == ["UE11:SAE", "UE11:RES", "UE12:SAE", "UE12:RES"]
-    grades = sim.normalise_grades({"SAE": 15, "RES": 5, "UE12:RES": 9}, codes)
+    grades = sim.normalise_grades({"SAE": 15, "RES": 5, "UE 12:RES": 9}, codes)
+    assert grades == {"UE11:SAE": 15, "UE11:RES": 5, "UE12:SAE": 15, "UE12:RES": 9}
     r = sim.simulate(coefficients, ues, ["d1"], grades)
     # UE11 = 0.4*15 + 0.6*5 = 6 + 3 = 9 ; UE12 = 0.75*15 + 0.25*9 = 11.25 + 2.25 = 13.5
     assert ue_row(r, "UE11")["average"] == APPROX(9.0)
