@@ -1,0 +1,390 @@
+"""Store -> tidy template (CSV, XLSX) and the wide module x UE view of one table.
+
+The tidy rows carry every column of the ``tables``, ``ues`` and ``coefficients`` views, so that
+building a store from an export alone gives the same rows (see ``butdata.template`` for the row
+kinds). Numbers are written in their shortest exact form (``repr``), the printed text of each
+coefficient in ``printed``: nothing is rounded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from .errors import ButdataError
+from .template import COLUMNS, NAMES_ORDER
+from .text import decimals
+
+# View column -> template column where the names differ.
+TABLE_COLUMNS = {"table_id": "table_id", "source": "source", "source_line": "table_line",
+                 "formation": "formation", "formation_name": "formation_name", "site": "site",
+                 "semester": "semester", "parcours": "parcours", "alternance": "alternance",
+                 "status": "status", "title": "title", "layout": "layout",
+                 "identity_inferred": "identity_inferred", "year": "year",
+                 "declared_total": "declared_total", "declared_ects": "declared_ects",
+                 "declared_aop": "declared_aop", "totals_line": "totals_line"}
+UE_COLUMNS = {"ue": "ue", "competence": "competence", "name": "ue_name", "level": "level",
+              "ects": "ects", "total": "ue_total", "sae_share": "sae_share",
+              "sae_share_printed": "sae_share_printed", "aop_total": "aop_total",
+              "source_line": "ue_line", "ects_line": "ects_line", "total_line": "total_line",
+              "sum_ok": "sum_ok", "ratio_ok": "ratio_ok", "row_layout": "row_layout"}
+KIND_FR = {"ressource": "ressource", "sae": "SAÉ", "portfolio": "portfolio", "stage": "stage",
+           "autre": "autre"}
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    cur = con.cursor()
+    try:
+        cur.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    finally:
+        cur.close()
+
+
+def select_tables(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
+                  table_ids: list[str] | None = None) -> list[dict]:
+    """Table rows in document order, filtered by formation acronyms and/or ids."""
+    tables = _records(con, "SELECT * FROM tables WHERE (? IS NULL OR list_contains(?, formation)) "
+                           "AND (? IS NULL OR list_contains(?, table_id)) ORDER BY source, ord",
+                      [formations, formations, table_ids, table_ids])
+    if formations:
+        known = {r[0] for r in con.cursor().execute(
+            "SELECT DISTINCT formation FROM tables WHERE formation IS NOT NULL").fetchall()}
+        unknown = [f for f in formations if f not in known]
+        if unknown:
+            raise ButdataError(f"formation absente de la base : {', '.join(unknown)} "
+                               f"(présentes : {', '.join(sorted(known))})")
+    return tables
+
+
+def tidy_rows(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
+              table_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """The template rows (machine column names) of the selected tables."""
+    tables = select_tables(con, formations, table_ids)
+    ids = [t["table_id"] for t in tables]
+    ues, coefs, modules = {}, {}, {}
+    for u in _records(con, "SELECT * FROM ues WHERE list_contains(?, table_id) ORDER BY table_id, ord",
+                      [ids]):
+        ues.setdefault(u["table_id"], []).append(u)
+    for c in _records(con, "SELECT * FROM coefficients WHERE list_contains(?, table_id) "
+                           "ORDER BY table_id, competence, position, source_line", [ids]):
+        coefs.setdefault(c["table_id"], []).append(c)
+    for m in _records(con, "SELECT * FROM modules WHERE list_contains(?, table_id) "
+                           "ORDER BY table_id, position, source_line", [ids]):
+        modules.setdefault(m["table_id"], []).append(m)
+    rows: list[dict[str, Any]] = []
+    for t in tables:
+        rows.extend(_table_rows(t, ues.get(t["table_id"], []), coefs.get(t["table_id"], []),
+                                modules.get(t["table_id"], [])))
+    return rows
+
+
+def _module_fields(m: dict) -> dict[str, Any]:
+    return dict(module_code=m["module_code"], module_name=m["module_name"], kind=m["kind"],
+                position=m["position"], semester_coefficient=m["semester_coefficient"],
+                section=m["section"], source_line=m["source_line"])
+
+
+def _derivable(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]) -> bool:
+    """Whether the value rows (plus zero rows) reproduce the module list exactly."""
+    if t["layout"] == "grid" or (modules and not ues):
+        return False
+    by_position = {}
+    for m in modules:
+        if m["position"] in by_position:
+            return False
+        by_position[m["position"]] = m
+    for c in coefs:
+        if c["module_code"] is None and c["module_name"] is None:
+            continue
+        m = by_position.get(c["position"])
+        if m is None or (m["module_code"], m["module_name"], m["kind"], m["source_line"]) != (
+                c["module_code"], c["module_name"], c["kind"], c["source_line"]):
+            return False
+    return True
+
+
+def _table_rows(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]) -> list[dict]:
+    base = {NAMES_ORDER_KEY: None for NAMES_ORDER_KEY in NAMES_ORDER}
+    base.update({dst: t[src] for src, dst in TABLE_COLUMNS.items()})
+    ue_fields = {u["competence"]: {dst: u[src] for src, dst in UE_COLUMNS.items()} for u in ues}
+    derivable = _derivable(t, ues, coefs, modules)
+    by_position = {m["position"]: m for m in modules}
+    rows = []
+    for u in ues:
+        mine = [c for c in coefs if c["competence"] == u["competence"]]
+        if not mine:
+            rows.append({**base, **ue_fields[u["competence"]]})
+        for c in mine:
+            row = {**base, **ue_fields[u["competence"]],
+                   "module_code": c["module_code"], "module_name": c["module_name"],
+                   "kind": c["kind"], "position": c["position"], "coefficient": c["coefficient"],
+                   "printed": c["printed"], "source_line": c["source_line"]}
+            m = by_position.get(c["position"])
+            if derivable and m is not None and (c["module_code"], c["module_name"]) != (None, None):
+                row.update(semester_coefficient=m["semester_coefficient"], section=m["section"])
+            rows.append(row)
+    if derivable:
+        covered = {c["position"] for c in coefs if (c["module_code"], c["module_name"]) != (None, None)}
+        for m in modules:
+            if m["position"] not in covered:  # a module without non-zero coefficient
+                rows.append({**base, **ue_fields[ues[0]["competence"]], **_module_fields(m),
+                             "coefficient": 0.0})
+    else:
+        rows.extend({**base, **_module_fields(m)} for m in modules)
+    if not rows:
+        rows.append(dict(base))  # a table without UE (a title alone)
+    return rows
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+def text_of(value: Any) -> str:
+    """A cell's exact text: shortest form of a float, true/false, empty for NULL."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def write_csv(rows: list[dict], out: Path | io.StringIO | None = None) -> str:
+    """The tidy CSV (machine column names, ``,`` separator, UTF-8); returned as text too."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(NAMES_ORDER)
+    for row in rows:
+        writer.writerow([text_of(row.get(name)) for name in NAMES_ORDER])
+    text = buffer.getvalue()
+    if isinstance(out, (str, Path)):
+        Path(out).write_text(text, encoding="utf-8")
+    return text
+
+
+def csv_bytes(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
+              table_ids: list[str] | None = None) -> bytes:
+    return write_csv(tidy_rows(con, formations, table_ids)).encode("utf-8")
+
+
+def tidy_frame(rows: list[dict]) -> pl.DataFrame:
+    """The tidy rows as a frame (for display): French labels as column names."""
+    labels = {c.name: c.label for c in COLUMNS}
+    return pl.DataFrame([{labels[n]: r.get(n) for n in NAMES_ORDER} for r in rows],
+                        schema={labels[c.name]: _DTYPES[c.type] for c in COLUMNS})
+
+
+_DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
+
+
+# -- wide module x UE layout ----------------------------------------------------------------
+
+@dataclass
+class WideTable:
+    """One table as printed in the MCC documents: module rows, one column per UE."""
+
+    table: dict
+    ues: list[str]
+    rows: list[list[Any]] = field(default_factory=list)  # code, name, kind, semester coef, UE...
+    printed: list[list[str | None]] = field(default_factory=list)  # printed text per UE cell
+    footer: list[list[Any]] = field(default_factory=list)  # totals, ECTS, SAÉ share
+    note: str | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return ["Code", "Module", "Type", "Coeff. semestre", *self.ues]
+
+    def frame(self) -> pl.DataFrame:
+        schema = {h: (pl.String if i < 3 else pl.Float64) for i, h in enumerate(self.headers)}
+        return pl.DataFrame([*self.rows, *self.footer], schema=schema, orient="row")
+
+
+def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
+    tables = _records(con, "SELECT * FROM tables WHERE table_id = ?", [table_id])
+    if not tables:
+        raise ButdataError(f"tableau inconnu : {table_id}")
+    ues = _records(con, "SELECT * FROM ues WHERE table_id = ? ORDER BY ord", [table_id])
+    coefs = _records(con, "SELECT * FROM coefficients WHERE table_id = ? "
+                          "ORDER BY position, source_line", [table_id])
+    modules = _records(con, "SELECT * FROM modules WHERE table_id = ? ORDER BY position",
+                       [table_id])
+    wide = WideTable(tables[0], [u["ue"] for u in ues])
+    column = {u["competence"]: i for i, u in enumerate(ues)}
+    by_position = {m["position"]: m for m in modules}
+    by_code = {(m["module_code"], m["module_name"]): m for m in modules}
+    lines: dict[tuple, int] = {}  # row key -> index in wide.rows
+
+    def line(key: tuple, head: list[Any]) -> int:
+        if key not in lines:
+            lines[key] = len(wide.rows)
+            wide.rows.append(head + [None] * len(ues))
+            wide.printed.append([None] * len(ues))
+        return lines[key]
+
+    clean = wide.table["layout"] != "grid"
+    for m in modules:
+        line(("m", m["position"]), [m["module_code"], m["module_name"], KIND_FR.get(m["kind"]),
+                                    m["semester_coefficient"]])
+    unplaced = False
+    for c in coefs:
+        m = by_position.get(c["position"]) if clean else by_code.get((c["module_code"],
+                                                                       c["module_name"]))
+        if m is not None and (c["module_code"], c["module_name"]) == (m["module_code"],
+                                                                       m["module_name"]):
+            i = lines[("m", m["position"])]
+        else:
+            unplaced = unplaced or c["module_code"] is None
+            i = line(("v", c["position"], c["module_code"], c["module_name"]),
+                     [c["module_code"], c["module_name"] or f"valeur n° {c['position']}",
+                      KIND_FR.get(c["kind"]), None])
+        if c["competence"] in column:
+            wide.rows[i][4 + column[c["competence"]]] = c["coefficient"]
+            wide.printed[i][column[c["competence"]]] = c["printed"]
+    t = wide.table
+    wide.footer = [
+        ["Total des coefficients", None, None, t["declared_total"], *[u["total"] for u in ues]],
+        ["Crédits ECTS", None, None, t["declared_ects"], *[u["ects"] for u in ues]],
+        ["Part des SAÉ", None, None, None, *[u["sae_share"] for u in ues]],
+    ]
+    if unplaced:
+        wide.note = ("Le document ne dit pas à quel module appartient chaque valeur : la ligne "
+                     "« valeur n° k » est la k-ième valeur imprimée dans la ligne de l'UE.")
+    return wide
+
+
+def table_label(t: dict) -> str:
+    """A short French label: "QLIO S3 QMI (alternance) — Agen"."""
+    parts = [t["formation"] or "?", f"S{t['semester']}" if t["semester"] else "S?"]
+    if t["parcours"]:
+        parts.append(t["parcours"])
+    label = " ".join(parts)
+    if t["alternance"]:
+        label += " (alternance)"
+    if t["site"]:
+        label += f" — {t['site']}"
+    return label
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+def write_xlsx(con: duckdb.DuckDBPyConnection, out: Path | io.BytesIO,
+               formations: list[str] | None = None, table_ids: list[str] | None = None) -> int:
+    """Tidy sheet « Modèle » (French headers) + « Colonnes » + one wide sheet per table.
+    Returns the number of tidy rows."""
+    import xlsxwriter
+
+    rows = tidy_rows(con, formations, table_ids)
+    tables = select_tables(con, formations, table_ids)
+    book = xlsxwriter.Workbook(str(out) if isinstance(out, Path) else out, {"in_memory": True, "strings_to_numbers": False,
+                                     "strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    title_fmt = book.add_format({"bold": True, "font_size": 13})
+    try:
+        sheet = book.add_worksheet("Modèle")
+        for j, c in enumerate(COLUMNS):
+            sheet.write_string(0, j, c.label, bold)
+        for i, row in enumerate(rows, start=1):
+            for j, name in enumerate(NAMES_ORDER):
+                _write_exact(sheet, i, j, row.get(name))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
+
+        doc = book.add_worksheet("Colonnes")
+        for j, head in enumerate(("Colonne", "Nom machine (CSV)", "Description")):
+            doc.write_string(0, j, head, bold)
+        for i, c in enumerate(COLUMNS, start=1):
+            doc.write_row(i, 0, [c.label, c.name, c.help])
+        doc.set_column(0, 1, 28)
+        doc.set_column(2, 2, 80)
+
+        formats: dict[int, Any] = {}
+        for n, t in enumerate(tables, start=1):
+            wide = wide_table(con, t["table_id"])
+            ws = book.add_worksheet(_sheet_name(n, t))
+            ws.write_string(0, 0, t["title"] or table_label(t), title_fmt)
+            ws.write_string(1, 0, f"{table_label(t)} · {t['table_id']} · source : {t['source']}"
+                                  f" (ligne {t['source_line']}) · statut : {t['status']}")
+            ws.write_row(3, 0, wide.headers, bold)
+            r = 4
+            for values, printed in zip(wide.rows, wide.printed):
+                _write_wide_row(ws, r, values, printed, book, formats)
+                r += 1
+            for values in wide.footer:
+                _write_wide_row(ws, r, values, [None] * len(wide.ues), book, formats, bold)
+                r += 1
+            if wide.note:
+                ws.write_string(r + 1, 0, wide.note)
+            ws.set_column(0, 0, 14)
+            ws.set_column(1, 1, 48)
+            ws.set_column(2, 3, 12)
+            ws.freeze_panes(4, 2)
+    finally:
+        book.close()
+    return len(rows)
+
+
+def xlsx_bytes(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
+               table_ids: list[str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(con, buffer, formations, table_ids)
+    return buffer.getvalue()
+
+
+def _write_exact(sheet, i: int, j: int, value: Any) -> None:
+    """Numbers as numbers when Excel keeps them exactly (it writes 16 significant digits),
+    else as their exact text (read back the same)."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(i, j, value)
+    elif isinstance(value, (int, float)):
+        if float(f"{value:.16G}") == value:
+            sheet.write_number(i, j, value)
+        else:
+            sheet.write_string(i, j, repr(value))
+    else:
+        sheet.write_string(i, j, str(value))
+
+
+def _write_wide_row(ws, r: int, values: list, printed: list, book, formats: dict,
+                    bold=None) -> None:
+    for j, v in enumerate(values):
+        if v is None:
+            continue
+        if isinstance(v, str):
+            ws.write_string(r, j, v, bold)
+            continue
+        p = printed[j - 4] if j >= 4 and j - 4 < len(printed) else None
+        places = decimals(p) if p else (2 if not float(v).is_integer() else 0)
+        if places not in formats:
+            formats[places] = book.add_format({"num_format": "0." + "0" * places if places
+                                                else "0"})
+        ws.write_number(r, j, v, formats[places])
+
+
+def _sheet_name(n: int, t: dict) -> str:
+    label = table_label(t)
+    for ch in "[]:*?/\\":
+        label = label.replace(ch, " ")
+    return f"{n} {label}"[:31]
+
+
+def export(con: duckdb.DuckDBPyConnection, out: Path, formations: list[str] | None = None) -> int:
+    """Write ``out`` (.csv or .xlsx); returns the number of tidy rows."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        rows = tidy_rows(con, formations)
+        write_csv(rows, out)
+        return len(rows)
+    if suffix == ".xlsx":
+        return write_xlsx(con, out, formations)
+    raise ButdataError(f"format de sortie non reconnu : {out.name} (.csv ou .xlsx attendu)")

@@ -1,0 +1,306 @@
+"""Reader for spreadsheet sources: the tidy template (CSV or XLSX) and MCC drafts in XLSX.
+
+Which one a file is, is read from its content, not its name:
+
+- a CSV, or an XLSX sheet whose header row names template columns (``coefficient``, ``ue``…,
+  machine names or French labels): the tidy template (``butdata.template``);
+- otherwise an XLSX laid out like the clean QLIO document, as departments draft their MCC:
+  one sheet per table, a title cell ``Semestre 3 BUT QLIO [variant]``, a header row with the
+  UE codes as columns (``UE31`` or ``UE31 - name``), one module per row (code, name, semester
+  coefficient, one coefficient per UE), then ``Total des coefficients`` and ``Crédits ECTS``.
+
+Provenance: a template row keeps its ``source`` / ``source_line`` (the original document, for a
+round trip) or, when empty, gets the template file and its line (CSV) or row (XLSX). Draft
+values get the sheet row; the sheet name is in the table title's issue.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..errors import SourceError
+from ..formations import NAMES, acronym
+from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
+from ..template import TemplateError, looks_like_template, number_text, parse_float, \
+    rows_to_document
+from ..text import dedupe_ids, make_table_id, normalize
+from .modules_layout import MODULE, TITLE, competence_of, module_kind
+
+TEMPLATE_LAYOUT = "template"
+DRAFT_LAYOUT = "modules-xlsx"
+RawRows = list[tuple[int, list[Any]]]
+
+
+def read(path: Path) -> Document:
+    """The store's entry point: a Document, or a SourceError naming the file and row."""
+    path = Path(path)
+    try:
+        return load(path)
+    except TemplateError as exc:
+        raise SourceError(path.name, exc.errors[0].row if exc.errors else None, str(exc)) from None
+
+
+def load(path: Path, name: str | None = None) -> Document:
+    """Like ``read`` but raises TemplateError with every row-level error (for the import page).
+    ``name`` is the source name to record (default: the file name)."""
+    path = Path(path)
+    name = name or path.name
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        lines, n_lines = _csv_rows(path.read_bytes(), name)
+        return _tidy(name, lines, n_lines)
+    if suffix == ".xlsx":
+        return _xlsx(path, name)
+    raise SourceError(name, None, "format non reconnu (CSV ou XLSX attendu)")
+
+
+def _tidy(name: str, rows: RawRows, n_lines: int) -> Document:
+    """Header = first non-blank row."""
+    for i, (row_no, cells) in enumerate(rows):
+        if any(c not in (None, "") for c in cells):
+            return rows_to_document(name, TEMPLATE_LAYOUT, n_lines, cells, rows[i + 1:], row_no)
+    raise SourceError(name, None, "fichier vide")
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+def _csv_rows(data: bytes, name: str) -> tuple[RawRows, int]:
+    """Rows with the line each starts on. UTF-8 (with or without BOM), else Windows-1252 as
+    written by Excel; separator ``,`` ``;`` or tab, read from the header line."""
+    if b"\x00" in data:
+        raise SourceError(name, None, "fichier binaire : un CSV (texte) est attendu")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    header = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: RawRows = []
+    start = 1
+    try:
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(name, start, f"CSV illisible ({exc})") from None
+    return rows, reader.line_num
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+def _xlsx(path: Path, name: str) -> Document:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # not a zip, not a workbook: say so, never a traceback
+        raise SourceError(name, None, f"classeur XLSX illisible ({type(exc).__name__})") from None
+    sheets = []
+    for sheet in workbook.worksheets:
+        rows = [(cells[0].row, [c.value for c in cells], [c.number_format for c in cells])
+                for cells in sheet.iter_rows() if cells]
+        sheets.append((sheet.title, rows))
+    for title, rows in sheets:
+        for row_no, cells, _ in rows[:10]:
+            if looks_like_template(cells):
+                i = next(i for i, r in enumerate(rows) if r[0] == row_no)
+                data = [(r, c) for r, c, _ in rows[i + 1:]]
+                n = rows[-1][0] if rows else 0
+                return rows_to_document(name, TEMPLATE_LAYOUT, n, cells, data, row_no)
+    return _draft(name, sheets)
+
+
+# -- MCC drafts (clean layout in XLSX) -------------------------------------------------------
+
+UE_CELL = re.compile(r"^(UE\s?\d\.?\d)(?:\s*[-:–]\s*(.+))?$")
+TOTAL_CELL = re.compile(r"^total des coefficients", re.IGNORECASE)
+ECTS_CELL = re.compile(r"^(crédits )?ects", re.IGNORECASE)
+YEAR_CELL = re.compile(r"^\d{4}-\d{4}$")
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return normalize(str(value))
+
+
+def _printed(value: Any, number_format: str | None) -> str:
+    """The number as the sheet shows it: decimals from a ``0.00`` format, else shortest form."""
+    if isinstance(value, str):
+        return value.strip()
+    m = re.fullmatch(r"#?,?#*0\.(0+)", number_format or "")
+    return f"{float(value):.{len(m.group(1))}f}" if m else number_text(value)
+
+
+def _draft(name: str, sheets: list) -> Document:
+    doc = Document(source=name, layout=DRAFT_LAYOUT, n_lines=max(
+        (rows[-1][0] for _, rows in sheets if rows), default=0))
+    for sheet_name, rows in sheets:
+        table = _draft_table(name, sheet_name, rows)
+        if table is not None:
+            doc.tables.append(table)
+    if not doc.tables:
+        raise SourceError(name, None, "ni modèle (colonnes « coefficient », « ue »…) ni tableau "
+                                      "MCC reconnu (ligne d'en-tête avec les UE en colonnes)")
+    ids = dedupe_ids([(make_table_id(name, t.formation, t.site, t.semester, t.parcours,
+                                     t.alternance), t.line) for t in doc.tables])
+    for table, table_id in zip(doc.tables, ids):
+        table.table_id = table_id
+    return doc
+
+
+def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
+    header_i = next((i for i, (_, cells, _) in enumerate(rows)
+                     if sum(bool(UE_CELL.match(_cell_text(c))) for c in cells) >= 1
+                     and any(MODULE.match(_cell_text(c2) + " x") for _, r2, _ in rows[i + 1:i + 6]
+                             for c2 in r2[:2])), None)
+    if header_i is None:
+        return None
+    header_row, header, _ = rows[header_i]
+    title_cell = next(((r, _cell_text(c)) for r, cells, _ in rows[:header_i] for c in cells
+                       if TITLE.match(_cell_text(c))), None)
+    title_row, title = title_cell or (header_row, _cell_text(sheet))
+    m = TITLE.match(title)
+    if not m:
+        raise SourceError(source, header_row, f"feuille « {sheet} » : titre « Semestre N BUT "
+                                              f"FORMATION [parcours] » introuvable")
+    variant = m.group(3)
+    alternance = bool(variant and variant.lower().startswith("par alternance"))
+    parcours = (variant[len("par alternance"):].strip() if alternance else variant) or None
+    acr = acronym(m.group(2))
+    table = Table(source=source, line=title_row, title=title, formation=acr or m.group(2),
+                  formation_name=NAMES.get(acr or "", m.group(2)), site=None,
+                  semester=int(m.group(1)), parcours=parcours, alternance=alternance,
+                  layout="modules")
+    table.issues.append(Issue(title_row, "draft_sheet", f"tableau lu dans la feuille « {sheet} » "
+                                                        f"(lignes = lignes de la feuille)", "info"))
+    names: dict[str, tuple[str, int]] = {}
+    for r, cells, _ in rows[:header_i]:
+        for c in cells:
+            text = _cell_text(c)
+            if YEAR_CELL.match(text) and table.year is None:
+                table.year = text
+            elif (um := UE_CELL.match(text)) and um.group(2):
+                names[um.group(1).replace(" ", "")] = (um.group(2), r)
+
+    columns: dict[int, str] = {}  # cell index -> UE code
+    semester_col = None
+    for i, c in enumerate(header):
+        text = _cell_text(c)
+        if um := UE_CELL.match(text):
+            code = um.group(1)
+            columns[i] = code
+            if um.group(2):
+                names.setdefault(code.replace(" ", ""), (um.group(2), header_row))
+        elif "semestre" in text.lower() or text.lower().startswith("coeff"):
+            semester_col = i
+    ue_cols = sorted(columns)
+    first_ue = ue_cols[0]
+    for code in (columns[i] for i in ue_cols):
+        name, line = names.get(code.replace(" ", ""), (None, header_row))
+        table.ues.append(UE(code=code, competence=competence_of(code), name=name, line=line))
+    competence = {code: competence_of(code) for code in columns.values()}
+
+    section = None
+    for r, cells, formats in rows[header_i + 1:]:
+        texts = [_cell_text(c) for c in cells[:first_ue]]
+        label = " ".join(t for t in texts if t)
+        if not label and not any(c not in (None, "") for c in cells):
+            continue
+        if TOTAL_CELL.match(label) or ECTS_CELL.match(label):
+            ects = bool(ECTS_CELL.match(label))
+            values = {}
+            for i in ue_cols:
+                if i < len(cells) and cells[i] not in (None, ""):
+                    values[columns[i]] = _number(source, r, cells[i])
+            semester_value = (_number(source, r, cells[semester_col])
+                              if semester_col is not None and semester_col < len(cells)
+                              and cells[semester_col] not in (None, "") else None)
+            for ue in table.ues:
+                if ue.code in values:
+                    if ects:
+                        ue.ects, ue.ects_line = values[ue.code], r
+                    else:
+                        ue.total, ue.total_line = values[ue.code], r
+            if ects:
+                table.declared_ects = semester_value
+            else:
+                table.declared_total, table.totals_line = semester_value, r
+            continue
+        code = texts[0] if texts else ""
+        if not MODULE.match(code + " x"):
+            if "tronc" in label.lower():
+                section = "tronc commun"
+            elif "spécialité" in label.lower():
+                section = "spécialité"
+            continue
+        name = " ".join(t for j, t in enumerate(texts[1:], 1) if t and j != semester_col) or None
+        position = len(table.modules) + 1
+        kind = module_kind(code, name or "")
+        semester_coef = (_number(source, r, cells[semester_col])
+                         if semester_col is not None and semester_col < len(cells)
+                         and cells[semester_col] not in (None, "") else None)
+        table.modules.append(Module(code, name, kind, position, semester_coef, r, section))
+        total = 0.0
+        for i in ue_cols:
+            value = cells[i] if i < len(cells) else None
+            if value in (None, ""):
+                continue
+            number = _number(source, r, value)
+            total += number
+            if number == 0:
+                continue
+            table.coefficients.append(Coefficient(
+                competence=competence[columns[i]], position=position, coefficient=number,
+                printed=_printed(value, formats[i] if i < len(formats) else None), line=r,
+                module_code=code, module_name=name, kind=kind))
+        if semester_coef is not None and abs(total - semester_coef) > 0.005:
+            table.issues.append(Issue(r, "module_sum_mismatch",
+                                      f"{code} : coefficient semestre {semester_coef:g} ≠ somme "
+                                      f"des coefficients UE {total:.2f}"))
+    _draft_checks(table)
+    return table
+
+
+def _number(source: str, row: int, value: Any) -> float:
+    try:
+        number = parse_float(value)
+    except ValueError:
+        raise SourceError(source, row, f"« {value} » n'est pas un nombre") from None
+    if number < 0:
+        raise SourceError(source, row, f"coefficient négatif ({number_text(value)})")
+    return number
+
+
+def _draft_checks(table: Table) -> None:
+    sums: dict[int, float] = defaultdict(float)
+    for c in table.coefficients:
+        sums[c.competence] += c.coefficient
+    for ue in table.ues:
+        if ue.total is not None:
+            ue.sum_ok = abs(sums.get(ue.competence, 0.0) - ue.total) <= 0.005 * max(
+                1, len(table.modules))
+            if not ue.sum_ok:
+                table.issues.append(Issue(ue.total_line, "total_mismatch",
+                                          f"{ue.code} : somme des coefficients "
+                                          f"{sums.get(ue.competence, 0.0):.2f} ≠ total "
+                                          f"{ue.total:g}"))
+            if ue.total:
+                ue.sae_share = sum(c.coefficient for c in table.coefficients
+                                   if c.competence == ue.competence
+                                   and c.kind in ("sae", "portfolio", "stage")) / ue.total
+    if not table.modules:
+        table.status = EMPTY
+    elif (table.declared_total is None or table.declared_ects is None
+          or any(u.total is None or u.ects is None or u.sum_ok is False for u in table.ues)):
+        table.status = PARTIAL
+    else:
+        table.status = COMPLETE
