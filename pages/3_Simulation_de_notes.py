@@ -1,0 +1,52 @@
+"""Simulation de notes: grades per module (or SAÉ / ressources per UE in coarse mode), live UE
+averages, RCUEs and the year decision with its rule."""
+
+import polars as pl
+import streamlit as st
+
+from butdata import simulate as sim
+from butdata.rules import DEFAULT_RULES, Rules
+from ui import data, simulation_view, widgets
+from ui.format import provenance
+from ui.layout import guard, page
+
+
+@st.fragment
+def simulation(table_ids: tuple[str, ...], inputs: dict) -> None:
+    """Only this part reruns when a slider moves."""
+    with guard("la simulation"):
+        spec = inputs["spec"]
+        grades = simulation_view.render_controls(spec)
+        result = sim.simulate(inputs["coefficients"], inputs["ues"], table_ids, grades,
+                              modes=spec["modes"])
+        simulation_view.render_results(simulation_view.to_view(result, spec))
+
+
+with page("Simulation de notes",
+          "Choisissez un semestre ou une année (semestre impair + semestre pair d'un parcours), "
+          "puis déplacez les curseurs : moyennes des UE, RCUE et décision se mettent à jour."):
+    c1, c2 = st.columns([1, 3])
+    with c1:
+        formation = widgets.formation_select()
+    options = data.year_options(formation)
+    if options.height == 0:
+        st.info("Aucun tableau simulable pour cette formation.")
+        st.stop()
+    labels = options["label"].to_list()
+    years = options.filter(pl.col("kind") == "année")["label"].to_list()
+    default = labels.index(years[0]) if years else 0
+    with c2:
+        choice = st.selectbox("Semestre ou année", labels, index=default, key="periode",
+                              help="Une année = le semestre impair et le semestre pair suivant du "
+                                   "même parcours : elle donne les RCUE et la décision annuelle.",
+                              **widgets.BOUND)
+    table_ids = tuple(options.filter(pl.col("label") == choice)["table_ids"][0].to_list())
+    inputs = data.simulation_input(table_ids)
+    provenance(inputs["tables"])
+    if not inputs["spec"]["codes"]:
+        st.warning("Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue).")
+    simulation(table_ids, inputs)
+    with st.expander("Règles appliquées (valeurs publiées, modifiables dans butdata.rules)"):
+        st.dataframe(pl.DataFrame([{"réglage": d["label"], "valeur": str(getattr(DEFAULT_RULES, d["name"])),
+                                    "source": d["source"]} for d in Rules.describe()]),
+                     hide_index=True, width="stretch")

@@ -1,0 +1,132 @@
+"""Cached reads of the store for the pages. Every cache key is made of scalars (strings, ints,
+tuples of strings) plus the store file's identity, so a rebuilt store is never served stale and
+no DataFrame is ever hashed."""
+
+from __future__ import annotations
+
+import os
+
+import polars as pl
+import streamlit as st
+
+from butdata import queries as q
+from butdata.store import default_db_path
+
+from .store import cursor
+
+
+def store_key() -> str:
+    """Identity of the current store file (path, inode, mtime): part of every cache key."""
+    path = default_db_path()
+    try:
+        s = os.stat(path)
+    except OSError:
+        return f"{path}:absent"
+    return f"{path}:{s.st_ino}:{s.st_mtime_ns}"
+
+
+_cache = st.cache_data(show_spinner=False, max_entries=512)
+
+
+@_cache
+def _overview(key: str) -> pl.DataFrame:
+    return q.overview_tables(cursor())
+
+
+@_cache
+def _counts(key: str) -> dict[str, int]:
+    return q.store_counts(cursor())
+
+
+@_cache
+def _sources(key: str) -> pl.DataFrame:
+    return q.sources_summary(cursor())
+
+
+@_cache
+def _warnings(key: str, source: str | None) -> pl.DataFrame:
+    return q.warnings_list(cursor(), source)
+
+
+@_cache
+def _warnings_of(key: str, table_ids: tuple[str, ...]) -> pl.DataFrame:
+    return q.warnings_of(cursor(), table_ids)
+
+
+@_cache
+def _formations(key: str) -> pl.DataFrame:
+    return q.formations(cursor())
+
+
+@_cache
+def _tables_of(key: str, formation: str, semester: int | None) -> pl.DataFrame:
+    return q.tables_of(cursor(), formation, semester)
+
+
+@_cache
+def _year_options(key: str, formation: str) -> pl.DataFrame:
+    return q.year_options(cursor(), formation)
+
+
+@_cache
+def _contents(key: str, table_ids: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+    cur = cursor()
+    return {"tables": q.table_rows(cur, table_ids), "coefficients": q.coefficients_of(cur, table_ids),
+            "ues": q.ues_of(cur, table_ids), "modules": q.modules_of(cur, table_ids)}
+
+
+def overview() -> pl.DataFrame:
+    return _overview(store_key())
+
+
+def counts() -> dict[str, int]:
+    return _counts(store_key())
+
+
+def sources() -> pl.DataFrame:
+    return _sources(store_key())
+
+
+def warnings(source: str | None = None) -> pl.DataFrame:
+    return _warnings(store_key(), source)
+
+
+def warnings_of(table_ids) -> pl.DataFrame:
+    return _warnings_of(store_key(), tuple(table_ids))
+
+
+def formations() -> pl.DataFrame:
+    return _formations(store_key())
+
+
+def tables_of(formation: str, semester: int | None = None) -> pl.DataFrame:
+    return _tables_of(store_key(), formation, semester)
+
+
+def year_options(formation: str) -> pl.DataFrame:
+    return _year_options(store_key(), formation)
+
+
+def contents(table_ids) -> dict[str, pl.DataFrame]:
+    """``tables`` (with compact ``label``), ``coefficients``, ``ues``, ``modules`` of these tables."""
+    return _contents(store_key(), tuple(table_ids))
+
+
+def clear() -> None:
+    for fn in (_overview, _counts, _sources, _warnings, _warnings_of, _formations, _tables_of,
+               _year_options, _contents, _simulation_input):
+        fn.clear()
+
+
+@_cache
+def _simulation_input(key: str, table_ids: tuple[str, ...]) -> dict:
+    from .simulation_view import build_spec
+
+    c = _contents(key, table_ids)
+    spec = build_spec(c["tables"], c["coefficients"], c["ues"], c["modules"], table_ids)
+    return {"spec": spec, "coefficients": c["coefficients"], "ues": c["ues"], "tables": c["tables"]}
+
+
+def simulation_input(table_ids) -> dict:
+    """Slider spec and the frames the simulation needs, for one table or a year."""
+    return _simulation_input(store_key(), tuple(table_ids))

@@ -1,0 +1,80 @@
+"""Page frame shared by every page: page config, French sidebar navigation, store check, and an
+error guard so that nobody ever sees a stack trace (a French message instead)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from butdata.errors import ButdataError
+
+from .store import ensure_built
+
+ROOT = Path(__file__).resolve().parents[1]
+LOG = logging.getLogger("butdata.ui")
+
+# Navigation: (script path relative to the project, French label, icon). Pages of other
+# engineers are listed when their file exists; unknown files in pages/ get a label from their name.
+NAV = [
+    ("app.py", "Vue d'ensemble", ":material/dashboard:"),
+    ("pages/1_Comparer_les_parcours.py", "Comparer les parcours", ":material/compare_arrows:"),
+    ("pages/2_Poids_par_UE.py", "Poids par UE", ":material/stacked_bar_chart:"),
+    ("pages/3_Simulation_de_notes.py", "Simulation de notes", ":material/calculate:"),
+    ("pages/4_Donnees.py", "Données", ":material/table_view:"),
+]
+
+
+def nav_entries() -> list[tuple[str, str, str]]:
+    """The navigation links whose file exists, known pages first, then any other page file."""
+    known = {path for path, _, _ in NAV}
+    entries = [e for e in NAV if (ROOT / e[0]).exists()]
+    for extra in sorted((ROOT / "pages").glob("*.py")):
+        rel = f"pages/{extra.name}"
+        if rel not in known and not extra.name.startswith((".", "_")):
+            label = extra.stem.split("_", 1)[-1].replace("_", " ")
+            entries.append((rel, label, ":material/article:"))
+    return entries
+
+
+def sidebar_nav() -> None:
+    with st.sidebar:
+        st.markdown("### butdata · coefficients des B.U.T.")
+        for path, label, icon in nav_entries():
+            st.page_link(path, label=label, icon=icon)
+        st.caption("Les choix de chaque page sont dans l'adresse (URL) : copiez-la pour partager "
+                   "exactement la même vue.")
+
+
+@contextmanager
+def guard(what: str = "cette partie de la page") -> Iterator[None]:
+    """Show a French message instead of any unexpected error (Streamlit's own control-flow
+    exceptions are BaseException and pass through)."""
+    try:
+        yield
+    except ButdataError as exc:
+        st.error(f"Impossible d'afficher {what} : {exc}")
+    except Exception:  # noqa: BLE001 — never show a stack trace to the committee
+        LOG.exception("unexpected error in %s", what)
+        st.error(f"Une erreur inattendue empêche d'afficher {what}. Changez la sélection ou "
+                 "rechargez la page ; si cela persiste, signalez-le avec l'adresse (URL) de la page.")
+
+
+@contextmanager
+def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[None]:
+    """Frame of one page: config, navigation, title, store ready, guarded body."""
+    st.set_page_config(page_title=f"{title} — butdata", page_icon=icon, layout="wide")
+    sidebar_nav()
+    st.title(title)
+    if intro:
+        st.caption(intro)
+    try:
+        ensure_built()
+    except ButdataError as exc:
+        st.error(f"La base n'a pas pu être construite à partir des documents sources : {exc}")
+        st.stop()
+    with guard("cette page"):
+        yield
