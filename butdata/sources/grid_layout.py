@@ -82,7 +82,7 @@ TITLE = re.compile(r"^(?:B\.U\.T\.|BUT)\s+(?P<name>.+?)\s*(?:\((?P<site>[^)]*)\)
                    r"Semestre\s+(?P<sem>\d)(?:\s+Parcours\s+(?P<parcours>.*))?$")
 PASS_BUT = re.compile(r"\"?Pass'BUT\"?")
 FOOTERS = ("Document généré depuis ORéBUT", "Découverte des parcours de BUT3")
-NUMBER = re.compile(r"^-?\d+(?:,\d+)?$")
+NUMBER = re.compile(r"^[0-9]+(?:,[0-9]+)?$")  # ASCII digits, never negative
 SEMESTER_DIGIT = re.compile(r"^(\d)\.$")
 COMPETENCE = re.compile(r"^(\d)(?: (.*))?$")
 LABEL_FRAGMENT = re.compile(r"^(U|E|SA|É|Compétences?|Niveau de la|compétence SA|"
