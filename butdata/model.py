@@ -57,6 +57,7 @@ class Coefficient:
     module_code: str | None = None
     module_name: str | None = None
     kind: str | None = None
+    column: int | None = None  # 1-based grid column when the source keeps empty cells, else None
 
 
 @dataclass

@@ -22,7 +22,7 @@ from .errors import ButdataError, SourceError
 from .model import Document
 from .sources import read_document, source_files
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = PROJECT_DIR / "data" / "sources"
 DEFAULT_DB = PROJECT_DIR / "data" / "butdata.duckdb"
@@ -48,7 +48,7 @@ CREATE TABLE t_modules (
 CREATE TABLE t_coefficients (
     table_id VARCHAR NOT NULL, competence INTEGER NOT NULL, module_code VARCHAR,
     module_name VARCHAR, kind VARCHAR, position INTEGER NOT NULL, coefficient DOUBLE NOT NULL,
-    printed VARCHAR NOT NULL, source_line INTEGER NOT NULL);
+    printed VARCHAR NOT NULL, source_line INTEGER NOT NULL, grid_column INTEGER);
 CREATE TABLE t_warnings (
     source VARCHAR NOT NULL, table_id VARCHAR, source_line INTEGER, severity VARCHAR,
     code VARCHAR, message VARCHAR);
@@ -67,7 +67,7 @@ SELECT table_id, ue, competence, name, level, ects, total, sae_share, sae_share_
 FROM t_ues;
 CREATE VIEW coefficients AS
 SELECT c.table_id, u.ue, c.competence, c.module_code, c.module_name, c.kind, c.position,
-       c.coefficient, c.printed, c.source_line
+       c.coefficient, c.printed, c.source_line, c.grid_column
 FROM t_coefficients c LEFT JOIN t_ues u USING (table_id, competence);
 CREATE VIEW modules AS
 SELECT table_id, module_code, module_name, kind, position, semester_coefficient, section,
@@ -151,7 +151,8 @@ def _frames(documents: list[Document], hashes: dict[str, str]) -> dict[str, pl.D
                 rows["t_coefficients"].append(dict(
                     table_id=t.table_id, competence=c.competence, module_code=c.module_code,
                     module_name=c.module_name, kind=c.kind, position=c.position,
-                    coefficient=c.coefficient, printed=c.printed, source_line=c.line))
+                    coefficient=c.coefficient, printed=c.printed, source_line=c.line,
+                    grid_column=c.column))
             for issue in t.issues:
                 rows["t_warnings"].append(dict(
                     source=t.source, table_id=t.table_id, source_line=issue.line,

@@ -28,7 +28,9 @@ def read_text_lines(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(path.name, line, "encodage invalide (UTF-8 attendu)") from None
-    return text.splitlines()
+    # Split on "\n" only: str.splitlines() also breaks on form feeds and other separators,
+    # which would shift every following line number away from the file's own numbering.
+    return [line.rstrip("\r") for line in text.split("\n")]
 
 
 def read_document(path: Path) -> Document:

@@ -97,13 +97,6 @@ EPS = 1e-6
 
 
 @dataclass
-class GridCoefficient(Coefficient):
-    """A Coefficient that also knows its grid column when the source keeps it (else None)."""
-
-    column: int | None = None
-
-
-@dataclass
 class Token:
     printed: str  # "" for an empty cell (a lone no-break space)
     value: float | None
@@ -777,7 +770,7 @@ def _add_row(table: Table, row: Row, columns: list[int] | None) -> None:
         aop_total=aop.value if aop else None, ects_line=row.line, total_line=row.line,
         sum_ok=row.sum_ok, ratio_ok=row.ratio_ok, row_layout=row.layout))
     for pos, cell in enumerate(cells, start=1):
-        table.coefficients.append(GridCoefficient(
+        table.coefficients.append(Coefficient(
             competence=row.competence, position=pos, coefficient=cell.value, printed=cell.printed,
             line=row.line, kind="sae" if row.sae_run and pos <= row.sae_run else None,
             column=columns[pos - 1] if columns else None))
