@@ -148,6 +148,8 @@ def _frames(documents: list[Document], hashes: dict[str, str]) -> dict[str, pl.D
                     position=m.position, semester_coefficient=m.semester_coefficient,
                     section=m.section, source_line=m.line))
             for c in t.coefficients:
+                if c.coefficient == 0:
+                    continue  # a printed 0 counts nowhere; its position stays a gap in the row
                 rows["t_coefficients"].append(dict(
                     table_id=t.table_id, competence=c.competence, module_code=c.module_code,
                     module_name=c.module_name, kind=c.kind, position=c.position,
