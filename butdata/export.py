@@ -126,7 +126,8 @@ def _table_rows(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]
             row = {**base, **ue_fields[u["competence"]],
                    "module_code": c["module_code"], "module_name": c["module_name"],
                    "kind": c["kind"], "position": c["position"], "coefficient": c["coefficient"],
-                   "printed": c["printed"], "source_line": c["source_line"]}
+                   "printed": c["printed"], "source_line": c["source_line"],
+                   "grid_column": c.get("grid_column")}
             m = by_position.get(c["position"])
             if derivable and m is not None and (c["module_code"], c["module_name"]) != (None, None):
                 row.update(semester_coefficient=m["semester_coefficient"], section=m["section"])

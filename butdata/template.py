@@ -74,6 +74,8 @@ COLUMNS: tuple[Column, ...] = (
                                                          "(vide : ligne du modèle)"),
     # What an export adds so that a rebuild is exact.
     Column("printed", "Texte imprimé", TEXT, VALUE, "le nombre tel qu'imprimé (1,25 / 1.50)"),
+    Column("grid_column", "Colonne de la grille", INT, VALUE, "colonne du module dans la grille "
+                                                             "imprimée, quand elle est connue"),
     Column("ue_name", "Intitulé de l'UE", TEXT, UE_LEVEL, "nom de la compétence"),
     Column("level", "Niveau", TEXT, UE_LEVEL, "niveau de la compétence (grilles)"),
     Column("sae_share", "Part des SAÉ", FLOAT, UE_LEVEL, "0 à 1 ; colonne absente : calculée"),
@@ -160,6 +162,9 @@ def map_headers(headers: list[Any], header_row: int = 1) -> tuple[dict[int, str]
         if name not in seen:
             errors.append(RowError(header_row, None, f"colonne obligatoire manquante : "
                                                      f"« {BY_NAME[name].label} » ({name})"))
+    if "module_code" not in seen and "module_name" not in seen:
+        errors.append(RowError(header_row, None, "colonne obligatoire manquante : « Code module » "
+                                                 "(module_code) ou « Intitulé du module »"))
     return mapping, errors
 
 
@@ -249,8 +254,11 @@ def _is_blank(cells: list[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def parse_rows(mapping: dict[int, str], raw_rows: list[tuple[int, list[Any]]]
-               ) -> tuple[list[Row], list[RowError]]:
+KnownUEs = dict[tuple[str, int], set[str]]  # (formation, semester) -> UE codes in the store
+
+
+def parse_rows(mapping: dict[int, str], raw_rows: list[tuple[int, list[Any]]],
+               known_ues: KnownUEs | None = None) -> tuple[list[Row], list[RowError]]:
     """Typed rows and per-cell errors (text in a number cell, negative numbers, unknown UE…)."""
     rows: list[Row] = []
     errors: list[RowError] = []
@@ -273,12 +281,12 @@ def parse_rows(mapping: dict[int, str], raw_rows: list[tuple[int, list[Any]]]
             if name == "coefficient":
                 coefficient_text = number_text(raw)
         row = Row(row_no, values, coefficient_text)
-        errors.extend(_check_row(row))
+        errors.extend(_check_row(row, known_ues or {}))
         rows.append(row)
     return rows, errors
 
 
-def _check_row(row: Row) -> list[RowError]:
+def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
     errs: list[RowError] = []
     v = row.values
 
@@ -309,6 +317,10 @@ def _check_row(row: Row) -> list[RowError]:
                       f"{semester} s'écrivent UE{semester}1, UE{semester}2…)")
         elif v.get("competence") is not None and v["competence"] != int(m.group(2)):
             err("competence", f"compétence {v['competence']} ≠ celle de l'UE « {ue} »")
+        elif (known := known_ues.get((acronym(v.get("formation") or "") or "", semester))) \
+                and ue_key(ue) not in {ue_key(k) for k in known}:
+            err("ue", f"UE inconnue « {ue} » pour {acronym(v['formation'])} S{semester} (UE de "
+                      f"la base : {', '.join(sorted(known))})")
     elif ue is None and v.get("coefficient") is not None:
         err("ue", "UE manquante pour ce coefficient")
     if exact and ue is not None and v.get("competence") is None and not UE_CODE.match(ue):
@@ -318,7 +330,7 @@ def _check_row(row: Row) -> list[RowError]:
         if v.get(name) is not None and v[name] < 0:
             err(name, f"{'coefficient négatif' if name == 'coefficient' else 'valeur négative'} "
                       f"({number_text(v[name])})")
-    for name in ("position", "source_line", "ue_line", "table_line", "ects_line", "total_line",
+    for name in ("position", "source_line", "grid_column", "ue_line", "table_line", "ects_line", "total_line",
                  "totals_line", "competence"):
         if v.get(name) is not None and v[name] < 1:
             err(name, f"entier ≥ 1 attendu ({v[name]})")
@@ -348,6 +360,11 @@ def _table_key(row: Row) -> tuple:
     formation = acronym(row.get("formation") or "") or row.get("formation")
     return ("identity", row.get("source"), formation, row.get("site"), row.get("semester"),
             row.get("parcours"), bool(row.get("alternance")))
+
+
+def ue_key(code: str) -> str:
+    """UE31, UE 3.1 and ue3.1 are the same UE."""
+    return re.sub(r"[^0-9]", "", code)
 
 
 def _competence(ue_code: str) -> int:
@@ -422,7 +439,7 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]
     from_template = origin == container  # provenance lines are then the template's rows
     # Rows exported from a text document are restored as they are (NULLs, checks, status);
     # anything else is a draft: defaults and checks are computed like the text readers do.
-    exact = info.get("layout") in ("modules", "grid")
+    exact = info.get("layout") in ("modules", "grid") and info.get("table_id") is not None
 
     formation = info.get("formation")
     acr = acronym(formation) if formation else None
@@ -563,11 +580,14 @@ def _modules_and_values(table: Table, rows: list[Row], grid: bool, exact: bool,
             continue
         seen_values[key] = r.row
         code, name = r.get("module_code"), r.get("module_name")
-        table.coefficients.append(Coefficient(
+        coefficient = Coefficient(
             competence=competence[r.get("ue")], position=p, coefficient=value,
             printed=r.get("printed") or r.coefficient_text or number_text(value),
             line=r.get("source_line") or r.row, module_code=code, module_name=name,
-            kind=_kind(r, exact)))
+            kind=_kind(r, exact))
+        if r.get("grid_column") is not None:
+            coefficient.column = r.get("grid_column")
+        table.coefficients.append(coefficient)
 
 
 def _computed(table: Table) -> None:
@@ -597,12 +617,14 @@ def _computed(table: Table) -> None:
 
 
 def rows_to_document(source: str, layout: str, n_lines: int, headers: list[Any],
-                     raw_rows: list[tuple[int, list[Any]]], header_row: int = 1) -> Document:
+                     raw_rows: list[tuple[int, list[Any]]], header_row: int = 1,
+                     known_ues: KnownUEs | None = None) -> Document:
     """The whole pipeline for one tidy sheet; raises TemplateError with every error found."""
     mapping, errors = map_headers(headers, header_row)
-    if errors:
-        raise TemplateError(errors)
-    rows, errors = parse_rows(mapping, raw_rows)
+    rows, row_errors = parse_rows(mapping, raw_rows, known_ues)
+    present = set(mapping.values())
+    # A missing column is reported once, at the header, not again on every row.
+    errors += [e for e in row_errors if e.column is None or e.column in present]
     if not rows:
         errors.append(RowError(header_row + 1, None, "aucune ligne de données"))
     doc, more = build_document(source, layout, n_lines, [] if errors else rows)

@@ -26,7 +26,7 @@ from typing import Any
 from ..errors import SourceError
 from ..formations import NAMES, acronym
 from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
-from ..template import TemplateError, looks_like_template, number_text, parse_float, \
+from ..template import KnownUEs, TemplateError, looks_like_template, number_text, parse_float, \
     rows_to_document
 from ..text import dedupe_ids, make_table_id, normalize
 from .modules_layout import MODULE, TITLE, competence_of, module_kind
@@ -45,25 +45,27 @@ def read(path: Path) -> Document:
         raise SourceError(path.name, exc.errors[0].row if exc.errors else None, str(exc)) from None
 
 
-def load(path: Path, name: str | None = None) -> Document:
+def load(path: Path, name: str | None = None, known_ues: KnownUEs | None = None) -> Document:
     """Like ``read`` but raises TemplateError with every row-level error (for the import page).
-    ``name`` is the source name to record (default: the file name)."""
+    ``name`` is the source name to record (default: the file name); ``known_ues`` the UEs of
+    the store per (formation, semester), to report a UE the store does not know."""
     path = Path(path)
     name = name or path.name
     suffix = path.suffix.lower()
     if suffix == ".csv":
         lines, n_lines = _csv_rows(path.read_bytes(), name)
-        return _tidy(name, lines, n_lines)
+        return _tidy(name, lines, n_lines, known_ues)
     if suffix == ".xlsx":
-        return _xlsx(path, name)
+        return _xlsx(path, name, known_ues)
     raise SourceError(name, None, "format non reconnu (CSV ou XLSX attendu)")
 
 
-def _tidy(name: str, rows: RawRows, n_lines: int) -> Document:
+def _tidy(name: str, rows: RawRows, n_lines: int, known_ues: KnownUEs | None) -> Document:
     """Header = first non-blank row."""
     for i, (row_no, cells) in enumerate(rows):
         if any(c not in (None, "") for c in cells):
-            return rows_to_document(name, TEMPLATE_LAYOUT, n_lines, cells, rows[i + 1:], row_no)
+            return rows_to_document(name, TEMPLATE_LAYOUT, n_lines, cells, rows[i + 1:], row_no,
+                                    known_ues)
     raise SourceError(name, None, "fichier vide")
 
 
@@ -94,7 +96,7 @@ def _csv_rows(data: bytes, name: str) -> tuple[RawRows, int]:
 
 # -- XLSX ------------------------------------------------------------------------------------
 
-def _xlsx(path: Path, name: str) -> Document:
+def _xlsx(path: Path, name: str, known_ues: KnownUEs | None) -> Document:
     import openpyxl
 
     try:
@@ -112,7 +114,7 @@ def _xlsx(path: Path, name: str) -> Document:
                 i = next(i for i, r in enumerate(rows) if r[0] == row_no)
                 data = [(r, c) for r, c, _ in rows[i + 1:]]
                 n = rows[-1][0] if rows else 0
-                return rows_to_document(name, TEMPLATE_LAYOUT, n, cells, data, row_no)
+                return rows_to_document(name, TEMPLATE_LAYOUT, n, cells, data, row_no, known_ues)
     return _draft(name, sheets)
 
 
