@@ -21,7 +21,9 @@ def test_report_figures_for_the_damaged_document(con):
     # 3595, 6824), see tests/test_grid_layout.py
     assert (d["tables"], d["complete"], d["partial"], d["empty"], d["inferred"]) == (
         114, 71, 15, 28, 4)
-    assert (d["ues"], d["ues_ok"], d["values"]) == (350, 350, 3495)
+    # 3495 printed values (tests/test_grid_layout.py), one of them a printed "0" that the store
+    # does not keep (line 6539: "1 1 1,5 0,5 1 0 3 0,5 0,5 0,5 0,5 10 6 0,40  1")
+    assert (d["ues"], d["ues_ok"], d["values"]) == (350, 350, 3494)
     # no row has a value as wide as its module columns: no value is attributed to a module
     assert d["values_with_module"] == 0
     assert d["warnings"] == con.sql(
