@@ -61,12 +61,14 @@ def check_document(doc, lines):
             assert c.coefficient == float(c.printed.replace(",", "."))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_documents_never_crash_and_store_only_printed_values(tmp_path_factory, sample):
     name, lines = sample
     path = tmp_path_factory.mktemp("mut") / f"{name}_mutated.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
+    # injected text may hold line breaks: compare with the file as the reader numbers it
+    lines = [line.rstrip("\r") for line in path.read_bytes().decode("utf-8").split("\n")]
     try:
         doc = read_document(path)
     except SourceError as exc:

@@ -48,4 +48,7 @@ def read_document(path: Path) -> Document:
         return modules_layout.parse(path.name, lines)
     from . import grid_layout
 
-    return grid_layout.parse(path.name, lines)
+    doc = grid_layout.parse(path.name, lines)
+    if not doc.tables:
+        raise SourceError(path.name, None, "aucun tableau de coefficients reconnu dans ce document")
+    return doc
