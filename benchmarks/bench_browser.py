@@ -100,7 +100,7 @@ _INSTRUMENT = """([watch, contains]) => {
   const text = () => {
     const all = [...document.querySelectorAll(watch)];
     if (contains) { const e = all.find(x => x.innerText.includes(contains)); return e ? e.innerText : null; }
-    return all.length ? all.map(x => x.innerText).join("\n") : null;
+    return all.length ? all.map(x => x.innerText).join(" | ") : null;
   };
   window.__bench = {key: null, change: null, before: null};
   document.addEventListener('keydown', () => {
