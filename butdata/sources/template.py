@@ -160,10 +160,12 @@ def _draft(name: str, sheets: list) -> Document:
 
 
 def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
-    header_i = next((i for i, (_, cells, _) in enumerate(rows)
-                     if sum(bool(UE_CELL.match(_cell_text(c))) for c in cells) >= 1
-                     and any(MODULE.match(_cell_text(c2) + " x") for _, r2, _ in rows[i + 1:i + 6]
-                             for c2 in r2[:2])), None)
+    # The header is the last row naming UE columns before the first module row.
+    first_module = next((i for i, (_, cells, _) in enumerate(rows)
+                         if any(MODULE.match(_cell_text(c) + " x") for c in cells[:2])), None)
+    header_i = next((i for i in range(first_module - 1, -1, -1)
+                     if any(UE_CELL.match(_cell_text(c)) for c in rows[i][1][1:])),
+                    None) if first_module else None
     if header_i is None:
         return None
     header_row, header, _ = rows[header_i]
