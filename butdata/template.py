@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .formations import NAMES, acronym
@@ -406,7 +406,7 @@ def build_document(source: str, layout: str, n_lines: int, rows: list[Row]
     for row in rows:
         groups.setdefault(_table_key(row), []).append(row)
     origins: dict[str, int] = defaultdict(int)
-    for key, table_rows in groups.items():
+    for table_rows in groups.values():
         table = _build_table(source, table_rows, errors)
         doc.tables.append(table)
         origins[table.source] += 1

@@ -117,8 +117,10 @@ def show_preview(preview: imp.ImportPreview) -> None:
     if issues:
         with st.expander(f"Points à vérifier ({len(issues)})"):
             for t, i in issues:
-                st.markdown(f"- {ex.table_label(dict(formation=t.formation, semester=t.semester, parcours=t.parcours, alternance=t.alternance, site=t.site))}, "
-                            f"ligne {i.line} : {i.message}")
+                label = ex.table_label(dict(formation=t.formation, semester=t.semester,
+                                            parcours=t.parcours, alternance=t.alternance,
+                                            site=t.site))
+                st.markdown(f"- {label}, ligne {i.line} : {i.message}")
     if not preview.ok:
         st.error("Des tableaux portent l'identifiant d'un tableau d'un autre document : import "
                  "impossible tant que ces conflits demeurent (voir la colonne « détail »).")
