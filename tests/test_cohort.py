@@ -70,11 +70,13 @@ def test_vectorised_matches_loop_reference():
                    "s4": dict(YEAR["s4"], UE43={"C2": 1.0, "B2": 1.0})})
     grades = cohort.draw_grades(s, 3000, mean=10, spread=4, seed=7, ungraded_rate=0.15)
     fast, slow = cohort.simulate_cohort(s, grades), cohort.simulate_cohort_loop(s, grades)
-    np.testing.assert_allclose(fast.arrays.ue_average, slow.arrays.ue_average, equal_nan=True)
-    np.testing.assert_allclose(fast.arrays.rcue_average, slow.arrays.rcue_average, equal_nan=True)
+    # averages are computed in float32 (error < 1e-4 on a 0-20 scale) ...
+    np.testing.assert_allclose(fast.arrays.ue_average, slow.arrays.ue_average, atol=1e-4, equal_nan=True)
+    np.testing.assert_allclose(fast.arrays.rcue_average, slow.arrays.rcue_average, atol=1e-4, equal_nan=True)
+    # ... but codes, decisions and pass rates are exact (borderline students recomputed in float64)
     assert (fast.arrays.ue_code == slow.arrays.ue_code).all()
     assert (fast.arrays.decision == slow.arrays.decision).all()
-    assert fast.ues.equals(slow.ues) and fast.decisions.equals(slow.decisions)
+    assert fast.ues.drop("mean").equals(slow.ues.drop("mean")) and fast.decisions.equals(slow.decisions)
     assert set(fast.arrays.decision.tolist()) >= {0, 1, 2, -1}  # every outcome exercised
 
 
@@ -158,3 +160,16 @@ def test_read_grades_csv(tmp_path):
 def test_shape_is_checked():
     with pytest.raises(ValueError):
         cohort.simulate_cohort(structure(), np.zeros((3, 2)))
+
+
+def test_borderline_grades_are_decided_in_float64():
+    # 9.9999999 is 1e-7 below the pass mark: float32 rounds it to exactly 10.0 (24-bit mantissa),
+    # float64 keeps it below. Every UE average equals the uniform grade, so every UE must be AJ
+    # and, with every RCUE at 9.9999999 (>= 8, none >= 10), the decision AJ.
+    s = structure(YEAR)
+    assert np.float32(9.9999999) == 10.0
+    grades = np.full((5, len(s.module_codes)), 9.9999999)
+    arrays = cohort.cohort_arrays(s, grades)
+    assert (arrays.ue_code == 0).all()
+    assert (arrays.decision == 0).all()
+    np.testing.assert_allclose(arrays.ue_average, 9.9999999, rtol=0, atol=1e-12)
