@@ -15,14 +15,16 @@ with page("Vue d'ensemble",
           "Ce que contient la base : chaque tableau de coefficients (formation × semestre × "
           "parcours) de chaque document source, et sa fiabilité."):
     n = data.counts()
-    cols = st.columns(6)
+    cols = st.columns(8)
     cols[0].metric("Documents", n["documents"])
     cols[1].metric("Formations", n["formations"])
     cols[2].metric("Tableaux", n["tableaux"])
-    cols[3].metric("Complets / partiels / vides", f"{n['complets']} / {n['partiels']} / {n['vides']}")
-    cols[4].metric("Coefficients", n["coefficients"],
+    cols[3].metric("Complets", n["complets"], help="tableau lu en entier, totaux vérifiés")
+    cols[4].metric("Partiels", n["partiels"], help="des valeurs manquent ou n'ont pas pu être vérifiées")
+    cols[5].metric("Vides", n["vides"], help="titre présent, aucune ligne exploitable")
+    cols[6].metric("Coefficients", n["coefficients"],
                    help=f"dont {n['non_attribues']} non attribuables à un module")
-    cols[5].metric("Avertissements", n["avertissements"])
+    cols[7].metric("Avertissements", n["avertissements"])
     if n["non_attribues"]:
         st.info(f"{n['non_attribues']} coefficients sur {n['coefficients']} sont des valeurs non "
                 "attribuables à un module (tableaux en grille abîmés par l'extraction du PDF) : "

@@ -38,15 +38,11 @@ with page("Comparer les parcours",
     unattributable = t.filter(pl.col("table_id").is_in(
         c["coefficients"].filter(pl.col("module_code").is_null())["table_id"].unique().implode()))
 
-    st.subheader("Totaux, ECTS et part des SAÉ par UE")
-    st.caption("Les UE sont rapprochées par compétence (UE31 du semestre 3 = compétence 1).")
-    compare.ue_level(summary, values, "cmp")
-
     st.subheader("Coefficients module par module")
     if unattributable.height:
         st.warning("Comparaison au niveau des UE seulement pour : "
                    + ", ".join(unattributable["label"].to_list()) + " — " + q.UNATTRIBUTED_REASON
-                   + ". Leurs valeurs sont comparées ci-dessus (totaux, ECTS, part SAÉ, "
+                   + ". Leurs valeurs sont comparées plus bas (totaux, ECTS, part SAÉ, "
                      "répartition des valeurs).")
     attributable_ids = [i for i in ids if i not in unattributable["table_id"].to_list()]
     if len(attributable_ids) >= 2:
@@ -60,6 +56,10 @@ with page("Comparer les parcours",
     elif unattributable.height:
         st.info("Il faut au moins deux parcours dont les valeurs sont attribuables à un module "
                 "pour la comparaison module par module.")
+
+    st.subheader("Totaux, ECTS et part des SAÉ par UE")
+    st.caption("Les UE sont rapprochées par compétence (UE31 du semestre 3 = compétence 1).")
+    compare.ue_level(summary, values, "cmp")
 
     w = data.warnings_of(ids)
     if w.height:

@@ -16,10 +16,13 @@ def simulation(table_ids: tuple[str, ...], inputs: dict) -> None:
     """Only this part reruns when a slider moves."""
     with guard("la simulation"):
         spec = inputs["spec"]
-        grades = simulation_view.render_controls(spec)
-        result = sim.simulate(inputs["coefficients"], inputs["ues"], table_ids, grades,
-                              modes=spec["modes"])
-        simulation_view.render_results(simulation_view.to_view(result, spec))
+
+        def compute(grades: dict[str, float]) -> dict:
+            result = sim.simulate(inputs["coefficients"], inputs["ues"], table_ids, grades,
+                                  modes=spec["modes"])
+            return simulation_view.to_view(result, spec)
+
+        simulation_view.render(spec, compute)
 
 
 with page("Simulation de notes",

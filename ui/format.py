@@ -26,6 +26,8 @@ def provenance(tables: pl.DataFrame) -> None:
     for r in tables.iter_rows(named=True):
         status = {"complete": "complet", "partial": "partiel", "empty": "vide"}.get(r["status"], r["status"])
         flag = " · identité déduite du contenu" if r.get("identity_inferred") else ""
-        lines.append(f"**{r['label']}** — statut **{status}**{flag} — source : `{r['source']}`, "
-                     f"ligne {r['source_line']} — « {r.get('title') or ''} »")
+        title = r.get("title") or ""
+        title = title if len(title) <= 90 else title[:89] + "…"
+        lines.append(f"**{r['label']}** — statut **{status}**{flag} — `{r['source']}` ligne "
+                     f"{r['source_line']} : « {title} »")
     st.caption("  \n".join(lines))

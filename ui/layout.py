@@ -40,6 +40,14 @@ def nav_entries() -> list[tuple[str, str, str]]:
     return entries
 
 
+# Compact top margin for projectors; the automatic pages/ list is hidden because it names the
+# home page after its file ("app"): the French links of sidebar_nav() replace it.
+_CSS = """<style>
+[data-testid='stMainBlockContainer'], .block-container {padding-top: 2.2rem;}
+[data-testid='stSidebarNav'], [data-testid='stSidebarNavSeparator'] {display: none;}
+</style>"""
+
+
 def sidebar_nav() -> None:
     with st.sidebar:
         st.markdown("### butdata · coefficients des B.U.T.")
@@ -67,6 +75,7 @@ def guard(what: str = "cette partie de la page") -> Iterator[None]:
 def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[None]:
     """Frame of one page: config, navigation, title, store ready, guarded body."""
     st.set_page_config(page_title=f"{title} — butdata", page_icon=icon, layout="wide")
+    st.markdown(_CSS, unsafe_allow_html=True)
     sidebar_nav()
     st.title(title)
     if intro:

@@ -8,11 +8,14 @@ figures from constants, with no store and no computation:
 - :func:`render_controls` (Streamlit): presets and one slider per module, returns the grades;
 - :func:`to_view` (pure) turns a :class:`butdata.simulate.SimulationResult` into plain dicts,
   and :func:`render_results` (Streamlit) draws them.
+
+:func:`render` lays them out (results on top, sliders below in a scrolling box, so the results
+stay visible while a slider moves). A floor script calls ``render(SPEC, lambda grades: VIEW)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 import streamlit as st
@@ -126,7 +129,8 @@ def render_controls(spec: Mapping) -> dict[str, float]:
                  "compte pas encore). Flèches du clavier pour ajuster finement.")
     grades: dict[str, float] = {}
     for sem in spec["semesters"]:
-        with st.expander(f"Notes — {sem['title']}", expanded=True):
+        with st.container(border=True):
+            st.markdown(f"##### Notes — {sem['title']}")
             if sem["note"]:
                 st.caption(sem["note"])
             for group in sem["groups"]:
@@ -171,9 +175,21 @@ def _card(title: str, value: str, color: str, lines: Sequence[str], ue: str) -> 
             f"{body}</div>")
 
 
+def render(spec: Mapping, compute: Callable[[dict[str, float]], Mapping]) -> None:
+    """The whole simulation: results (top), sliders (scrolling box), chart (bottom).
+    ``compute(grades) -> view`` (see :func:`to_view`)."""
+    top = st.container()
+    with st.container(height=420, border=False):
+        grades = render_controls(spec)
+    view = compute(grades)
+    with top:
+        render_results(view)
+    st.plotly_chart(charts.simulation_chart(view["ues"], view["pass_mark"]), width="stretch",
+                    key="sim_chart", config={"displaylogo": False})
+
+
 def render_results(view: Mapping) -> None:
-    """UE cards (average, code, needed grade), RCUEs, decision with its rule, and the chart."""
-    st.subheader("Résultats")
+    """UE cards (average, code, needed grade), RCUEs, decision with its rule."""
     by_sem: dict[str, list[dict]] = {}
     for u in view["ues"]:
         by_sem.setdefault(u["semestre"], []).append(u)
@@ -199,5 +215,3 @@ def render_results(view: Mapping) -> None:
     decision = DECISION_TEXT.get(view["decision"], view["decision"])
     box = {"ADM": st.success, "PASD": st.success, "AJ": st.error}.get(view["decision"], st.info)
     box(f"**Décision : {decision}**  \nRègle appliquée : {view['rule']}")
-    st.plotly_chart(charts.simulation_chart(view["ues"], view["pass_mark"]), width="stretch",
-                    key="sim_chart", config={"displaylogo": False})
