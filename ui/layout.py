@@ -40,11 +40,10 @@ def nav_entries() -> list[tuple[str, str, str]]:
     return entries
 
 
-# Compact top margin for projectors; the automatic pages/ list is hidden because it names the
-# home page after its file ("app"): the French links of sidebar_nav() replace it.
+# Compact top margin for projectors. The automatic pages/ list (which names the home page after
+# its file, "app") is switched off in .streamlit/config.toml: sidebar_nav() gives French links.
 _CSS = """<style>
 [data-testid='stMainBlockContainer'], .block-container {padding-top: 2.2rem;}
-[data-testid='stSidebarNav'], [data-testid='stSidebarNavSeparator'] {display: none;}
 </style>"""
 
 
