@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 FONT_SIZE = 16
@@ -20,18 +21,35 @@ SAE_IN_BAND, SAE_OUT_BAND = "#1f4e8c", "#ef8f00"
 UNATTRIBUTED = "(non attribuable)"
 
 
+# The house style lives in one template made the process default once: a figure then refers to
+# it instead of copying it (update_layout(template=...) deep-copies a template, ~15 ms a figure,
+# which a slider move on the simulation page would pay every time).
+_STYLE = go.layout.Template(pio.templates["plotly_white"])
+_STYLE.layout.update(
+    font={"size": FONT_SIZE, "family": "sans-serif"},
+    legend={"font": {"size": FONT_SIZE - 1}},
+    hoverlabel={"font": {"size": FONT_SIZE}},
+    separators=", ",  # French decimal comma, thin-space thousands
+)
+pio.templates["butdata"] = _STYLE
+pio.templates.default = "butdata"
+
+
 def _layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
     fig.update_layout(
-        template="plotly_white", font={"size": FONT_SIZE, "family": "sans-serif"},
         title={"text": title, "font": {"size": FONT_SIZE + 4}} if title else None,
         margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
-        legend={"font": {"size": FONT_SIZE - 1}},
-        hoverlabel={"font": {"size": FONT_SIZE}},
-        separators=", ",  # French decimal comma, thin-space thousands
+        height=height,
     )
-    if height:
-        fig.update_layout(height=height)
     return fig
+
+
+def _hline(fig: go.Figure, y: float, text: str) -> None:
+    """A dashed reference line across the plot with its label (add_hline is ~5 ms slower)."""
+    fig.add_shape(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y,
+                  line={"dash": "dash", "color": "#333333"})
+    fig.add_annotation(xref="paper", x=0, y=y, text=text, showarrow=False, xanchor="left",
+                       yanchor="bottom")
 
 
 def _fr(x: float | None, digits: int = 2) -> str:
@@ -233,7 +251,6 @@ def simulation_chart(ues: Sequence[dict], pass_mark: float = 10.0) -> go.Figure:
         text=[(f"{_fr(u['moyenne'])} · {u['code']}" if u["moyenne"] is not None else "pas de note")
               for u in ues],
         textposition="outside", hoverinfo="skip", showlegend=False))
-    fig.add_hline(y=pass_mark, line_dash="dash", line_color="#333333",
-                  annotation_text=f"validation : {_fr(pass_mark)}", annotation_position="top left")
+    _hline(fig, pass_mark, f"validation : {_fr(pass_mark)}")
     fig.update_yaxes(range=[0, 21.5], title="moyenne de l'UE", dtick=2)
     return _layout(fig, height=340)

@@ -21,7 +21,8 @@ def test_overview_map_one_trace_per_status(con):
     for tr in fig.data:
         assert tr.marker.color == charts.STATUS_COLORS[tr.name]
         assert all("ligne" in h for h in tr.hovertext)
-    assert fig.layout.font.size >= 16
+    # projector-sized text, from the house template every figure uses
+    assert fig.layout.template.layout.font.size >= 16
 
 
 def test_compare_heatmap_hover_names_module_and_line(con):
