@@ -335,6 +335,31 @@ def ue_sums(weights: pl.DataFrame, ue_list: pl.DataFrame, grades: Mapping[str, f
                             .then(pl.col("graded_sum") / pl.col("graded_coef")))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What does not depend on the grades: per table, its mode, weights and UE list. The
+    dashboard caches it per selection so that a slider move only redoes the arithmetic."""
+
+    table_ids: tuple[str, ...]
+    modes: tuple[str, ...]
+    weights: tuple[pl.DataFrame, ...]
+    ue_lists: tuple[pl.DataFrame, ...]
+
+
+def prepare(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[str],
+            modes: Mapping[str, str] | None = None) -> Prepared:
+    """``modes``: optional table_id → "modules" | "coarse" (default: auto)."""
+    if not 1 <= len(table_ids) <= 2:
+        raise ValueError("one or two tables")
+    used, weights, ue_lists = [], [], []
+    for tid in table_ids:
+        w, mode = semester_weights(coefficients, ues, tid, (modes or {}).get(tid, "auto"))
+        used.append(mode)
+        weights.append(w)
+        ue_lists.append(table_ues(ues, tid))
+    return Prepared(tuple(table_ids), tuple(used), tuple(weights), tuple(ue_lists))
+
+
 def simulate(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[str],
              grades: Mapping[str, float], rules: Rules = DEFAULT_RULES,
              modes: Mapping[str, str] | None = None) -> SimulationResult:
@@ -343,23 +368,27 @@ def simulate(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[
     ``grades``: module code → grade, already checked (see :func:`normalise_grades`); modules not
     given are ungraded. ``modes``: optional table_id → "modules" | "coarse" (default: auto).
     """
-    if not 1 <= len(table_ids) <= 2:
-        raise ValueError("one or two tables")
-    sems = []
-    for tid in table_ids:
-        weights, mode = semester_weights(coefficients, ues, tid, (modes or {}).get(tid, "auto"))
-        sems.append((tid, mode, ue_sums(weights, table_ues(ues, tid), grades)))
+    return simulate_prepared(prepare(coefficients, ues, table_ids, modes), grades, rules)
+
+
+def simulate_prepared(prepared: Prepared, grades: Mapping[str, float],
+                      rules: Rules = DEFAULT_RULES) -> SimulationResult:
+    """:func:`simulate` on a :class:`Prepared` selection."""
+    sems = [(tid, mode, ue_sums(w, u, grades)) for tid, mode, w, u in
+            zip(prepared.table_ids, prepared.modes, prepared.weights, prepared.ue_lists)]
 
     rcue_rows, missing = [], []
     if len(sems) == 2:
-        odd, even = sems[0][2], sems[1][2]
-        for comp in sorted(set(odd["competence"]) | set(even["competence"])):
-            a, b = odd.filter(pl.col("competence") == comp), even.filter(pl.col("competence") == comp)
-            if a.height != 1 or b.height != 1:
+        rows = [{}, {}]  # competence -> UE rows of the odd / even semester
+        for side, (_, _, sums) in zip(rows, sems):
+            for r in sums.iter_rows(named=True):
+                side.setdefault(r["competence"], []).append(r)
+        for comp in sorted(set(rows[0]) | set(rows[1])):
+            a, b = rows[0].get(comp, []), rows[1].get(comp, [])
+            if len(a) != 1 or len(b) != 1:
                 missing.append(comp)
                 continue
-            ra, rb = a.row(0, named=True), b.row(0, named=True)
-            rcue_rows.append(_rcue_row(comp, ra, rb, rules))
+            rcue_rows.append(_rcue_row(comp, a[0], b[0], rules))
             if rcue_rows[-1][-1] == NO_MODULE:  # a UE without any coefficient can never be graded
                 missing.append(comp)
     rcues = pl.DataFrame(rcue_rows, schema=RCUE_SCHEMA, orient="row")

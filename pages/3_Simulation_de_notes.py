@@ -18,8 +18,7 @@ def simulation(table_ids: tuple[str, ...], inputs: dict) -> None:
         spec = inputs["spec"]
 
         def compute(grades: dict[str, float]) -> dict:
-            result = sim.simulate(inputs["coefficients"], inputs["ues"], table_ids, grades,
-                                  modes=spec["modes"])
+            result = sim.simulate_prepared(inputs["prepared"], grades)
             return simulation_view.to_view(result, spec)
 
         simulation_view.render(spec, compute)

@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from butdata import queries as q
+from butdata import simulate as sim
 from butdata.store import default_db_path
 
 from .store import cursor
@@ -124,9 +125,11 @@ def _simulation_input(key: str, table_ids: tuple[str, ...]) -> dict:
 
     c = _contents(key, table_ids)
     spec = build_spec(c["tables"], c["coefficients"], c["ues"], c["modules"], table_ids)
-    return {"spec": spec, "coefficients": c["coefficients"], "ues": c["ues"], "tables": c["tables"]}
+    prepared = sim.prepare(c["coefficients"], c["ues"], table_ids, spec["modes"])
+    return {"spec": spec, "prepared": prepared, "tables": c["tables"]}
 
 
 def simulation_input(table_ids) -> dict:
-    """Slider spec and the frames the simulation needs, for one table or a year."""
+    """Slider spec, the prepared simulation (weights per table) and the tables' rows, for one
+    table or a year: everything a slider move needs besides the grades."""
     return _simulation_input(store_key(), tuple(table_ids))
