@@ -2,8 +2,8 @@
 
 Renders what ``pages/3_Simulation_de_notes.py`` renders - page config, title, sidebar text, the
 formation and period select boxes, the provenance caption, the preset buttons and one grade
-slider per module (``ui.simulation_view.render_controls``), the UE/RCUE cards, decision and
-chart (``ui.simulation_view.render_results``), the rules table - from a JSON file written by
+slider per module, the UE/RCUE cards, decision and chart (all through
+``ui.simulation_view.render``, given a constant result), the rules table - from a JSON file written by
 ``benchmarks/bench_slider.py`` (path in ``$BUTDATA_FLOOR_DATA``). No store access and no
 computation: the results shown are the same constant view whatever the sliders say, so a rerun
 costs only Streamlit's own work. (The sidebar's page links are plain text here: a lone script
@@ -30,8 +30,8 @@ D = _data(os.environ["BUTDATA_FLOOR_DATA"])
 
 @st.fragment
 def simulation() -> None:
-    simulation_view.render_controls(D["spec"])
-    simulation_view.render_results(D["view"])
+    # the page's own layout function with a constant result: same widgets, cards and figure
+    simulation_view.render(D["spec"], lambda grades: D["view"])
 
 
 st.set_page_config(page_title="Simulation de notes — butdata", page_icon="📊", layout="wide")
