@@ -150,11 +150,14 @@ BORDERLINE = 1e-3
 def _averages(structure: CohortStructure, grades: np.ndarray, rules: Rules,
               dtype) -> tuple[np.ndarray, np.ndarray]:
     """UE averages (N × UEs) and RCUE averages (N × RCUEs), NaN where none."""
-    g = grades.astype(dtype)  # a copy: the caller's grades stay untouched
     coef = structure.coef.astype(dtype)
-    missing = np.isnan(g)
-    if missing.any():
+    missing = np.isnan(grades)
+    if rules.grade_min >= 0:  # fmax drops NaN: one pass converts and zeroes the ungraded
+        g = np.fmax(grades, 0, dtype=dtype)
+    else:
+        g = grades.astype(dtype)
         np.copyto(g, 0, where=missing)
+    if missing.any():
         den = (~missing).astype(dtype) @ coef
     else:  # every module graded: the denominators are the column sums
         den = np.broadcast_to(coef.sum(axis=0), (g.shape[0], coef.shape[1]))
