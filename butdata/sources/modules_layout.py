@@ -160,6 +160,19 @@ class _TableBuilder:
                 self.warn(table.totals_line, "total_mismatch",
                           f"somme des coefficients semestre {semester_sum:.2f} ≠ total imprimé "
                           f"{table.declared_total:g}")
+        if table.modules:  # a partial table always says why (e.g. a document cut short)
+            absent = [label for label, value in (("« Total des coefficients »", table.declared_total),
+                                                 ("« Crédits ECTS »", table.declared_ects))
+                      if value is None]
+            unprinted = [u.code for u in table.ues if u.total is None or u.ects is None]
+            if absent:
+                plural = "s" if len(absent) > 1 else ""
+                self.warn(table.line, "missing_totals",
+                          f"ligne{plural} {' et '.join(absent)} absente{plural} : totaux du "
+                          "tableau non vérifiés")
+            elif unprinted:
+                self.warn(table.totals_line, "missing_totals",
+                          f"total ou crédits ECTS non imprimés pour {', '.join(unprinted)}")
         if not table.modules:
             table.status = EMPTY
         elif (self.bad_lines or table.declared_total is None or table.declared_ects is None
