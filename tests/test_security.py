@@ -593,3 +593,14 @@ def test_pages_make_no_network_connection(store_path, monkeypatch):
         at = run_page(page)
         assert_clean(at, page)
     assert attempts == []
+
+
+def test_result_card_escapes_every_text():
+    # the one HTML builder allowed above: nothing it is given can become markup
+    from ui.simulation_view import _card
+
+    card = _card("<script>alert(1)</script>", "<b>9</b>", "#2e7d32",
+                 [("<img src=x onerror=alert(1)> : ", "<i>12</i>")], "UE'><script>")
+    assert "<script>" not in card and "<img" not in card and "<i>" not in card
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card and "&lt;i&gt;12&lt;/i&gt;" in card
+    assert "data-ue='UE&#x27;&gt;&lt;script&gt;'" in card

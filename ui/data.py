@@ -26,7 +26,9 @@ def store_key() -> str:
     return f"{path}:{s.st_ino}:{s.st_mtime_ns}"
 
 
-_cache = st.cache_data(show_spinner=False, max_entries=512)
+# Keys include the store identity, so a rebuilt store is never served stale; the ttl lets the
+# entries of a replaced store leave memory without waiting for eviction.
+_cache = st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
 
 
 @_cache

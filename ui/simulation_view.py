@@ -15,6 +15,7 @@ stay visible while a slider moves). A floor script calls ``render(SPEC, lambda g
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
@@ -166,12 +167,16 @@ def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
             "pass_mark": result.rules.pass_mark}
 
 
-def _card(title: str, value: str, color: str, lines: Sequence[str], ue: str) -> str:
-    body = "".join(f"<div style='font-size:0.9em;color:#333'>{x}</div>" for x in lines)
-    return (f"<div class='ue-card' data-ue='{ue}' style='border-left:8px solid {color};"
+def _card(title: str, value: str, color: str, lines: Sequence[tuple[str, str]], ue: str) -> str:
+    """HTML of a result card. Every text is escaped (UE codes come from source documents);
+    ``lines`` are (label, bold value) pairs."""
+    e = html.escape
+    body = "".join(f"<div style='font-size:0.9em;color:#333'>{e(label)}{f'<b>{e(bold)}</b>' if bold else ''}</div>"
+                   for label, bold in lines)
+    return (f"<div class='ue-card' data-ue='{e(ue, quote=True)}' style='border-left:8px solid {color};"
             f"padding:6px 10px;margin-bottom:8px;background:#f7f9fc;border-radius:4px'>"
-            f"<div style='font-size:1.05em'><b>{title}</b></div>"
-            f"<div class='ue-avg' style='font-size:1.9em;font-weight:700;color:{color}'>{value}</div>"
+            f"<div style='font-size:1.05em'><b>{e(title)}</b></div>"
+            f"<div class='ue-avg' style='font-size:1.9em;font-weight:700;color:{color}'>{e(value)}</div>"
             f"{body}</div>")
 
 
@@ -200,7 +205,7 @@ def render_results(view: Mapping) -> None:
             color = charts.CODE_COLORS.get(u["code"], "#9e9e9e")
             col.markdown(_card(f"{u['ue']} · {CODE_TEXT.get(u['code'], u['code'])}",
                                _fr(u["moyenne"]) if u["moyenne"] is not None else "—", color,
-                               [f"note min. nécessaire : <b>{u['besoin']}</b>", u["notes"]],
+                               [("note min. nécessaire : ", u["besoin"]), (u["notes"], "")],
                                f"{sem}-{u['ue']}"),
                          unsafe_allow_html=True)
     if view["rcues"]:
@@ -210,7 +215,7 @@ def render_results(view: Mapping) -> None:
             color = "#9e9e9e" if r["moyenne"] is None else ("#2e7d32" if r["valide"] else "#c62828")
             col.markdown(_card(f"Compétence {r['competence']} · {r['ues']}",
                                _fr(r["moyenne"]), color,
-                               [f"note min. nécessaire : <b>{r['besoin']}</b>"], f"RCUE-{r['competence']}"),
+                               [("note min. nécessaire : ", r["besoin"])], f"RCUE-{r['competence']}"),
                          unsafe_allow_html=True)
     decision = DECISION_TEXT.get(view["decision"], view["decision"])
     box = {"ADM": st.success, "PASD": st.success, "AJ": st.error}.get(view["decision"], st.info)
