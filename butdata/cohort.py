@@ -171,25 +171,28 @@ def _averages(structure: CohortStructure, grades: np.ndarray, rules: Rules,
     return ue_avg, rcue
 
 
+def _near_rows(arrays: Sequence[np.ndarray], thresholds: Sequence[float]) -> np.ndarray:
+    """Rows (students) with a value within BORDERLINE of a threshold; NaN is never near."""
+    rows = [np.flatnonzero(np.abs(a - a.dtype.type(t)) < BORDERLINE) // a.shape[1]
+            for a in arrays if a.shape[1] for t in thresholds]
+    return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype=np.intp)
+
+
 def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortArrays:
     """Vectorised computation (no per-student Python code)."""
     ue32, rcue32 = _averages(structure, grades, rules, np.float32)
-    values = np.hstack([ue32, rcue32])
-    near = np.zeros(grades.shape[0], dtype=bool)
-    for threshold in (rules.pass_mark, rules.rcue_floor):
-        near |= (np.abs(values - np.float32(threshold)) < BORDERLINE).any(axis=1)
+    near = _near_rows((ue32, rcue32), (rules.pass_mark, rules.rcue_floor))
     ue_avg, rcue = ue32.astype(np.float64), rcue32.astype(np.float64)
-    if near.any():
+    if near.size:
         ue_avg[near], rcue[near] = _averages(structure, grades[near], rules, np.float64)
 
-    odd = [p[1] for p in structure.rcue_pairs]
-    even = [p[2] for p in structure.rcue_pairs]
     mark = rules.pass_mark - EPS
     rcue_ok = rcue >= mark  # NaN compares False
-    compensated = np.zeros_like(ue_avg, dtype=bool)
-    compensated[:, odd] |= rcue_ok
-    compensated[:, even] |= rcue_ok
-    code = np.where(ue_avg >= mark, 2, np.where(compensated, 1, 0)).astype(np.int8)
+    code = np.zeros(ue_avg.shape, dtype=np.int8)  # AJ unless compensated or validated
+    for k, (_, odd, even) in enumerate(structure.rcue_pairs):
+        code[:, odd] = rcue_ok[:, k]  # CMP (1) when the RCUE reaches the mark
+        code[:, even] = rcue_ok[:, k]
+    code[ue_avg >= mark] = 2
     code[np.isnan(ue_avg)] = NONE_CODE
 
     n = grades.shape[0]
@@ -197,10 +200,11 @@ def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules =
     if not structure.is_year or structure.missing or n_rcue == 0:
         decision = np.full(n, NONE_CODE, dtype=np.int8)
     else:
-        passed = rcue_ok.sum(axis=1)
+        passed = rcue_ok.view(np.int8).sum(axis=1, dtype=np.int16)
         below = (rcue < rules.rcue_floor - EPS).any(axis=1)
-        decision = np.where(passed == n_rcue, 2,
-                            np.where((passed >= sim.pasd_minimum(n_rcue, rules)) & ~below, 1, 0)).astype(np.int8)
+        decision = np.zeros(n, dtype=np.int8)
+        decision[(passed >= sim.pasd_minimum(n_rcue, rules)) & ~below] = 1
+        decision[passed == n_rcue] = 2
         decision[np.isnan(rcue).any(axis=1)] = NONE_CODE
     return CohortArrays(ue_avg, code, rcue, decision)
 
@@ -279,7 +283,7 @@ def summarise(structure: CohortStructure, arrays: CohortArrays, rules: Rules = D
         "pending": code_share[:, 0], "passed": code_share[:, 2] + code_share[:, 3],
     }, schema_overrides={"competence": pl.Int64})
     rc = arrays.rcue_average
-    share = (lambda mask: np.count_nonzero(mask, axis=0) / n) if n else (lambda mask: np.zeros(mask.shape[1:]))
+    share = (lambda mask: _column_sums(mask.astype(np.float32)).astype(np.float64) / n) if n else (lambda mask: np.zeros(mask.shape[1:]))
     rcues = pl.DataFrame({
         "competence": [p[0] for p in structure.rcue_pairs], "mean": _nanmean(rc),
         "passed": share(rc >= rules.pass_mark - EPS), "below_floor": share(rc < rules.rcue_floor - EPS),
@@ -295,17 +299,24 @@ def summarise(structure: CohortStructure, arrays: CohortArrays, rules: Rules = D
     return CohortResult(n, ues, rcues, decisions, arrays)
 
 
+def _column_sums(matrix: np.ndarray) -> np.ndarray:
+    """Sum of each column. A row-vector product: numpy's axis-0 reductions over a tall, narrow
+    matrix are several times slower."""
+    return np.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
+
+
 def _code_shares(code: np.ndarray, n: int) -> np.ndarray:
-    """Share of each code (-1, 0, 1, 2) per UE column, from one bincount over the matrix."""
-    n_cols = code.shape[1]
-    slots = (code.astype(np.int64) + 1) + 4 * np.arange(n_cols)
-    counts = np.bincount(slots.ravel(), minlength=4 * n_cols).reshape(n_cols, 4)
-    return counts / n if n else counts.astype(float)
+    """Share of each code (-1, 0, 1, 2) per UE column (UEs × 4)."""
+    counts = np.stack([_column_sums((code == c).astype(np.float32)) for c in (-1, 0, 1, 2)], axis=1)
+    counts = counts.astype(np.float64)  # float32 counts are exact below 2**24 students
+    return counts / n if n else counts
 
 
 def _nanmean(matrix: np.ndarray) -> list[float | None]:
-    counts = np.count_nonzero(~np.isnan(matrix), axis=0)
-    sums = np.nansum(matrix, axis=0)
+    """Column means over the non-NaN values (None for a column without any)."""
+    nan = np.isnan(matrix)
+    counts = matrix.shape[0] - _column_sums(nan.astype(np.float32))
+    sums = _column_sums(np.where(nan, 0.0, matrix))
     return [float(s / c) if c else None for s, c in zip(sums, counts)]
 
 
