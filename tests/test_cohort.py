@@ -64,7 +64,8 @@ def test_hand_computed_cohort():
     assert res.decisions["share"].sum() == pytest.approx(1.0)
 
 
-def test_vectorised_matches_loop_reference():
+def test_vectorised_matches_loop_reference(monkeypatch):
+    monkeypatch.setattr(cohort, "BLOCK", 700)  # 3000 students: several blocks and a short last one
     # 3 competences so that PASD can happen (2 of 3 RCUEs >= 10)
     s = structure({"s3": dict(YEAR["s3"], UE33={"C1": 2.0, "A1": 0.5}),
                    "s4": dict(YEAR["s4"], UE43={"C2": 1.0, "B2": 1.0})})
