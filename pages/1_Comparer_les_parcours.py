@@ -12,16 +12,7 @@ from ui.layout import page
 with page("Comparer les parcours",
           "Choisissez une formation, un semestre puis au moins deux parcours (d'un même document "
           "ou de documents différents) : les coefficients de chaque module dans chaque UE, côte à côte."):
-    c1, c2, c3 = st.columns([1, 1, 2])
-    with c1:
-        formation = widgets.formation_select()
-    with c2:
-        semester = widgets.semester_select(formation)
-    tables = widgets.with_choices(data.tables_of(formation, semester))
-    with c3:
-        doc = widgets.doc_select(tables)
-    if doc != widgets.ALL_DOCS:
-        tables = tables.filter(pl.col("doc") == doc)
+    tables = widgets.semester_tables()
     ids = widgets.tables_multiselect(tables)
     if len(ids) < 2:
         st.info("Choisissez au moins deux parcours à comparer."

@@ -13,16 +13,7 @@ from ui.layout import page
 with page("Poids par UE",
           "Pour un ou plusieurs parcours d'un semestre : de quoi est fait le total de chaque UE, "
           "la part des SAÉ face à une cible, et la dispersion des coefficients des modules."):
-    c1, c2, c3 = st.columns([1, 1, 2])
-    with c1:
-        formation = widgets.formation_select()
-    with c2:
-        semester = widgets.semester_select(formation)
-    tables = widgets.with_choices(data.tables_of(formation, semester))
-    with c3:
-        doc = widgets.doc_select(tables)
-    if doc != widgets.ALL_DOCS:
-        tables = tables.filter(pl.col("doc") == doc)
+    tables = widgets.semester_tables()
     ids = widgets.tables_multiselect(tables, key="tableaux", label="Parcours affichés",
                                      min_default=min(tables.height, 3))
     if not ids:

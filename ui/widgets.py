@@ -46,6 +46,20 @@ def doc_select(tables: pl.DataFrame, key: str = "document") -> str:
                              "(par exemple QLIO du doc 000 et QLIO du doc 004).", **BOUND)
 
 
+def semester_tables() -> pl.DataFrame:
+    """Formation, semester and document selectors in one row; returns the tables they select,
+    with their ``choice`` labels."""
+    c1, c2, c3 = st.columns([1, 1, 2])
+    with c1:
+        formation = formation_select()
+    with c2:
+        semester = semester_select(formation)
+    tables = with_choices(data.tables_of(formation, semester))
+    with c3:
+        doc = doc_select(tables)
+    return tables if doc == ALL_DOCS else tables.filter(pl.col("doc") == doc)
+
+
 def with_choices(tables: pl.DataFrame) -> pl.DataFrame:
     """Add ``choice``: ``parcours · doc`` (the semester is chosen elsewhere), unique (source
     line appended on a collision, e.g. a table whose identity was inferred)."""
