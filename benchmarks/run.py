@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, SOURCES, Workdir, cpu_count, median_ms, ratio  # noqa: E402
+from common import ROOT, SOURCES, Workdir, cpu_count, ratio  # noqa: E402
 
 NATIONAL_SCALE = 170  # sites per speciality: ≥ 3 million coefficient cells (goal's threshold)
 GOALS = {"slider_rerun_ratio": ("≤", 1.5), "query_scaling_ratio": ("≤", 10.0),

@@ -30,6 +30,7 @@ from typing import Any
 from .formations import NAMES, acronym
 from .model import COMPLETE, EMPTY, KINDS, PARTIAL, STATUSES, UE, Coefficient, Document, Issue, \
     Module, Table
+from .sources.checks import check_ue_totals
 from .text import dedupe_ids, make_table_id, slug
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"
@@ -116,7 +117,6 @@ HEADER_KEYS = {**{_key(c.label): c.name for c in COLUMNS}, **{_key(c.name): c.na
 UE_CODE = re.compile(r"^UE\s?(\d)\.?(\d{1,2})$", re.IGNORECASE)
 TRUE = {"true", "vrai", "oui", "o", "yes", "y", "1", "x"}
 FALSE = {"false", "faux", "non", "n", "no", "0"}
-TOLERANCE = 0.005  # printed values have two decimals
 
 
 @dataclass
@@ -592,22 +592,7 @@ def _modules_and_values(table: Table, rows: list[Row], grid: bool, exact: bool,
 
 def _computed(table: Table) -> None:
     """Checks and status of a draft, computed like the clean-layout reader does."""
-    sums: dict[int, float] = defaultdict(float)
-    for c in table.coefficients:
-        sums[c.competence] += c.coefficient
-    for ue in table.ues:
-        if ue.total is not None:
-            ue.sum_ok = abs(sums.get(ue.competence, 0.0) - ue.total) <= TOLERANCE * max(
-                1, len(table.coefficients))
-            if not ue.sum_ok:
-                table.issues.append(Issue(ue.line, "total_mismatch",
-                                          f"{ue.code} : somme des coefficients "
-                                          f"{sums.get(ue.competence, 0.0):.2f} ≠ total "
-                                          f"{ue.total:g}"))
-        if ue.total:
-            sae = sum(c.coefficient for c in table.coefficients
-                      if c.competence == ue.competence and c.kind in ("sae", "portfolio", "stage"))
-            ue.sae_share = sae / ue.total
+    check_ue_totals(table)
     if not table.ues or not table.coefficients:
         table.status = EMPTY
     elif any(u.total is None or u.ects is None or u.sum_ok is False for u in table.ues):

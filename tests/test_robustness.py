@@ -4,7 +4,6 @@ is not printed on its stored source line (issue 7)."""
 from __future__ import annotations
 
 import math
-import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -26,6 +26,7 @@ from ..errors import SourceError
 from ..formations import NAMES, acronym
 from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
 from ..text import dedupe_ids, is_number, make_table_id, normalize, parse_number, slug
+from .checks import ROUNDING, check_ue_totals
 
 TITLE = re.compile(r"^Semestre\s+(\d)\s+BUT\s+(\S+)(?:\s+(.*))?$")
 YEAR = re.compile(r"^(\d{4}-\d{4})$")
@@ -34,9 +35,6 @@ UE_HEADER = re.compile(r"^(UE\s?\d\.?\d)$")
 MODULE = re.compile(r"^(R\d\S*|SAE\d\S*|HP|H\.\S+)\s+(.*)$")
 TOTAL = re.compile(r"^Total des coefficients\s+(.*)$")
 ECTS = re.compile(r"^Crédits ECTS\s+(.*)$")
-
-# Printed values have two decimals: sums are compared at that precision.
-TOLERANCE = 0.005
 
 
 def module_kind(code: str, name: str) -> str:
@@ -105,7 +103,7 @@ class _TableBuilder:
             table.coefficients.append(Coefficient(
                 competence=competence_of(ue_code), position=position, coefficient=value,
                 printed=printed, line=line_no, module_code=code, module_name=name, kind=kind))
-        if abs(sum(ue_values) - semester_coef) > TOLERANCE:
+        if abs(sum(ue_values) - semester_coef) > ROUNDING:
             self.warn(line_no, "module_sum_mismatch",
                       f"{code} : coefficient semestre {values[0]} ≠ somme des coefficients UE "
                       f"{sum(ue_values):.2f}")
@@ -138,25 +136,10 @@ class _TableBuilder:
         if self.columns and [u.code for u in table.ues] != self.columns:
             self.warn(table.line, "ue_columns",
                       "l'ordre des colonnes UE diffère de la liste des UE : colonnes suivies")
-        sums: dict[int, float] = defaultdict(float)
-        for c in table.coefficients:
-            sums[c.competence] += c.coefficient
-        sae_kinds = {"sae", "portfolio", "stage"}
-        for ue in table.ues:
-            total = sums.get(ue.competence, 0.0)
-            if ue.total is not None:
-                ue.sum_ok = abs(total - ue.total) <= TOLERANCE * max(1, len(table.modules))
-                if not ue.sum_ok:
-                    self.warn(ue.total_line, "total_mismatch",
-                              f"{ue.code} : somme des coefficients {total:.2f} ≠ total imprimé "
-                              f"{ue.total:g}")
-                if ue.total:
-                    sae = sum(c.coefficient for c in table.coefficients
-                              if c.competence == ue.competence and c.kind in sae_kinds)
-                    ue.sae_share = sae / ue.total
+        check_ue_totals(table)
         if table.declared_total is not None:
             semester_sum = sum(m.semester_coefficient or 0 for m in table.modules)
-            if abs(semester_sum - table.declared_total) > TOLERANCE * max(1, len(table.modules)):
+            if abs(semester_sum - table.declared_total) > ROUNDING * max(1, len(table.modules)):
                 self.warn(table.totals_line, "total_mismatch",
                           f"somme des coefficients semestre {semester_sum:.2f} ≠ total imprimé "
                           f"{table.declared_total:g}")

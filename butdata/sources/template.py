@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, 
 from ..template import KnownUEs, TemplateError, looks_like_template, number_text, parse_float, \
     rows_to_document
 from ..text import dedupe_ids, make_table_id, normalize
+from .checks import check_ue_totals
 from .modules_layout import MODULE, TITLE, competence_of, module_kind
 
 TEMPLATE_LAYOUT = "template"
@@ -285,22 +285,7 @@ def _number(source: str, row: int, value: Any) -> float:
 
 
 def _draft_checks(table: Table) -> None:
-    sums: dict[int, float] = defaultdict(float)
-    for c in table.coefficients:
-        sums[c.competence] += c.coefficient
-    for ue in table.ues:
-        if ue.total is not None:
-            ue.sum_ok = abs(sums.get(ue.competence, 0.0) - ue.total) <= 0.005 * max(
-                1, len(table.modules))
-            if not ue.sum_ok:
-                table.issues.append(Issue(ue.total_line, "total_mismatch",
-                                          f"{ue.code} : somme des coefficients "
-                                          f"{sums.get(ue.competence, 0.0):.2f} ≠ total "
-                                          f"{ue.total:g}"))
-            if ue.total:
-                ue.sae_share = sum(c.coefficient for c in table.coefficients
-                                   if c.competence == ue.competence
-                                   and c.kind in ("sae", "portfolio", "stage")) / ue.total
+    check_ue_totals(table)
     if not table.modules:
         table.status = EMPTY
     elif (table.declared_total is None or table.declared_ects is None
