@@ -79,7 +79,7 @@ def build_structure(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Se
 def draw_grades(structure: CohortStructure, n_students: int, mean: float = 10.0, spread: float = 3.0,
                 per_module: Mapping[str, tuple[float, float]] | None = None, seed: int | None = 0,
                 ungraded_rate: float = 0.0, rules: Rules = DEFAULT_RULES) -> np.ndarray:
-    """N × modules grades, normal(mean, spread) per module, clipped to the grade bounds.
+    """N × modules grades (float32), normal(mean, spread) per module, clipped to the grade bounds.
 
     ``per_module``: code → (mean, spread) overriding the global values. ``ungraded_rate``: share
     of grades left out (NaN), to simulate a year in progress. Same seed, same matrix.
@@ -95,7 +95,10 @@ def draw_grades(structure: CohortStructure, n_students: int, mean: float = 10.0,
     grades = np.clip(rng.normal(means, spreads, size=(n_students, m)), rules.grade_min, rules.grade_max)
     if ungraded_rate > 0:
         grades[rng.random(grades.shape) < ungraded_rate] = np.nan
-    return grades
+    # Drawn grades have no "true" decimal value, so float32 loses nothing and halves the memory
+    # the computation reads; the drawn values ARE the float32 ones (the loop reference and the
+    # float64 borderline recheck read exactly them). Grades read from a CSV stay float64.
+    return grades.astype(np.float32)
 
 
 def read_grades_csv(path, structure: CohortStructure, rules: Rules = DEFAULT_RULES,
