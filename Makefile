@@ -35,4 +35,4 @@ test: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --quick --json bench.json
