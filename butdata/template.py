@@ -30,7 +30,7 @@ from typing import Any
 from .formations import NAMES, acronym
 from .model import COMPLETE, EMPTY, KINDS, PARTIAL, STATUSES, UE, Coefficient, Document, Issue, \
     Module, Table
-from .sources.checks import check_ue_totals
+from .sources.totals import check_ue_totals
 from .text import dedupe_ids, make_table_id, slug
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"

@@ -911,7 +911,20 @@ def _unique_placement(cols: list[float], rows: list[list[float]], budget: int = 
     memo: dict[tuple, int] = {}
     steps = [0]
 
+    def moves(c: int, ptrs: tuple[int, ...]):
+        """Feasible (rows whose next value goes in column c, pointers after) at column c."""
+        open_rows = [i for i in range(n) if ptrs[i] < len(rows[i])]
+        for mask in range(1 << len(open_rows)):
+            chosen = [open_rows[b] for b in range(len(open_rows)) if mask >> b & 1]
+            if abs(sum(rows[i][ptrs[i]] for i in chosen) - cols[c]) > EPS:
+                continue
+            nxt = tuple(p + (i in chosen) for i, p in enumerate(ptrs))
+            if any(len(r) - p > m - c - 1 for p, r in zip(nxt, rows)):
+                continue  # too few columns left for the values still to place
+            yield chosen, nxt
+
     def count(c: int, ptrs: tuple[int, ...]) -> int:
+        """Number of placements from here (capped at 2: only "exactly one" matters)."""
         if c == m:
             return int(all(p == len(r) for p, r in zip(ptrs, rows)))
         key = (c, ptrs)
@@ -920,14 +933,8 @@ def _unique_placement(cols: list[float], rows: list[list[float]], budget: int = 
         steps[0] += 1
         if steps[0] > budget:
             raise TimeoutError
-        total, open_rows = 0, [i for i in range(n) if ptrs[i] < len(rows[i])]
-        for mask in range(1 << len(open_rows)):
-            chosen = [open_rows[b] for b in range(len(open_rows)) if mask >> b & 1]
-            if abs(sum(rows[i][ptrs[i]] for i in chosen) - cols[c]) > EPS:
-                continue
-            nxt = tuple(p + (i in chosen) for i, p in enumerate(ptrs))
-            if any(len(r) - p > m - c - 1 for p, r in zip(nxt, rows)):
-                continue
+        total = 0
+        for _, nxt in moves(c, ptrs):
             total += count(c + 1, nxt)
             if total > 1:
                 break
@@ -941,19 +948,8 @@ def _unique_placement(cols: list[float], rows: list[list[float]], budget: int = 
         return None
     placement: list[list[int]] = [[] for _ in rows]
     ptrs = (0,) * n
-    for c in range(m):  # walk the single solution
-        open_rows = [i for i in range(n) if ptrs[i] < len(rows[i])]
-        for mask in range(1 << len(open_rows)):
-            chosen = [open_rows[b] for b in range(len(open_rows)) if mask >> b & 1]
-            if abs(sum(rows[i][ptrs[i]] for i in chosen) - cols[c]) > EPS:
-                continue
-            nxt = tuple(p + (i in chosen) for i, p in enumerate(ptrs))
-            if any(len(r) - p > m - c - 1 for p, r in zip(nxt, rows)):
-                continue
-            if memo.get((c + 1, nxt), int(c + 1 == m and all(
-                    p == len(r) for p, r in zip(nxt, rows)))) == 1:
-                for i in chosen:
-                    placement[i].append(c + 1)
-                ptrs = nxt
-                break
+    for c in range(m):  # walk the single solution (count() is memoised: no search again)
+        chosen, ptrs = next((ch, nxt) for ch, nxt in moves(c, ptrs) if count(c + 1, nxt) == 1)
+        for i in chosen:
+            placement[i].append(c + 1)
     return placement

@@ -26,7 +26,7 @@ from ..errors import SourceError
 from ..formations import NAMES, acronym
 from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
 from ..text import dedupe_ids, is_number, make_table_id, normalize, parse_number, slug
-from .checks import ROUNDING, check_ue_totals
+from .totals import ROUNDING, check_ue_totals, set_printed_totals
 
 TITLE = re.compile(r"^Semestre\s+(\d)\s+BUT\s+(\S+)(?:\s+(.*))?$")
 YEAR = re.compile(r"^(\d{4}-\d{4})$")
@@ -119,17 +119,7 @@ class _TableBuilder:
             self.warn(line_no, "bad_totals_line",
                       f"{len(values)} nombres pour {n_cols} UE + semestre : totaux ignorés")
             return
-        by_ue = dict(zip(self.columns, values[1:]))
-        for ue in self.table.ues:
-            if ue.code in by_ue:
-                if ects:
-                    ue.ects, ue.ects_line = by_ue[ue.code], line_no
-                else:
-                    ue.total, ue.total_line = by_ue[ue.code], line_no
-        if ects:
-            self.table.declared_ects = values[0]
-        else:
-            self.table.declared_total, self.table.totals_line = values[0], line_no
+        set_printed_totals(self.table, dict(zip(self.columns, values[1:])), values[0], line_no, ects)
 
     def finish(self) -> Table:
         table = self.table

@@ -28,7 +28,7 @@ from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, 
 from ..template import KnownUEs, TemplateError, looks_like_template, number_text, parse_float, \
     rows_to_document
 from ..text import dedupe_ids, make_table_id, normalize
-from .checks import check_ue_totals
+from .totals import check_ue_totals, set_printed_totals
 from .modules_layout import MODULE, TITLE, competence_of, module_kind
 
 TEMPLATE_LAYOUT = "template"
@@ -228,16 +228,7 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
             semester_value = (_number(source, r, cells[semester_col])
                               if semester_col is not None and semester_col < len(cells)
                               and cells[semester_col] not in (None, "") else None)
-            for ue in table.ues:
-                if ue.code in values:
-                    if ects:
-                        ue.ects, ue.ects_line = values[ue.code], r
-                    else:
-                        ue.total, ue.total_line = values[ue.code], r
-            if ects:
-                table.declared_ects = semester_value
-            else:
-                table.declared_total, table.totals_line = semester_value, r
+            set_printed_totals(table, values, semester_value, r, ects)
             continue
         code = texts[0] if texts else ""
         if not MODULE.match(code + " x"):

@@ -1,4 +1,5 @@
-"""Arithmetic every reader checks on a table it has read, so that all layouts judge alike."""
+"""Printed totals of a table (per UE: total coefficient and ECTS) and the arithmetic every reader
+checks against them, so that all layouts record and judge alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,22 @@ from ..model import Issue, Table
 SAE_KINDS = frozenset({"sae", "portfolio", "stage"})
 # Printed values have at most two decimals: each may carry half a hundredth of rounding.
 ROUNDING = 0.005
+
+
+def set_printed_totals(table: Table, by_ue: dict[str, float], semester_value: float | None,
+                       line: int, ects: bool) -> None:
+    """Record a "Total des coefficients" (``ects=False``) or "Crédits ECTS" line: per UE code
+    and for the whole semester, with the line they were read from."""
+    for ue in table.ues:
+        if ue.code in by_ue:
+            if ects:
+                ue.ects, ue.ects_line = by_ue[ue.code], line
+            else:
+                ue.total, ue.total_line = by_ue[ue.code], line
+    if ects:
+        table.declared_ects = semester_value
+    else:
+        table.declared_total, table.totals_line = semester_value, line
 
 
 def check_ue_totals(table: Table) -> None:
