@@ -190,10 +190,17 @@ BLOCK = 8192
 
 def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortArrays:
     """Vectorised computation (no per-student Python code), block by block."""
-    n = grades.shape[0]
-    if n <= BLOCK:
-        return _cohort_block(structure, grades, rules)
-    blocks = [_cohort_block(structure, grades[i:i + BLOCK], rules) for i in range(0, n, BLOCK)]
+    return _concat(list(_blocks(structure, grades, rules)))
+
+
+def _blocks(structure: CohortStructure, grades: np.ndarray, rules: Rules):
+    for i in range(0, max(grades.shape[0], 1), BLOCK):
+        yield _cohort_block(structure, grades[i:i + BLOCK], rules)
+
+
+def _concat(blocks: list[CohortArrays]) -> CohortArrays:
+    if len(blocks) == 1:
+        return blocks[0]
     return CohortArrays(*(np.concatenate([getattr(b, f) for b in blocks])
                           for f in ("ue_average", "ue_code", "rcue_average", "decision")))
 
@@ -291,25 +298,67 @@ class CohortResult:
     arrays: CohortArrays
 
 
+@dataclass(frozen=True)
+class _Tally:
+    """Additive counts and sums behind the pass rates: tallied block by block while a block is
+    still in the CPU cache, then added up (the same function tallies the loop's arrays)."""
+
+    n: int
+    ue_codes: np.ndarray  # UEs × 4: students with code -1 (none), 0 (AJ), 1 (CMP), 2 (ADM)
+    ue_sums: np.ndarray  # UEs: sum of the averages that exist
+    rcue_sums: np.ndarray  # RCUEs: sum of the averages that exist
+    rcue_counts: np.ndarray  # RCUEs × 3: students without an average, passed, below the floor
+    decisions: np.ndarray  # 4: students with decision -1 (none/pending), 0 (AJ), 1 (PASD), 2 (ADM)
+
+    def __add__(self, other: "_Tally") -> "_Tally":
+        return _Tally(*(a + b for a, b in zip(
+            (self.n, self.ue_codes, self.ue_sums, self.rcue_sums, self.rcue_counts, self.decisions),
+            (other.n, other.ue_codes, other.ue_sums, other.rcue_sums, other.rcue_counts, other.decisions))))
+
+
+def _tally(arrays: CohortArrays, rules: Rules) -> _Tally:
+    code, rc = arrays.ue_code, arrays.rcue_average
+    ones = np.ones(code.shape[0], dtype=np.float32)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        # column counts as a row-vector product: numpy's axis-0 reductions over a tall, narrow
+        # matrix are several times slower; float32 counts are exact below 2**24 students
+        return (ones @ mask.astype(np.float32)).astype(np.int64)
+
+    rc_nan = np.isnan(rc)
+    return _Tally(
+        n=code.shape[0],
+        ue_codes=np.stack([count(code == c) for c in (-1, 0, 1, 2)], axis=1),
+        ue_sums=ones.astype(np.float64) @ np.where(code == NONE_CODE, 0.0, arrays.ue_average),
+        rcue_sums=ones.astype(np.float64) @ np.where(rc_nan, 0.0, rc),
+        rcue_counts=np.stack([count(rc_nan), count(rc >= rules.pass_mark - EPS),
+                              count(rc < rules.rcue_floor - EPS)], axis=1),
+        decisions=np.bincount(arrays.decision.astype(np.int64) + 1, minlength=4))
+
+
 def summarise(structure: CohortStructure, arrays: CohortArrays, rules: Rules = DEFAULT_RULES) -> CohortResult:
-    n = arrays.decision.shape[0]
-    code_share = _code_shares(arrays.ue_code, n)  # UEs × (none, AJ, CMP, ADM)
+    return _result(structure, _tally(arrays, rules), arrays)
+
+
+def _result(structure: CohortStructure, t: _Tally, arrays: CohortArrays) -> CohortResult:
+    n = t.n
+    share = t.ue_codes / n if n else np.zeros(t.ue_codes.shape)
+    with_avg = t.ue_codes[:, 1:].sum(axis=1)
     ues = pl.DataFrame({
-        "table_id": [t for t, _, _ in structure.ues], "ue": [u for _, u, _ in structure.ues],
+        "table_id": [x for x, _, _ in structure.ues], "ue": [u for _, u, _ in structure.ues],
         "competence": [c for _, _, c in structure.ues],
-        "mean": _nanmean(arrays.ue_average),
-        "adm": code_share[:, 3], "cmp": code_share[:, 2], "aj": code_share[:, 1],
-        "pending": code_share[:, 0], "passed": code_share[:, 2] + code_share[:, 3],
-    }, schema_overrides={"competence": pl.Int64})
-    rc = arrays.rcue_average
-    share = (lambda mask: _column_sums(mask.astype(np.float32)).astype(np.float64) / n) if n else (lambda mask: np.zeros(mask.shape[1:]))
+        "mean": [float(s / c) if c else None for s, c in zip(t.ue_sums, with_avg)],
+        "adm": share[:, 3], "cmp": share[:, 2], "aj": share[:, 1],
+        "pending": share[:, 0], "passed": share[:, 2] + share[:, 3],
+    }, schema_overrides={"competence": pl.Int64, "mean": pl.Float64})
+    rshare = t.rcue_counts / n if n else np.zeros(t.rcue_counts.shape)
     rcues = pl.DataFrame({
-        "competence": [p[0] for p in structure.rcue_pairs], "mean": _nanmean(rc),
-        "passed": share(rc >= rules.pass_mark - EPS), "below_floor": share(rc < rules.rcue_floor - EPS),
-        "pending": share(np.isnan(rc)),
+        "competence": [p[0] for p in structure.rcue_pairs],
+        "mean": [float(s / (n - c)) if n - c else None for s, c in zip(t.rcue_sums, t.rcue_counts[:, 0])],
+        "passed": rshare[:, 1], "below_floor": rshare[:, 2], "pending": rshare[:, 0],
     }, schema_overrides={"competence": pl.Int64, "mean": pl.Float64, "passed": pl.Float64,
                          "below_floor": pl.Float64, "pending": pl.Float64})
-    counts = np.bincount(arrays.decision.astype(np.int64) + 1, minlength=4)  # -1 → slot 0
+    counts = t.decisions  # slots: none, AJ, PASD, ADM
     decisions = pl.DataFrame({
         "decision": [*DECISIONS[::-1], None],
         "count": [int(counts[3]), int(counts[2]), int(counts[1]), int(counts[0])],
@@ -318,31 +367,12 @@ def summarise(structure: CohortStructure, arrays: CohortArrays, rules: Rules = D
     return CohortResult(n, ues, rcues, decisions, arrays)
 
 
-def _column_sums(matrix: np.ndarray) -> np.ndarray:
-    """Sum of each column. A row-vector product: numpy's axis-0 reductions over a tall, narrow
-    matrix are several times slower."""
-    return np.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
-
-
-def _code_shares(code: np.ndarray, n: int) -> np.ndarray:
-    """Share of each code (-1, 0, 1, 2) per UE column (UEs × 4)."""
-    counts = np.stack([_column_sums((code == c).astype(np.float32)) for c in (-1, 0, 1, 2)], axis=1)
-    counts = counts.astype(np.float64)  # float32 counts are exact below 2**24 students
-    return counts / n if n else counts
-
-
-def _nanmean(matrix: np.ndarray) -> list[float | None]:
-    """Column means over the non-NaN values (None for a column without any)."""
-    nan = np.isnan(matrix)
-    counts = matrix.shape[0] - _column_sums(nan.astype(np.float32))
-    sums = _column_sums(np.where(nan, 0.0, matrix))
-    return [float(s / c) if c else None for s, c in zip(sums, counts)]
-
-
 def simulate_cohort(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortResult:
     """Pass rates of a cohort (vectorised). ``grades``: N × len(module_codes), NaN = not graded."""
     _check_shape(structure, grades)
-    return summarise(structure, cohort_arrays(structure, grades, rules), rules)
+    blocks = list(_blocks(structure, grades, rules))
+    tally = sum((_tally(b, rules) for b in blocks[1:]), _tally(blocks[0], rules))
+    return _result(structure, tally, _concat(blocks))
 
 
 def simulate_cohort_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortResult:
