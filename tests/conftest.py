@@ -35,5 +35,8 @@ def con(store_path):
 
 
 def source_line(path: Path, line: int) -> str:
-    """The text of a 1-based line of a source document (tests quote what they check)."""
-    return path.read_text(encoding="utf-8").splitlines()[line - 1]
+    """The text of a 1-based line of a source document, numbered as the readers number it
+    (tests quote what they check)."""
+    from butdata.sources import read_text_lines
+
+    return read_text_lines(path)[line - 1]

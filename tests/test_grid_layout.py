@@ -6,15 +6,16 @@ Line numbers are 1-based; quoted lines show no-break spaces as '·'.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from butdata.model import COMPLETE, EMPTY, PARTIAL
 from butdata.sources import grid_layout, read_document
 
-DOC = Path(__file__).resolve().parents[1] / "data" / "sources" / "004_8659784350827029.txt"
-LINES = DOC.read_text(encoding="utf-8").splitlines()
+from butdata.sources import read_text_lines
+from conftest import MULTI as DOC
+
+LINES = read_text_lines(DOC)  # numbered as the reader numbers them
 
 
 @pytest.fixture(scope="module")
