@@ -3,7 +3,7 @@
 A year (or one table) becomes a :class:`CohortStructure`: module codes, UEs, and a modules × UEs
 coefficient matrix. Grades are an N × modules float matrix with NaN for "not graded". UE averages
 are then two matrix products (grades @ coef and graded-mask @ coef); RCUEs, codes and decisions are
-column operations. ``simulate_cohort_loop`` is the same computation in plain Python, kept as a
+row operations on UE-major (UEs × students) arrays. ``simulate_cohort_loop`` is the same computation in plain Python, kept as a
 reference for tests and benchmarks.
 """
 
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import polars as pl
+from threadpoolctl import ThreadpoolController
 
 from . import simulate as sim
 from .rules import DEFAULT_RULES, EPS, Rules
@@ -149,90 +151,129 @@ class CohortArrays:
 # within BORDERLINE of a threshold is recomputed in float64: codes and decisions are exact.
 BORDERLINE = 1e-3
 
-
-def _averages(structure: CohortStructure, grades: np.ndarray, rules: Rules,
-              dtype) -> tuple[np.ndarray, np.ndarray]:
-    """UE averages (N × UEs) and RCUE averages (N × RCUEs), NaN where none."""
-    coef = structure.coef.astype(dtype)
-    missing = np.isnan(grades)
-    if rules.grade_min >= 0:  # fmax drops NaN: one pass converts and zeroes the ungraded
-        g = np.fmax(grades, 0, dtype=dtype)
-    else:
-        g = grades.astype(dtype)
-        np.copyto(g, 0, where=missing)
-    if missing.any():
-        den = (~missing).astype(dtype) @ coef
-    else:  # every module graded: the denominators are the column sums
-        den = np.broadcast_to(coef.sum(axis=0), (g.shape[0], coef.shape[1]))
-    num = g @ coef
-    with np.errstate(invalid="ignore"):
-        ue_avg = num / den  # 0 / 0 = NaN: no graded module, no average
-    w1, w2 = rules.rcue_weights
-    odd = [p[1] for p in structure.rcue_pairs]
-    even = [p[2] for p in structure.rcue_pairs]
-    rcue = (w1 * ue_avg[:, odd] + w2 * ue_avg[:, even]) / (w1 + w2)
-    return ue_avg, rcue
-
-
-def _near_rows(arrays: Sequence[np.ndarray], low: float, high: float) -> np.ndarray:
-    """Rows (students) with a value within BORDERLINE of ``low`` or ``high``; NaN is never near.
-    |v - low| or |v - high| is small exactly when ||v - mid| - half| is: two passes, not four."""
-    mid, half = (low + high) / 2, (high - low) / 2
-    rows = [np.flatnonzero(np.abs(np.abs(a - a.dtype.type(mid)) - a.dtype.type(half)) < BORDERLINE)
-            // a.shape[1] for a in arrays if a.shape[1]]
-    return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype=np.intp)
-
-
-# Students are processed in blocks small enough for a block's temporaries to stay in the CPU
-# cache (8192 × 34 modules × 8 bytes ≈ 2 MB): ~30 % faster than one pass over a 100k cohort.
+# Averages are computed in blocks of students, so that a block's temporaries (grades × 4 bytes,
+# several times over) stay in the CPU cache: on 100,000 students, blocks of 4096-8192 run ~1.8x
+# faster than one block, 2048 or 32768 ~1.3x slower than 8192.
 BLOCK = 8192
+
+_INT_OF = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+_ONE_BITS = {np.dtype(np.float32): np.int32(0x3F800000), np.dtype(np.float64): np.int64(0x3FF0000000000000)}
+
+
+class _Plan:
+    """What the computation needs from the structure, prepared once per call. Inside it
+    the per-student arrays are UE-major (UEs × students): every per-student step is then a few
+    row-wise operations on long contiguous rows, several times faster than reductions across
+    the 4-12 columns of a students × UEs array."""
+
+    def __init__(self, structure: CohortStructure, rules: Rules):
+        self.rules = rules
+        self.n_ue, self.n_rcue = len(structure.ues), len(structure.rcue_pairs)
+        self.coef_t = {dt: np.ascontiguousarray(structure.coef.T, dtype=dt) for dt in _INT_OF}
+        self.odd = np.array([p[1] for p in structure.rcue_pairs], dtype=np.intp)
+        self.even = np.array([p[2] for p in structure.rcue_pairs], dtype=np.intp)
+        # UE -> row of its RCUE in the "RCUE reached" mask; n_rcue = an extra all-False row
+        self.rcue_of_ue = np.full(self.n_ue, self.n_rcue, dtype=np.intp)
+        for k, (_, odd, even) in enumerate(structure.rcue_pairs):
+            self.rcue_of_ue[odd] = self.rcue_of_ue[even] = k
+        self.decides = structure.is_year and not structure.missing and self.n_rcue > 0
+        self.pasd_minimum = sim.pasd_minimum(self.n_rcue, rules) if self.n_rcue else 0
+
+
+def _averages(plan: _Plan, grades: np.ndarray, dtype) -> np.ndarray:
+    """UE averages then RCUE averages, (UEs + RCUEs) × students in ``dtype``, NaN where none."""
+    dtype = np.dtype(dtype)
+    g = np.asarray(grades, dtype=dtype)
+    itype = _INT_OF[dtype]
+    # Ungraded (NaN) grades must weigh 0. AND-ing the bits with all-ones / all-zeros is a single
+    # pass (np.fmax / np.where are 3-4x slower here), and the same mask AND the bits of 1.0 gives
+    # the graded indicator of the denominators.
+    mask = np.subtract(np.isnan(g), 1, dtype=itype)  # -1 (every bit set) where graded, 0 where not
+    zeroed = np.bitwise_and(g.view(itype), mask).view(dtype)
+    graded = np.bitwise_and(mask, _ONE_BITS[dtype]).view(dtype)
+    out = np.empty((plan.n_ue + plan.n_rcue, g.shape[0]), dtype)
+    ue, rcue = out[:plan.n_ue], out[plan.n_ue:]
+    coef_t = plan.coef_t[dtype]
+    with np.errstate(invalid="ignore"):  # 0 / 0 = NaN: no graded module, no average
+        np.divide(coef_t @ zeroed.T, coef_t @ graded.T, out=ue)
+    w1, w2 = plan.rules.rcue_weights  # same operations as the loop: (w1*a + w2*b) / (w1 + w2)
+    np.multiply(ue[plan.odd], w1, out=rcue)
+    rcue += w2 * ue[plan.even]
+    rcue /= w1 + w2
+    return out
+
+
+def _near_students(averages: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Columns (students) with an average within BORDERLINE of ``low`` or ``high``; NaN is never
+    near. |v - low| or |v - high| is small exactly when ||v - mid| - half| is: fewer passes."""
+    kind = averages.dtype.type
+    t = np.subtract(averages, kind((low + high) / 2))
+    np.abs(t, out=t)
+    t -= kind((high - low) / 2)
+    np.abs(t, out=t)
+    return np.unique(np.flatnonzero(t < BORDERLINE) % averages.shape[1])
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()  # inspecting the loaded libraries takes ~1 ms: once
+
+
+def _run(structure: CohortStructure, grades: np.ndarray, rules: Rules) -> tuple[CohortArrays, _Tally]:
+    """Vectorised computation (no per-student Python code) with one BLAS thread: the products
+    are small (a block × ~30 modules × ~8 UEs), so a second thread saves ~7 % on an idle machine
+    but waits whenever the other core is busy (2 to 8 times slower, measured). The limit is
+    process-wide while it lasts: this module is for batch use (benchmarks, commands)."""
+    _check_shape(structure, grades)
+    with _blas().limit(limits=1, user_api="blas"):
+        return _run_limited(structure, grades, rules)
+
+
+def _run_limited(structure: CohortStructure, grades: np.ndarray, rules: Rules) -> tuple[CohortArrays, _Tally]:
+    """Averages block by block into preallocated UE-major arrays, then codes, decisions and
+    tallies on whole rows. Returns the arrays as students × UEs views, with their tally."""
+    plan = _Plan(structure, rules)
+    n = grades.shape[0]
+    averages = np.empty((plan.n_ue + plan.n_rcue, n))
+    near_parts = [np.empty(0, dtype=np.intp)]
+    for i in range(0, n, BLOCK):
+        fast = _averages(plan, grades[i:i + BLOCK], np.float32)
+        averages[:, i:i + BLOCK] = fast
+        near_parts.append(i + _near_students(fast, rules.rcue_floor, rules.pass_mark))
+    near = np.concatenate(near_parts)
+    if near.size:  # a few students: one float64 pass for all blocks
+        averages[:, near] = _averages(plan, grades[near], np.float64)
+    ue, rcue = averages[:plan.n_ue], averages[plan.n_ue:]
+    code, decision = _decide(plan, ue, rcue)
+    return CohortArrays(ue.T, code.T, rcue.T, decision), _tally(ue, code, rcue, decision, rules)
+
+
+def _decide(plan: _Plan, ue: np.ndarray, rcue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """UE codes (UEs × students, int8) and year decisions (students, int8)."""
+    rules = plan.rules
+    mark = rules.pass_mark - EPS
+    n = ue.shape[1]
+    reached = np.zeros((plan.n_rcue + 1, n), dtype=bool)  # NaN compares False
+    np.greater_equal(rcue, mark, out=reached[:plan.n_rcue])
+    adm = (ue >= mark).view(np.int8)
+    # ADM (2) = adm + 1; CMP (1) = RCUE reached without adm; AJ (0); none (-1) = no average
+    # (then adm and the RCUE are False: NaN propagates to the RCUE).
+    code = np.bitwise_or(adm, reached[plan.rcue_of_ue].view(np.int8))
+    code += adm
+    code -= np.isnan(ue).view(np.int8)
+    if not plan.decides:
+        return code, np.full(n, NONE_CODE, dtype=np.int8)
+    passed = reached[:plan.n_rcue].view(np.int8).sum(axis=0, dtype=np.int16)
+    below = (rcue < rules.rcue_floor - EPS).any(axis=0)
+    decision = ((passed >= plan.pasd_minimum) & ~below).view(np.int8)  # PASD (1) or AJ (0)
+    decision[passed == plan.n_rcue] = 2
+    decision[np.isnan(rcue).any(axis=0)] = NONE_CODE
+    return code, decision
 
 
 def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortArrays:
-    """Vectorised computation (no per-student Python code), block by block."""
-    return _concat(list(_blocks(structure, grades, rules)))
-
-
-def _blocks(structure: CohortStructure, grades: np.ndarray, rules: Rules):
-    for i in range(0, max(grades.shape[0], 1), BLOCK):
-        yield _cohort_block(structure, grades[i:i + BLOCK], rules)
-
-
-def _concat(blocks: list[CohortArrays]) -> CohortArrays:
-    if len(blocks) == 1:
-        return blocks[0]
-    return CohortArrays(*(np.concatenate([getattr(b, f) for b in blocks])
-                          for f in ("ue_average", "ue_code", "rcue_average", "decision")))
-
-
-def _cohort_block(structure: CohortStructure, grades: np.ndarray, rules: Rules) -> CohortArrays:
-    ue32, rcue32 = _averages(structure, grades, rules, np.float32)
-    near = _near_rows((ue32, rcue32), rules.rcue_floor, rules.pass_mark)
-    ue_avg, rcue = ue32.astype(np.float64), rcue32.astype(np.float64)
-    if near.size:
-        ue_avg[near], rcue[near] = _averages(structure, grades[near], rules, np.float64)
-
-    mark = rules.pass_mark - EPS
-    rcue_ok = rcue >= mark  # NaN compares False
-    compensated = np.zeros(ue_avg.shape, dtype=np.int8)  # 1 (CMP) where the RCUE reaches the mark
-    for k, (_, odd, even) in enumerate(structure.rcue_pairs):
-        compensated[:, odd] = rcue_ok[:, k]
-        compensated[:, even] = rcue_ok[:, k]
-    code = np.where(ue_avg >= mark, np.int8(2), compensated)  # ADM, else CMP or AJ (0)
-    code = np.where(np.isnan(ue_avg), np.int8(NONE_CODE), code)
-
-    n = grades.shape[0]
-    n_rcue = len(structure.rcue_pairs)
-    if not structure.is_year or structure.missing or n_rcue == 0:
-        decision = np.full(n, NONE_CODE, dtype=np.int8)
-    else:
-        passed = rcue_ok.view(np.int8).sum(axis=1, dtype=np.int16)
-        below = (rcue < rules.rcue_floor - EPS).any(axis=1)
-        decision = np.zeros(n, dtype=np.int8)
-        decision[(passed >= sim.pasd_minimum(n_rcue, rules)) & ~below] = 1
-        decision[passed == n_rcue] = 2
-        decision[np.isnan(rcue).any(axis=1)] = NONE_CODE
-    return CohortArrays(ue_avg, code, rcue, decision)
+    """Per-student results, vectorised."""
+    return _run(structure, grades, rules)[0]
 
 
 def cohort_arrays_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortArrays:
@@ -300,8 +341,7 @@ class CohortResult:
 
 @dataclass(frozen=True)
 class _Tally:
-    """Additive counts and sums behind the pass rates: tallied block by block while a block is
-    still in the CPU cache, then added up (the same function tallies the loop's arrays)."""
+    """Counts and sums behind the pass rates (the same function tallies the loop's arrays)."""
 
     n: int
     ue_codes: np.ndarray  # UEs × 4: students with code -1 (none), 0 (AJ), 1 (CMP), 2 (ADM)
@@ -310,34 +350,39 @@ class _Tally:
     rcue_counts: np.ndarray  # RCUEs × 3: students without an average, passed, below the floor
     decisions: np.ndarray  # 4: students with decision -1 (none/pending), 0 (AJ), 1 (PASD), 2 (ADM)
 
-    def __add__(self, other: "_Tally") -> "_Tally":
-        return _Tally(*(a + b for a, b in zip(
-            (self.n, self.ue_codes, self.ue_sums, self.rcue_sums, self.rcue_counts, self.decisions),
-            (other.n, other.ue_codes, other.ue_sums, other.rcue_sums, other.rcue_counts, other.decisions))))
+
+def _row_counts(mask: np.ndarray) -> np.ndarray:
+    """Non-zero count of each row: one count_nonzero per row is ~6x faster than axis=1."""
+    return np.array([np.count_nonzero(row) for row in mask], dtype=np.int64)
 
 
-def _tally(arrays: CohortArrays, rules: Rules) -> _Tally:
-    code, rc = arrays.ue_code, arrays.rcue_average
-    ones = np.ones(code.shape[0], dtype=np.float32)
+def _row_sums(values: np.ndarray, none: np.ndarray) -> np.ndarray:
+    """Row sums of the values that exist; only rows with a NaN pay for the masked sum."""
+    sums = values.sum(axis=1)
+    has_none = none.any(axis=1)
+    if has_none.any():
+        sums[has_none] = np.where(none[has_none], 0.0, values[has_none]).sum(axis=1)
+    return sums
 
-    def count(mask: np.ndarray) -> np.ndarray:
-        # column counts as a row-vector product: numpy's axis-0 reductions over a tall, narrow
-        # matrix are several times slower; float32 counts are exact below 2**24 students
-        return (ones @ mask.astype(np.float32)).astype(np.int64)
 
-    rc_nan = np.isnan(rc)
+def _tally(ue: np.ndarray, code: np.ndarray, rcue: np.ndarray, decision: np.ndarray, rules: Rules) -> _Tally:
+    """Tally of UE-major arrays (UEs × students, RCUEs × students)."""
+    rc_none = np.isnan(rcue)
     return _Tally(
-        n=code.shape[0],
-        ue_codes=np.stack([count(code == c) for c in (-1, 0, 1, 2)], axis=1),
-        ue_sums=ones.astype(np.float64) @ np.where(code == NONE_CODE, 0.0, arrays.ue_average),
-        rcue_sums=ones.astype(np.float64) @ np.where(rc_nan, 0.0, rc),
-        rcue_counts=np.stack([count(rc_nan), count(rc >= rules.pass_mark - EPS),
-                              count(rc < rules.rcue_floor - EPS)], axis=1),
-        decisions=np.bincount(arrays.decision.astype(np.int64) + 1, minlength=4))
+        n=decision.shape[0],
+        ue_codes=np.stack([_row_counts(code == c) for c in (-1, 0, 1, 2)], axis=1).reshape(-1, 4),
+        ue_sums=_row_sums(ue, code == NONE_CODE),
+        rcue_sums=_row_sums(rcue, rc_none),
+        rcue_counts=np.stack([_row_counts(rc_none), _row_counts(rcue >= rules.pass_mark - EPS),
+                              _row_counts(rcue < rules.rcue_floor - EPS)], axis=1).reshape(-1, 3),
+        decisions=np.bincount(decision.astype(np.intp) + 1, minlength=4))
 
 
 def summarise(structure: CohortStructure, arrays: CohortArrays, rules: Rules = DEFAULT_RULES) -> CohortResult:
-    return _result(structure, _tally(arrays, rules), arrays)
+    """Pass rates of per-student arrays (students × UEs), e.g. the loop reference's."""
+    tally = _tally(np.ascontiguousarray(arrays.ue_average.T), np.ascontiguousarray(arrays.ue_code.T),
+                   np.ascontiguousarray(arrays.rcue_average.T), arrays.decision, rules)
+    return _result(structure, tally, arrays)
 
 
 def _result(structure: CohortStructure, t: _Tally, arrays: CohortArrays) -> CohortResult:
@@ -369,10 +414,8 @@ def _result(structure: CohortStructure, t: _Tally, arrays: CohortArrays) -> Coho
 
 def simulate_cohort(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortResult:
     """Pass rates of a cohort (vectorised). ``grades``: N × len(module_codes), NaN = not graded."""
-    _check_shape(structure, grades)
-    blocks = list(_blocks(structure, grades, rules))
-    tally = sum((_tally(b, rules) for b in blocks[1:]), _tally(blocks[0], rules))
-    return _result(structure, tally, _concat(blocks))
+    arrays, tally = _run(structure, grades, rules)
+    return _result(structure, tally, arrays)
 
 
 def simulate_cohort_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortResult:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 
 from butdata import cohort
 from butdata import simulate as sim
+from butdata.rules import DEFAULT_RULES
 from test_simulate import frames, year_case
 
 NAN = np.nan
@@ -174,3 +175,24 @@ def test_borderline_grades_are_decided_in_float64():
     assert (arrays.ue_code == 0).all()
     assert (arrays.decision == 0).all()
     np.testing.assert_allclose(arrays.ue_average, 9.9999999, rtol=0, atol=1e-12)
+
+
+def test_negative_grade_scale_and_ungraded_modules():
+    # The vectorised path zeroes ungraded grades bit by bit: it must not depend on the sign.
+    # Scale -5..20 (a setting): A1 = -2, A2 ungraded -> UE31 = (1 * -2) / 1 = -2 ; UE41 = A3 = 4 ;
+    # RCUE1 = (-2 + 4) / 2 = 1 ; UE32 = B1 = -1 ; UE42 (B2) ungraded -> no average, decision pending.
+    s = structure()
+    rules = DEFAULT_RULES.with_changes(grade_min=-5.0)
+    grades = np.array([[-2.0, NAN, -1.0, 4.0, NAN]])  # A1, A2, B1, A3, B2
+    a = cohort.cohort_arrays(s, grades, rules)
+    np.testing.assert_allclose(a.ue_average[0, :3], [-2.0, -1.0, 4.0])
+    assert np.isnan(a.ue_average[0, 3])
+    np.testing.assert_allclose(a.rcue_average[0, 0], 1.0)
+    assert a.ue_code[0].tolist() == [0, 0, 0, -1] and a.decision.tolist() == [-1]
+
+
+def test_empty_cohort():
+    s = structure()
+    res = cohort.simulate_cohort(s, np.empty((0, len(s.module_codes))))
+    assert res.n_students == 0 and res.decisions["count"].sum() == 0
+    assert res.ues["mean"].null_count() == res.ues.height
