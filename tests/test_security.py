@@ -278,12 +278,17 @@ def _local_sql_sources(tree: ast.Module, name: str) -> list[ast.expr]:
     return out
 
 
-def test_sql_is_never_built_from_variable_input():
-    problems, checked = [], 0
+def _parsed_code():
+    """(path relative to the project, AST, module constants) of every code file."""
     for path in CODE_FILES:
         rel = path.relative_to(ROOT).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        consts = _module_constants(tree, rel)
+        yield rel, tree, _module_constants(tree, rel)
+
+
+def test_sql_is_never_built_from_variable_input():
+    problems, checked = [], 0
+    for rel, tree, consts in _parsed_code():
         loops = _constant_loop_vars(tree, consts)
         allowed = {n for (f, n) in ALLOWED_SQL_NAMES if f == rel}
         for call, arg in _sql_calls(tree):
@@ -334,10 +339,7 @@ ALLOWED_HTML_BUILDERS = {("ui/simulation_view.py", "_card")}
 
 def test_unsafe_allow_html_only_takes_constants():
     problems, uses = [], 0
-    for path in CODE_FILES:
-        rel = path.relative_to(ROOT).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        consts = _module_constants(tree, rel)
+    for rel, tree, consts in _parsed_code():
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
