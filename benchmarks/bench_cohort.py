@@ -15,7 +15,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from butdata import cohort  # noqa: E402
+from butdata.grading import cohort # noqa: E402
 
 DEFAULT_YEAR = ("000-qlio-s3-qmi", "000-qlio-s4-qmi")
 
@@ -42,7 +42,7 @@ def synthetic_frames(n_competences: int = 4, modules_per_semester: int = 26,
 def load_structure(db_path=None, table_ids=DEFAULT_YEAR) -> tuple[cohort.CohortStructure, str]:
     """The year from the store when available, else a synthetic one; and where it came from."""
     try:
-        from butdata import simulate as sim
+        from butdata.grading import student as sim
         from butdata.store import default_db_path, open_store
 
         path = Path(db_path or default_db_path())

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from butdata.sources import read_document, source_files  # noqa: E402
+from butdata.readers import read_document, source_files  # noqa: E402
 
 SOURCES = ROOT / "data" / "sources"
 

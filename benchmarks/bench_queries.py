@@ -1,5 +1,5 @@
 """Query latency at national scale: the dashboard's "compare parcours" and "weights per UE"
-queries (``butdata.queries``) on the synthetic national store vs the real store.
+queries (``butdata.analysis.queries``) on the synthetic national store vs the real store.
 
 Each query is what a page runs on a cache miss, SQL and polars derivation together:
 
@@ -28,17 +28,17 @@ FORMATION, SEMESTER = "QLIO", 3
 def missing_api() -> str | None:
     """Why the dashboard queries cannot be measured (None when they can)."""
     try:
-        from butdata import queries as Q
+        from butdata.analysis import queries as Q
     except ImportError as exc:
-        return f"butdata.queries not importable ({exc})"
+        return f"butdata.analysis.queries not importable ({exc})"
     needed = ("tables_of", "table_rows", "coefficients_of", "ues_of", "compare_modules",
               "ue_summary", "ue_weights")
     absent = [n for n in needed if not hasattr(Q, n)]
-    return f"butdata.queries lacks {', '.join(absent)}" if absent else None
+    return f"butdata.analysis.queries lacks {', '.join(absent)}" if absent else None
 
 
 def compare_parcours(con, ids: list[str]):
-    from butdata import queries as Q
+    from butdata.analysis import queries as Q
 
     Q.tables_of(con, FORMATION, SEMESTER)
     rows = Q.table_rows(con, ids)
@@ -47,7 +47,7 @@ def compare_parcours(con, ids: list[str]):
 
 
 def weights_per_ue(con, ids: list[str]):
-    from butdata import queries as Q
+    from butdata.analysis import queries as Q
 
     rows = Q.table_rows(con, ids)
     coefs = Q.coefficients_of(con, ids)
@@ -56,7 +56,7 @@ def weights_per_ue(con, ids: list[str]):
 
 
 def _selections(real_con, nat_con) -> tuple[list[str], list[str]]:
-    from butdata import queries as Q
+    from butdata.analysis import queries as Q
 
     real_ids = Q.tables_of(real_con, FORMATION, SEMESTER)["table_id"].to_list()
     nat = Q.tables_of(nat_con, FORMATION, SEMESTER)

@@ -40,9 +40,9 @@ def missing_page() -> str | None:
 def floor_data(db_path: Path, out: Path) -> dict:
     """Constant data of the page's default selection, as the page would show it; written to
     ``out`` (JSON). Returns the selection (table ids, slider code)."""
-    from butdata import queries as Q
-    from butdata import simulate as sim
-    from butdata.rules import DEFAULT_RULES, Rules
+    from butdata.analysis import queries as Q
+    from butdata.grading import student as sim
+    from butdata.grading.rules import DEFAULT_RULES, Rules
     from butdata.store import open_store
     from ui import layout, simulation_view
 

@@ -52,5 +52,5 @@ with c2:
                  bind="query-params", persist_state="session")
 st.caption(D["provenance"])
 simulation()
-with st.expander("Règles appliquées (valeurs publiées, modifiables dans butdata.rules)"):
+with st.expander("Règles appliquées (valeurs publiées, modifiables dans butdata.grading.rules)"):
     st.dataframe(pl.DataFrame(D["rules"]), hide_index=True, width="stretch")

@@ -74,7 +74,7 @@ def measure_build(real_db: Path, builds: int) -> dict:
 
 
 def measure_national(db: Path, scale: int) -> dict:
-    from butdata.synth import write_synthetic_store
+    from butdata.devtools.synth import write_synthetic_store
 
     rep = write_synthetic_store(db, scale=scale, seed=42)
     return {"national_scale_cells": rep.cells, "national_scale": scale,

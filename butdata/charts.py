@@ -35,6 +35,14 @@ pio.templates["butdata"] = _STYLE
 pio.templates.default = "butdata"
 
 
+def _figure() -> go.Figure:
+    """A new figure in the house style. Importing streamlit after this module resets plotly's
+    default template to its own: set it back (a string compare) before the figure takes it."""
+    if pio.templates.default != "butdata":
+        pio.templates.default = "butdata"
+    return go.Figure()
+
+
 def _layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": FONT_SIZE + 4}} if title else None,
@@ -63,7 +71,7 @@ def _fr(x: float | None, digits: int = 2) -> str:
 def overview_map(tables: pl.DataFrame) -> go.Figure:
     """One square per table: rows = formation · document (· site), columns = semesters S1-S6,
     side by side when a semester has several parcours; colour = status."""
-    fig = go.Figure()
+    fig = _figure()
     if tables.height == 0:
         return _layout(fig, "Aucun tableau dans la base")
     df = tables.with_columns(
@@ -104,7 +112,7 @@ def overview_map(tables: pl.DataFrame) -> go.Figure:
 def compare_heatmap(matrix: pl.DataFrame, labels: Sequence[str]) -> go.Figure:
     """Heatmap of module × parcours coefficients (``compare_modules`` output), one row per
     module of each UE; empty cells = module absent from that parcours."""
-    fig = go.Figure()
+    fig = _figure()
     labels = list(labels)
     if matrix.height == 0 or not labels:
         return _layout(fig, "Aucune valeur attribuable à un module")
@@ -126,7 +134,7 @@ def compare_heatmap(matrix: pl.DataFrame, labels: Sequence[str]) -> go.Figure:
 def ue_values_strip(values: pl.DataFrame) -> go.Figure:
     """Every printed value of each UE, one colour per table (UE-level comparison, used when the
     values are not attributable to modules). ``values``: ``value_distribution`` output."""
-    fig = go.Figure()
+    fig = _figure()
     for lab in values["label"].unique(maintain_order=True).to_list():
         part = values.filter(pl.col("label") == lab)
         hover = [f"<b>{r['module']}</b> {r['module_name'] or ''}<br>{r['ue']} · {lab}<br>"
@@ -146,7 +154,7 @@ def ue_values_strip(values: pl.DataFrame) -> go.Figure:
 def ue_stack(weights: pl.DataFrame, by: str = "module") -> go.Figure:
     """Stacked bars of each UE's total split by module or by kind (``ue_weights`` output).
     x = UE, then table label (grouped); one trace per segment."""
-    fig = go.Figure()
+    fig = _figure()
     if weights.height == 0:
         return _layout(fig, "Aucun coefficient")
     cats = (weights.select("competence", "ue", "label").unique(maintain_order=True)
@@ -192,7 +200,7 @@ def ue_stack(weights: pl.DataFrame, by: str = "module") -> go.Figure:
 
 def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6)) -> go.Figure:
     """SAÉ share of each UE (``ue_summary`` output) against the target band (a local setting)."""
-    fig = go.Figure()
+    fig = _figure()
     df = summary.sort("competence")
     lo, hi = band
     x0 = df["ue"].to_list()
@@ -221,7 +229,7 @@ def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6
 def spread_chart(values: pl.DataFrame) -> go.Figure:
     """Spread of module weights per UE across the selected tables: one box per UE (by competence)
     with every module's coefficient as a point (hover: module, table, source line)."""
-    fig = go.Figure()
+    fig = _figure()
     if values.height == 0:
         return _layout(fig, "Aucun coefficient")
     df = values.with_columns(ue_key=pl.concat_str(pl.lit("compétence "), pl.col("competence").cast(pl.String)))
@@ -242,7 +250,7 @@ def spread_chart(values: pl.DataFrame) -> go.Figure:
 def simulation_chart(ues: Sequence[dict], pass_mark: float = 10.0) -> go.Figure:
     """UE averages coloured by code. ``ues``: dicts with ``semestre``, ``ue``, ``moyenne``
     (None = no grade yet) and ``code`` (ADM / CMP / AJ / None)."""
-    fig = go.Figure()
+    fig = _figure()
     x0 = [u["semestre"] for u in ues]
     x1 = [u["ue"] for u in ues]
     y = [u["moyenne"] if u["moyenne"] is not None else 0 for u in ues]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .text import slug
+from butdata.text import slug
 
 # Acronym -> official name. Matching is done on slugs, longest key first.
 NAMES = {

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from butdata import charts
-from butdata import queries as q
+from butdata.analysis import queries as q
 from ui import compare, data, downloads, widgets
 from ui.format import provenance
 from ui.layout import page

@@ -4,8 +4,8 @@ averages, RCUEs and the year decision with its rule."""
 import polars as pl
 import streamlit as st
 
-from butdata import simulate as sim
-from butdata.rules import DEFAULT_RULES, Rules
+from butdata.grading import student as sim
+from butdata.grading.rules import DEFAULT_RULES, Rules
 from ui import data, simulation_view, widgets
 from ui.format import provenance
 from ui.layout import guard, page
@@ -48,7 +48,7 @@ with page("Simulation de notes",
     if not inputs["spec"]["codes"]:
         st.warning("Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue).")
     simulation(table_ids, inputs)
-    with st.expander("Règles appliquées (valeurs publiées, modifiables dans butdata.rules)"):
+    with st.expander("Règles appliquées (valeurs publiées, modifiables dans butdata.grading.rules)"):
         st.dataframe(pl.DataFrame([{"réglage": d["label"], "valeur": str(getattr(DEFAULT_RULES, d["name"])),
                                     "source": d["source"]} for d in Rules.describe()]),
                      hide_index=True, width="stretch")

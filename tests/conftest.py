@@ -37,6 +37,6 @@ def con(store_path):
 def source_line(path: Path, line: int) -> str:
     """The text of a 1-based line of a source document, numbered as the readers number it
     (tests quote what they check)."""
-    from butdata.sources import read_text_lines
+    from butdata.readers import read_text_lines
 
     return read_text_lines(path)[line - 1]

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from butdata import charts
-from butdata import queries as q
+from butdata.analysis import queries as q
 
 
 def _frames(con, ids):

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 
-from butdata import cohort
-from butdata import simulate as sim
-from butdata.rules import DEFAULT_RULES
+from butdata.grading import cohort
+from butdata.grading import student as sim
+from butdata.grading.rules import DEFAULT_RULES
 from test_simulate import frames, year_case
 
 NAN = np.nan

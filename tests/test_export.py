@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from butdata.export import tidy_rows, wide_table
+from butdata.tidy.export import tidy_rows, wide_table
 from butdata.store import build_store, open_store
 from conftest import ROOT
 

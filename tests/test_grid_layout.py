@@ -10,9 +10,9 @@ import re
 import pytest
 
 from butdata.model import COMPLETE, EMPTY, PARTIAL
-from butdata.sources import grid_layout, read_document
+from butdata.readers import read_document, text_grid
 
-from butdata.sources import read_text_lines
+from butdata.readers import read_text_lines
 from conftest import MULTI as DOC
 
 LINES = read_text_lines(DOC)  # numbered as the reader numbers them
@@ -259,9 +259,9 @@ def test_informatique_column_totals_do_not_place_uniquely(doc):
 
 def test_unique_placement_search():
     # two rows, three columns: [1, 2] and [3] with column totals 1, 3, 2 -> unique
-    assert grid_layout._unique_placement([1, 3, 2], [[1, 2], [3]]) == [[1, 3], [2]]
+    assert text_grid._unique_placement([1, 3, 2], [[1, 2], [3]]) == [[1, 3], [2]]
     # totals 1, 1 and rows [1], [1]: each row may take either column -> not unique
-    assert grid_layout._unique_placement([1, 1], [[1], [1]]) is None
+    assert text_grid._unique_placement([1, 1], [[1], [1]]) is None
 
 
 # --- honesty ----------------------------------------------------------------------------------

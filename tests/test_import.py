@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from butdata import importing as imp
+from butdata.store import imports as imp
 from butdata.errors import ButdataError
-from butdata.export import csv_bytes
+from butdata.tidy.export import csv_bytes
 from butdata.store import build_store, open_store
 from conftest import QLIO
 
@@ -149,7 +149,7 @@ def test_a_failed_rebuild_puts_the_previous_file_back(site, monkeypatch):
 
 def test_an_xlsx_template_imports_too(site, tmp_path):
     sources, db = site
-    from butdata.export import xlsx_bytes
+    from butdata.tidy.export import xlsx_bytes
 
     con = open_store(db)
     data = xlsx_bytes(con, table_ids=["000-qlio-s1"])

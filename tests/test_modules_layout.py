@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from butdata.sources import read_document
-from butdata.sources.modules_layout import parse
+from butdata.readers import read_document
+from butdata.readers.text_modules import parse
 from conftest import QLIO, source_line
 
 

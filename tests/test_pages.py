@@ -142,7 +142,7 @@ def test_simulation_coarse_mode_for_grid_tables():
 
 
 def test_no_stack_trace_on_unexpected_error(monkeypatch):
-    from butdata import queries
+    from butdata.analysis import queries
 
     def boom(*a, **k):
         raise RuntimeError("boom")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from butdata.cli import main
+from butdata.cli.main import main
 from butdata.model import UE, Coefficient, Document, Table
-from butdata.quality import quality_report
+from butdata.analysis.quality import quality_report
 from butdata.store import open_store, write_store
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from butdata import queries as q
+from butdata.analysis import queries as q
 from conftest import QLIO, source_line
 
 

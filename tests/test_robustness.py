@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from butdata.errors import SourceError
-from butdata.sources import read_document
+from butdata.readers import read_document
 from conftest import MULTI, QLIO
 
 DOCS = {"qlio": QLIO.read_text(encoding="utf-8").splitlines()}

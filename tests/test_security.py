@@ -2,7 +2,7 @@
 limit set, no network access at runtime.
 
 - Hostile strings (quotes, SQL fragments, LIKE wildcards, unicode, very long) go through every
-  public function of ``butdata.queries`` (and the store-reading ones of ``butdata.export``)
+  public function of ``butdata.analysis.queries`` (and the store-reading ones of ``butdata.tidy.export``)
   found by introspection, on a WRITABLE copy of the store (an injection could do harm there):
   no SQL error, nothing matches (the string is a value, not SQL), the store is unchanged.
 - The same strings go through every URL parameter of every page (the keys are read from the
@@ -35,7 +35,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from butdata import export, queries
+from butdata.tidy import export
+from butdata.analysis import queries
 from butdata.errors import ButdataError
 from butdata.store import build_store
 from conftest import QLIO, ROOT
@@ -180,9 +181,9 @@ def test_label_functions_keep_hostile_text_as_text():
 SQL_METHODS = {"execute", "executemany", "sql", "query"}
 # Identifiers allowed inside f-string SQL, each a constant of the code (never user input):
 ALLOWED_SQL_NAMES = {
-    ("butdata/store.py", "name"): "keys of the fixed dict built by _frames (t_sources, t_tables…)",
-    ("butdata/synth.py", "where"): "learn_profile's fixed filter; every call passes a constant",
-    ("butdata/synth.py", "name"): "keys of the dict literal returned by generate() (t_sources…)",
+    ("butdata/store/build.py", "name"): "keys of the fixed dict built by _frames (t_sources, t_tables…)",
+    ("butdata/devtools/synth.py", "where"): "learn_profile's fixed filter; every call passes a constant",
+    ("butdata/devtools/synth.py", "name"): "keys of the dict literal returned by generate() (t_sources…)",
 }
 
 
@@ -193,8 +194,9 @@ def _module_constants(tree: ast.Module, rel: str = "") -> dict[str, ast.expr]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             consts[node.targets[0].id] = node.value
-        elif isinstance(node, ast.ImportFrom) and rel.startswith("butdata/") and node.level == 1:
-            other = ROOT / "butdata" / f"{(node.module or '').replace('.', '/')}.py"
+        elif (isinstance(node, ast.ImportFrom) and rel.startswith("butdata/") and node.level == 0
+              and (node.module or "").startswith("butdata.")):
+            other = ROOT / f"{(node.module or '').replace('.', '/')}.py"
             if other.exists():
                 theirs = _module_constants(ast.parse(other.read_text(encoding="utf-8")))
                 for alias in node.names:
@@ -305,16 +307,16 @@ def test_sql_is_never_built_from_variable_input():
 
 
 def test_allow_listed_sql_identifiers_are_constants():
-    """store.py: ``name`` iterates over the fixed table names of _frames; synth.py: every call of
+    """store/build.py: ``name`` iterates over the fixed table names of _frames; synth.py: every call of
     learn_profile passes a constant filter (or none)."""
-    tree = ast.parse((ROOT / "butdata/store.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "butdata/store/build.py").read_text(encoding="utf-8"))
     loops = [n for n in ast.walk(tree) if isinstance(n, ast.For) and isinstance(n.target, ast.Tuple)
              and ast.unparse(n.target) == "(name, frame)"]
     assert loops and all("_frames(" in ast.unparse(n.iter) for n in loops)
     frames = next(f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "_frames")
     assert "for k in ('t_sources', 't_tables', 't_ues', 't_modules', 't_coefficients', 't_warnings')" \
         in ast.unparse(frames).replace('"', "'")
-    synth = ast.parse((ROOT / "butdata/synth.py").read_text(encoding="utf-8"))
+    synth = ast.parse((ROOT / "butdata/devtools/synth.py").read_text(encoding="utf-8"))
     generate = next(f for f in ast.walk(synth) if isinstance(f, ast.FunctionDef) and f.name == "generate")
     returns = [r.value for r in ast.walk(generate) if isinstance(r, ast.Return)]
     assert returns and all(isinstance(r, ast.Dict) and all(isinstance(k, ast.Constant) for k in r.keys)

@@ -7,8 +7,8 @@ import pytest
 import polars as pl
 from hypothesis import given, settings, strategies as st
 
-from butdata import simulate as sim
-from butdata.rules import Rules
+from butdata.grading import student as sim
+from butdata.grading.rules import Rules
 
 APPROX = pytest.approx
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from butdata.cli import main
+from butdata.cli.main import main
 from butdata.store import build_store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]

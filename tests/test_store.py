@@ -134,7 +134,7 @@ def test_cli_build_summary(qlio_sources, tmp_path):
 
 SLOW_BUILD = """
 import sys, time
-import butdata.store as store
+import butdata.store.build as store
 real = store.write_store
 def slow(*args, **kwargs):
     print("writing", flush=True)

@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from butdata import synth
-from butdata.cli import main
+from butdata.devtools import synth
+from butdata.cli.main import main
 from butdata.store import build_store, ensure_store, open_store
 from conftest import QLIO, SOURCES
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from butdata.errors import SourceError
-from butdata.sources import read_document
-from butdata.sources.template import load
-from butdata.template import COLUMNS, TemplateError, map_headers, parse_float
+from butdata.readers import read_document
+from butdata.readers.spreadsheet import load
+from butdata.tidy.template import COLUMNS, TemplateError, map_headers, parse_float
 
 DRAFT = """formation,semestre,UE,Code module,Intitulé du module,Coefficient,ECTS,Total UE
 GEA,1,UE11,R1.01,Gestion,2,10,5

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from butdata import charts
-from butdata import queries as q
+from butdata.analysis import queries as q
 
 from . import downloads
 from .format import pct

@@ -9,8 +9,8 @@ import os
 import polars as pl
 import streamlit as st
 
-from butdata import queries as q
-from butdata import simulate as sim
+from butdata.analysis import queries as q
+from butdata.grading import student as sim
 from butdata.store import default_db_path
 
 from .store import cursor

@@ -1,7 +1,7 @@
 """Données page pieces: browse one table in the module x UE layout, download the template,
 import a filled template (upload -> preview -> errors -> confirm -> atomic rebuild).
 
-The logic lives in ``butdata.export`` / ``butdata.importing``; this module only lays it out."""
+The logic lives in ``butdata.tidy.export`` / ``butdata.store.imports``; this module only lays it out."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from butdata import export as ex
-from butdata import importing as imp
+from butdata.tidy import export as ex
+from butdata.store import imports as imp
 from butdata.errors import ButdataError
 from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
 
@@ -79,7 +79,7 @@ def wide_view(table_id: str) -> None:
 
 
 def errors_frame(preview: imp.ImportPreview) -> pl.DataFrame:
-    from butdata.template import BY_NAME
+    from butdata.tidy.template import BY_NAME
 
     return pl.DataFrame({
         "ligne": [e.row for e in preview.errors],

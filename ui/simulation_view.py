@@ -6,7 +6,7 @@ figures from constants, with no store and no computation:
 - :func:`build_spec` (pure, cached by the page): which sliders, grouped how, from the frames of
   one table or one year;
 - :func:`render_controls` (Streamlit): presets and one slider per module, returns the grades;
-- :func:`to_view` (pure) turns a :class:`butdata.simulate.SimulationResult` into plain dicts,
+- :func:`to_view` (pure) turns a :class:`butdata.grading.student.SimulationResult` into plain dicts,
   and :func:`render_results` (Streamlit) draws them.
 
 :func:`render` lays them out (results on top, sliders below in a scrolling box, so the results
@@ -22,8 +22,8 @@ import polars as pl
 import streamlit as st
 
 from butdata import charts
-from butdata import simulate as sim
-from butdata.queries import KIND_FR, UNATTRIBUTED_REASON
+from butdata.grading import student as sim
+from butdata.analysis.queries import KIND_FR, UNATTRIBUTED_REASON
 
 NOT_GRADED = "non noté"
 GRADE_OPTIONS: list = [NOT_GRADED] + [i * 0.25 for i in range(81)]

@@ -1,7 +1,7 @@
 """Store -> tidy template (CSV, XLSX) and the wide module x UE view of one table.
 
 The tidy rows carry every column of the ``tables``, ``ues`` and ``coefficients`` views, so that
-building a store from an export alone gives the same rows (see ``butdata.template`` for the row
+building a store from an export alone gives the same rows (see ``butdata.tidy.template`` for the row
 kinds). Numbers are written in their shortest exact form (``repr``), the printed text of each
 coefficient in ``printed``: nothing is rounded.
 """
@@ -17,9 +17,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from .errors import ButdataError
-from .template import COLUMNS, NAMES_ORDER
-from .text import decimals
+from butdata.errors import ButdataError
+from butdata.tidy.template import COLUMNS, NAMES_ORDER
+from butdata.text import decimals
 
 # View column -> template column where the names differ.
 TABLE_COLUMNS = {"table_id": "table_id", "source": "source", "source_line": "table_line",

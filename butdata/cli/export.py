@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ButdataError
-from ..export import export
-from ..store import default_db_path, open_store
+from butdata.errors import ButdataError
+from butdata.tidy.export import export
+from butdata.store import default_db_path, open_store
 
 HELP = ("Exporte les tableaux de coefficients dans le modèle CSV ou XLSX (XLSX : une feuille "
         "lisible par tableau, modules × UE, plus la feuille « Modèle »).")

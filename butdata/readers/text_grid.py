@@ -73,9 +73,9 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from ..formations import NAMES, acronym
-from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
-from ..text import decimals, dedupe_ids, make_table_id, normalize, parse_number
+from butdata.formations import NAMES, acronym
+from butdata.model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
+from butdata.text import decimals, dedupe_ids, make_table_id, normalize, parse_number
 
 NBSP = "\u00a0"
 TITLE = re.compile(r"^(?:B\.U\.T\.|BUT)\s+(?P<name>.+?)\s*(?:\((?P<site>[^)]*)\))?\s*-?\s*"

@@ -1,4 +1,4 @@
-"""Cohorts: the same rules as :mod:`butdata.simulate`, for N students at once.
+"""Cohorts: the same rules as :mod:`butdata.grading.student`, for N students at once.
 
 A year (or one table) becomes a :class:`CohortStructure`: module codes, UEs, and a modules × UEs
 coefficient matrix. Grades are an N × modules float matrix with NaN for "not graded". UE averages
@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 from threadpoolctl import ThreadpoolController
 
-from . import simulate as sim
-from .rules import DEFAULT_RULES, EPS, Rules
+from butdata.grading import student as sim
+from butdata.grading.rules import DEFAULT_RULES, EPS, Rules
 
 # Integer codes in the per-student arrays; -1 = none / pending.
 NONE_CODE = -1
@@ -278,7 +278,7 @@ def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules =
 
 def cohort_arrays_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortArrays:
     """Reference implementation: one student, one UE, one module at a time, in plain Python,
-    deciding with :func:`butdata.simulate.year_decision`. Slow on purpose; for tests/benchmarks."""
+    deciding with :func:`butdata.grading.student.year_decision`. Slow on purpose; for tests/benchmarks."""
     rows = grades.tolist() if isinstance(grades, np.ndarray) else [list(r) for r in grades]
     coef = structure.coef.tolist()
     feeds = [[(i, coef[i][j]) for i in range(len(coef)) if coef[i][j] != 0] for j in range(len(structure.ues))]

@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..errors import SourceError
-from ..formations import NAMES, acronym
-from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
-from ..text import dedupe_ids, is_number, make_table_id, normalize, parse_number, slug
-from .totals import ROUNDING, check_ue_totals, set_printed_totals
+from butdata.errors import SourceError
+from butdata.formations import NAMES, acronym
+from butdata.model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
+from butdata.text import dedupe_ids, is_number, make_table_id, normalize, parse_number, slug
+from butdata.readers.totals import ROUNDING, check_ue_totals, set_printed_totals
 
 TITLE = re.compile(r"^Semestre\s+(\d)\s+BUT\s+(\S+)(?:\s+(.*))?$")
 YEAR = re.compile(r"^(\d{4}-\d{4})$")

@@ -5,7 +5,7 @@ here touches DuckDB. A table is reduced to a *weights* frame (one row per UE × 
 non-zero coefficient); coarse mode builds the same frame from two pseudo-modules per UE, so every
 later step (averages, needed grade, decision) is shared by both modes.
 
-Definitions (settings in :class:`butdata.rules.Rules`):
+Definitions (settings in :class:`butdata.grading.rules.Rules`):
 
 - UE average = Σ coef × grade / Σ coef over the UE's modules that have a grade; a UE with no
   graded module has no average (``None``), never 0.
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .errors import ButdataError
-from .rules import DEFAULT_RULES, EPS, Rules
+from butdata.errors import ButdataError
+from butdata.grading.rules import DEFAULT_RULES, EPS, Rules
 
 ADM, CMP, AJ, PASD = "ADM", "CMP", "AJ", "PASD"
 UE_CODE_ORDER = {AJ: 0, CMP: 1, ADM: 2}

@@ -1,6 +1,6 @@
 """`python -m butdata check [--db PATH]`: quality report per document; exit 1 on contradictions.
 
-What counts as a contradiction is defined in :mod:`butdata.quality`.
+What counts as a contradiction is defined in :mod:`butdata.analysis.quality`.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..quality import quality_report
-from ..store import default_db_path, open_store
+from butdata.analysis.quality import quality_report
+from butdata.store import default_db_path, open_store
 
 HELP = ("Rapport de qualité par document (tableaux, UE, valeurs, avertissements) ; code de "
         "sortie 1 si une valeur contredit les totaux de sa source.")

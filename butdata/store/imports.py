@@ -23,13 +23,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ButdataError, SourceError
-from .export import table_label
-from .model import Document
-from .sources import TEMPLATE_SUFFIXES, source_files
-from .sources import template as template_reader
-from .store import BuildReport, Progress, build_store, open_store
-from .template import KnownUEs, RowError, TemplateError
+from butdata.errors import ButdataError, SourceError
+from butdata.tidy.export import table_label
+from butdata.model import Document
+from butdata.readers import TEMPLATE_SUFFIXES, source_files
+from butdata.readers import spreadsheet as template_reader
+from butdata.store.build import BuildReport, Progress, build_store
+from butdata.store.read import open_store
+from butdata.tidy.template import KnownUEs, RowError, TemplateError
 
 ADDED, REPLACED, CONFLICT, REMOVED = "ajout", "remplacement", "conflit", "retrait"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..model import Issue, Table
+from butdata.model import Issue, Table
 
 # SAE-coded modules, portfolio and stage included (they are SAÉ in the national programme).
 SAE_KINDS = frozenset({"sae", "portfolio", "stage"})

@@ -3,7 +3,7 @@
 Which one a file is, is read from its content, not its name:
 
 - a CSV, or an XLSX sheet whose header row names template columns (``coefficient``, ``ue``…,
-  machine names or French labels): the tidy template (``butdata.template``);
+  machine names or French labels): the tidy template (``butdata.tidy.template``);
 - otherwise an XLSX laid out like the clean QLIO document, as departments draft their MCC:
   one sheet per table, a title cell ``Semestre 3 BUT QLIO [variant]``, a header row with the
   UE codes as columns (``UE31`` or ``UE31 - name``), one module per row (code, name, semester
@@ -22,14 +22,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import SourceError
-from ..formations import NAMES, acronym
-from ..model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
-from ..template import KnownUEs, TemplateError, looks_like_template, number_text, parse_float, \
+from butdata.errors import SourceError
+from butdata.formations import NAMES, acronym
+from butdata.model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
+from butdata.tidy.template import KnownUEs, TemplateError, looks_like_template, number_text, parse_float, \
     rows_to_document
-from ..text import dedupe_ids, make_table_id, normalize
-from .totals import check_ue_totals, set_printed_totals
-from .modules_layout import MODULE, TITLE, competence_of, module_kind
+from butdata.text import dedupe_ids, make_table_id, normalize
+from butdata.readers.totals import check_ue_totals, set_printed_totals
+from butdata.readers.text_modules import MODULE, TITLE, competence_of, module_kind
 
 TEMPLATE_LAYOUT = "template"
 DRAFT_LAYOUT = "modules-xlsx"

@@ -1,9 +1,8 @@
-"""The DuckDB store: schema, atomic build from a sources directory, read-only opening.
+"""Atomic build of the store from a sources directory.
 
-Public face (documented in the README): the views ``tables``, ``ues``, ``coefficients``,
-``modules``, ``warnings`` and ``sources``. The build writes a temporary file next to the target
-and moves it over the old store with ``os.replace`` only once everything succeeded, so an
-interrupted or failed build never damages the existing store.
+The build writes a temporary file next to the target and moves it over the old store with
+``os.replace`` only once everything succeeded, so an interrupted or failed build never damages
+the existing store. ``ensure_store`` rebuilds a store only when its sources changed.
 """
 
 from __future__ import annotations
@@ -18,64 +17,11 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from .errors import ButdataError, SourceError
-from .model import Document
-from .sources import read_document, source_files
-
-SCHEMA_VERSION = "2"
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCES = PROJECT_DIR / "data" / "sources"
-DEFAULT_DB = PROJECT_DIR / "data" / "butdata.duckdb"
-
-SCHEMA = """
-CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE t_sources (
-    source VARCHAR PRIMARY KEY, layout VARCHAR, n_lines INTEGER, sha256 VARCHAR, n_tables INTEGER);
-CREATE TABLE t_tables (
-    table_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, source_line INTEGER, title VARCHAR,
-    formation VARCHAR, formation_name VARCHAR, site VARCHAR, semester INTEGER, parcours VARCHAR,
-    alternance BOOLEAN, status VARCHAR NOT NULL, layout VARCHAR, identity_inferred BOOLEAN,
-    year VARCHAR, declared_total DOUBLE, declared_ects DOUBLE, declared_aop DOUBLE,
-    totals_line INTEGER, ord INTEGER);
-CREATE TABLE t_ues (
-    table_id VARCHAR NOT NULL, ue VARCHAR NOT NULL, competence INTEGER NOT NULL, name VARCHAR,
-    level VARCHAR, ects DOUBLE, total DOUBLE, sae_share DOUBLE, sae_share_printed BOOLEAN,
-    aop_total DOUBLE, source_line INTEGER, ects_line INTEGER, total_line INTEGER,
-    sum_ok BOOLEAN, ratio_ok BOOLEAN, row_layout VARCHAR, ord INTEGER);
-CREATE TABLE t_modules (
-    table_id VARCHAR NOT NULL, module_code VARCHAR, module_name VARCHAR, kind VARCHAR,
-    position INTEGER, semester_coefficient DOUBLE, section VARCHAR, source_line INTEGER);
-CREATE TABLE t_coefficients (
-    table_id VARCHAR NOT NULL, competence INTEGER NOT NULL, module_code VARCHAR,
-    module_name VARCHAR, kind VARCHAR, position INTEGER NOT NULL, coefficient DOUBLE NOT NULL,
-    printed VARCHAR NOT NULL, source_line INTEGER NOT NULL, grid_column INTEGER);
-CREATE TABLE t_warnings (
-    source VARCHAR NOT NULL, table_id VARCHAR, source_line INTEGER, severity VARCHAR,
-    code VARCHAR, message VARCHAR);
-
-CREATE VIEW sources AS SELECT source, layout, n_lines, sha256, n_tables FROM t_sources;
-CREATE VIEW tables AS
-SELECT t.table_id, t.source, t.source_line, t.formation, t.formation_name, t.site, t.semester,
-       t.parcours, t.alternance, t.status,
-       (SELECT count(*) FROM t_ues u WHERE u.table_id = t.table_id)::INTEGER AS n_ue,
-       t.title, t.layout, t.identity_inferred, t.year, t.declared_total, t.declared_ects,
-       t.declared_aop, t.totals_line, t.ord
-FROM t_tables t;
-CREATE VIEW ues AS
-SELECT table_id, ue, competence, name, level, ects, total, sae_share, sae_share_printed,
-       aop_total, source_line, ects_line, total_line, sum_ok, ratio_ok, row_layout, ord
-FROM t_ues;
-CREATE VIEW coefficients AS
-SELECT c.table_id, u.ue, c.competence, c.module_code, c.module_name, c.kind, c.position,
-       c.coefficient, c.printed, c.source_line, c.grid_column
-FROM t_coefficients c LEFT JOIN t_ues u USING (table_id, competence);
-CREATE VIEW modules AS
-SELECT table_id, module_code, module_name, kind, position, semester_coefficient, section,
-       source_line FROM t_modules;
-CREATE VIEW warnings AS
-SELECT source, table_id, source_line, severity, code, message FROM t_warnings;
-"""
-
+from butdata.errors import ButdataError, SourceError
+from butdata.model import Document
+from butdata.readers import read_document, source_files
+from butdata.store.read import DEFAULT_SOURCES, default_db_path, store_meta
+from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
 @dataclass
 class DocumentSummary:
@@ -96,10 +42,6 @@ class BuildReport:
 
 
 Progress = Callable[[float, str], None]
-
-
-def default_db_path() -> Path:
-    return Path(os.environ.get("BUTDATA_DB") or DEFAULT_DB)
 
 
 def sources_fingerprint(sources_dir: Path) -> str:
@@ -251,28 +193,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def open_store(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection (many processes may read one file; use ``.cursor()`` per thread)."""
-    db_path = Path(db_path or default_db_path())
-    if not db_path.exists():
-        raise ButdataError(f"base introuvable : {db_path} (lancez `python -m butdata build`)")
-    return duckdb.connect(str(db_path), read_only=True)
-
-
-def store_meta(db_path: Path) -> dict[str, str]:
-    """The store's meta table (empty when the file is not a readable store)."""
-    try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error:
-        return {}
-    try:
-        return dict(con.execute("SELECT key, value FROM meta").fetchall())
-    except duckdb.Error:
-        return {}
-    finally:
-        con.close()
 
 
 def ensure_store(db_path: Path | None = None, sources_dir: Path | None = None,

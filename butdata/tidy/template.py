@@ -27,11 +27,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .formations import NAMES, acronym
-from .model import COMPLETE, EMPTY, KINDS, PARTIAL, STATUSES, UE, Coefficient, Document, Issue, \
+from butdata.formations import NAMES, acronym
+from butdata.model import COMPLETE, EMPTY, KINDS, PARTIAL, STATUSES, UE, Coefficient, Document, Issue, \
     Module, Table
-from .sources.totals import check_ue_totals
-from .text import dedupe_ids, make_table_id, slug
+from butdata.readers.totals import check_ue_totals
+from butdata.text import dedupe_ids, make_table_id, slug
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"
 TABLE, UE_LEVEL, MODULE, VALUE = "table", "ue", "module", "value"
@@ -375,7 +375,7 @@ def module_kind(code: str | None, name: str | None) -> str | None:
     """Kind from the national code scheme (same rule as the clean-layout reader)."""
     if not code:
         return None
-    from .sources.modules_layout import module_kind as kind_of
+    from butdata.readers.text_modules import module_kind as kind_of
 
     return kind_of(code, name or "")
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..store import DEFAULT_SOURCES, build_store, default_db_path
+from butdata.store import DEFAULT_SOURCES, build_store, default_db_path
 
 HELP = "Construit la base DuckDB à partir des documents sources (remplacement atomique)."
 

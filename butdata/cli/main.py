@@ -1,4 +1,4 @@
-"""`python -m butdata <command>`: each command lives in ``butdata.commands.<name>``."""
+"""`python -m butdata <command>`: each command lives in ``butdata.cli.<name>``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from .errors import ButdataError
+from butdata.errors import ButdataError
 
 COMMANDS = ("build", "check", "simulate", "export", "synth")
 
@@ -18,9 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     modules = {}
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"butdata.commands.{name}")
+            module = importlib.import_module(f"butdata.cli.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"butdata.commands.{name}":
+            if exc.name == f"butdata.cli.{name}":
                 continue  # command not built yet
             raise
         modules[name] = module

@@ -48,7 +48,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from .store import SCHEMA, SCHEMA_VERSION
+from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
 SYNTHETIC_PREFIX = "SYNTHÉTIQUE"
 

@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from .. import simulate as sim
-from ..rules import DEFAULT_RULES
-from ..store import ensure_store, open_store
+from butdata.grading import student as sim
+from butdata.grading.rules import DEFAULT_RULES
+from butdata.store import ensure_store, open_store
 
 HELP = ("Simule les résultats d'un étudiant (moyennes d'UE, RCUE, décision d'année, note minimale "
         "nécessaire) pour un tableau ou une année (tableau impair puis pair).")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ButdataError
-from ..synth import write_synthetic_store
+from butdata.errors import ButdataError
+from butdata.devtools.synth import write_synthetic_store
 
 HELP = ("Écrit une base SYNTHÉTIQUE de taille nationale (pour les mesures de performance) : "
         "--scale N = nombre de sites par spécialité (24 spécialités ; N = 100 ≈ 37 000 tableaux, "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import SourceError
-from ..model import Document
+from butdata.errors import SourceError
+from butdata.model import Document
 
 TEXT_SUFFIXES = {".txt"}
 TEMPLATE_SUFFIXES = {".csv", ".xlsx"}
@@ -38,17 +38,17 @@ def read_document(path: Path) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in TEMPLATE_SUFFIXES:
-        from . import template  # issue: tidy CSV/XLSX template
+        from butdata.readers import spreadsheet
 
-        return template.read(path)
+        return spreadsheet.read(path)
     lines = read_text_lines(path)
     if any(re.match(r"^\s*Code PN\b", line) for line in lines):
-        from . import modules_layout
+        from butdata.readers import text_modules
 
-        return modules_layout.parse(path.name, lines)
-    from . import grid_layout
+        return text_modules.parse(path.name, lines)
+    from butdata.readers import text_grid
 
-    doc = grid_layout.parse(path.name, lines)
+    doc = text_grid.parse(path.name, lines)
     if not doc.tables:
         raise SourceError(path.name, None, "aucun tableau de coefficients reconnu dans ce document")
     return doc

@@ -1,0 +1,1 @@
+"""Tools for measuring, not for committees: the synthetic national store."""

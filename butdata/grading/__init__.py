@@ -1,0 +1,1 @@
+"""Grades: the B.U.T. rules (settings with sources), one student's results, cohorts."""
