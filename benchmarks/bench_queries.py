@@ -31,28 +31,32 @@ def missing_api() -> str | None:
         from butdata.analysis import queries as Q
     except ImportError as exc:
         return f"butdata.analysis.queries not importable ({exc})"
-    needed = ("tables_of", "table_rows", "coefficients_of", "ues_of", "compare_modules",
-              "ue_summary", "ue_weights")
+    from butdata.analysis import compare as C
+
+    needed = ("tables_of", "table_rows", "coefficients_of", "ues_of")
     absent = [n for n in needed if not hasattr(Q, n)]
+    absent += [n for n in ("compare_modules", "ue_summary", "ue_weights") if not hasattr(C, n)]
     return f"butdata.analysis.queries lacks {', '.join(absent)}" if absent else None
 
 
 def compare_parcours(con, ids: list[str]):
+    from butdata.analysis import compare as C
     from butdata.analysis import queries as Q
 
     Q.tables_of(con, FORMATION, SEMESTER)
     rows = Q.table_rows(con, ids)
     coefs = Q.coefficients_of(con, ids)
-    return Q.compare_modules(coefs, rows)
+    return C.compare_modules(coefs, rows)
 
 
 def weights_per_ue(con, ids: list[str]):
+    from butdata.analysis import compare as C
     from butdata.analysis import queries as Q
 
     rows = Q.table_rows(con, ids)
     coefs = Q.coefficients_of(con, ids)
     ues = Q.ues_of(con, ids)
-    return Q.ue_summary(coefs, ues, rows), Q.ue_weights(coefs, rows)
+    return C.ue_summary(coefs, ues, rows), C.ue_weights(coefs, rows)
 
 
 def _selections(real_con, nat_con) -> tuple[list[str], list[str]]:

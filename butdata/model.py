@@ -8,19 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Table quality status (shown in the UI as complet / partiel / vide).
-COMPLETE, PARTIAL, EMPTY = "complete", "partial", "empty"
-STATUSES = (COMPLETE, PARTIAL, EMPTY)
-
-# Module kinds.
-KINDS = ("ressource", "sae", "portfolio", "stage", "autre")
-
-# Formation acronyms (national programme names).
-FORMATIONS = (
-    "CS", "GACO", "GB", "GCCD", "GCGP", "GEA", "GEII", "GMP", "HSE", "INFO", "MLT", "MP",
-    "QLIO", "SGM", "TC",
-)
-
+from butdata.vocab import EMPTY
 
 @dataclass
 class Issue:
@@ -92,7 +80,7 @@ class Table:
     parcours: str | None
     alternance: bool
     layout: str  # "modules" (clean, one module per line) | "grid" | "template"
-    status: str = EMPTY
+    status: str = EMPTY  # butdata.vocab.STATUSES
     identity_inferred: bool = False  # body printed under another title: identity read from the body
     year: str | None = None  # "2025-2026" when printed
     declared_total: float | None = None  # semester total coefficient / grand total

@@ -44,32 +44,3 @@ def slug(text: str) -> str:
     """ASCII, lower case, words joined by '-': stable ids from printed names."""
     ascii_text = unicodedata.normalize("NFKD", normalize(text)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def source_key(file_name: str) -> str:
-    """Short stable key of a source file: '000' for '000_f0acc9a397de0cbd.txt'."""
-    stem = file_name.rsplit(".", 1)[0]
-    m = re.match(r"^(\d+)_[0-9a-f]+$", stem)
-    return m.group(1) if m else slug(stem)
-
-
-def make_table_id(source: str, formation: str | None, site: str | None, semester: int | None,
-                  parcours: str | None, alternance: bool) -> str:
-    """Stable id built from the table's identity (the same on every rebuild of the same sources)."""
-    parts = [source_key(source), (formation or "x").lower()]
-    if site:
-        parts.append(slug(site))
-    parts.append(f"s{semester}" if semester else "s0")
-    if alternance:
-        parts.append("alt")
-    if parcours:
-        parts.append(slug(parcours)[:40].strip("-"))
-    return "-".join(parts)
-
-
-def dedupe_ids(ids_and_lines: list[tuple[str, int]]) -> list[str]:
-    """Make ids unique within a document by suffixing the title line on collisions."""
-    seen: dict[str, int] = {}
-    for tid, _ in ids_and_lines:
-        seen[tid] = seen.get(tid, 0) + 1
-    return [f"{tid}-l{line}" if seen[tid] > 1 else tid for tid, line in ids_and_lines]

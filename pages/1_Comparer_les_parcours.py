@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from butdata import charts
-from butdata.analysis import queries as q
+from butdata.analysis import compare as cmp
 from ui import compare, data, downloads, widgets
 from ui.format import provenance
 from ui.layout import page
@@ -24,21 +24,21 @@ with page("Comparer les parcours",
     t = c["tables"]
     provenance(t)
     labels = t["label"].to_list()
-    summary = q.ue_summary(c["coefficients"], c["ues"], t)
-    values = q.value_distribution(c["coefficients"], t)
+    summary = cmp.ue_summary(c["coefficients"], c["ues"], t)
+    values = cmp.value_distribution(c["coefficients"], t)
     unattributable = t.filter(pl.col("table_id").is_in(
         c["coefficients"].filter(pl.col("module_code").is_null())["table_id"].unique().implode()))
 
     st.subheader("Coefficients module par module")
     if unattributable.height:
         st.warning("Comparaison au niveau des UE seulement pour : "
-                   + ", ".join(unattributable["label"].to_list()) + " — " + q.UNATTRIBUTED_REASON
+                   + ", ".join(unattributable["label"].to_list()) + " — " + cmp.UNATTRIBUTED_REASON
                    + ". Leurs valeurs sont comparées plus bas (totaux, ECTS, part SAÉ, "
                      "répartition des valeurs).")
     attributable_ids = [i for i in ids if i not in unattributable["table_id"].to_list()]
     if len(attributable_ids) >= 2:
         sub = t.filter(pl.col("table_id").is_in(attributable_ids))
-        matrix = q.compare_modules(c["coefficients"], sub)
+        matrix = cmp.compare_modules(c["coefficients"], sub)
         sub_labels = sub["label"].to_list()
         compare.module_comparison(matrix, sub_labels)
         st.subheader("Carte des coefficients")

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from butdata import charts
-from butdata.analysis import queries as q
+from butdata.analysis import compare as cmp
 from ui import compare, data, downloads, widgets
 from ui.format import provenance
 from ui.layout import page
@@ -25,14 +25,14 @@ with page("Poids par UE",
     provenance(t)
     if c["coefficients"].filter(pl.col("module_code").is_null()).height:
         st.warning("Certaines valeurs apparaissent comme « (non attribuable) » : "
-                   + q.UNATTRIBUTED_REASON + ".")
+                   + cmp.UNATTRIBUTED_REASON + ".")
 
     st.subheader("Composition du total de chaque UE")
     by = st.segmented_control("Découper par", ["type", "module"], default="type", key="par",
                               format_func={"type": "type de module (SAÉ, ressource…)",
                                            "module": "module"}.get,
                               required=True, **widgets.BOUND)
-    weights = q.ue_weights(c["coefficients"], t, by="kind" if by == "type" else "module")
+    weights = cmp.ue_weights(c["coefficients"], t, by="kind" if by == "type" else "module")
     fig = charts.ue_stack(weights, by="kind" if by == "type" else "module")
     downloads.chart(fig, "composition-ue", "w_stack")
 
@@ -41,7 +41,7 @@ with page("Poids par UE",
                        0, 100, (40, 60), step=5, key="cible", **widgets.BOUND,
                        help="Réglage local : la fourchette réglementaire n'est pas vérifiée. "
                             "Plusieurs IUT visent environ 40 % de SAÉ ; 40-60 % est une suggestion.")
-    summary = q.ue_summary(c["coefficients"], c["ues"], t)
+    summary = cmp.ue_summary(c["coefficients"], c["ues"], t)
     fig2 = charts.sae_share_chart(summary, (lo / 100, hi / 100))
     downloads.chart(fig2, "part-sae", "w_share")
     table = compare.ue_table(summary)
@@ -53,5 +53,5 @@ with page("Poids par UE",
     st.subheader("Dispersion des coefficients des modules")
     st.caption("Chaque point est le coefficient d'un module dans une UE d'un des parcours choisis ; "
                "la boîte montre la médiane et les quartiles.")
-    fig3 = charts.spread_chart(q.value_distribution(c["coefficients"], t))
+    fig3 = charts.spread_chart(cmp.value_distribution(c["coefficients"], t))
     downloads.chart(fig3, "dispersion", "w_spread")

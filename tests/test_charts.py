@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from butdata import charts
+from butdata.analysis import compare as cmp
 from butdata.analysis import queries as q
 
 
@@ -27,7 +28,7 @@ def test_overview_map_one_trace_per_status(con):
 
 def test_compare_heatmap_hover_names_module_and_line(con):
     t, c, _ = _frames(con, ["000-qlio-s3-mp", "000-qlio-s3-osc"])
-    m = q.compare_modules(c, t)
+    m = cmp.compare_modules(c, t)
     fig = charts.compare_heatmap(m, t["label"].to_list())
     hm = fig.data[0]
     assert isinstance(hm, go.Heatmap) and list(hm.x) == ["MP", "OSC"]
@@ -37,17 +38,17 @@ def test_compare_heatmap_hover_names_module_and_line(con):
 
 def test_ue_stack_by_kind_and_module(con):
     t, c, _ = _frames(con, ["000-qlio-s1"])
-    fig = charts.ue_stack(q.ue_weights(c, t, by="kind"), by="kind")
+    fig = charts.ue_stack(cmp.ue_weights(c, t, by="kind"), by="kind")
     assert fig.layout.barmode == "stack"
     assert {tr.name for tr in fig.data} >= {"SAÉ", "ressource"}
-    fig2 = charts.ue_stack(q.ue_weights(c, t, by="module"), by="module")
+    fig2 = charts.ue_stack(cmp.ue_weights(c, t, by="module"), by="module")
     hovers = [h for tr in fig2.data for h in tr.hovertext if h]
     assert any("R1.07" in h and "ligne source : 43" in h for h in hovers)
 
 
 def test_sae_share_band_is_a_local_setting(con):
     t, c, u = _frames(con, ["000-qlio-s1"])
-    fig = charts.sae_share_chart(q.ue_summary(c, u, t), (0.45, 0.55))
+    fig = charts.sae_share_chart(cmp.ue_summary(c, u, t), (0.45, 0.55))
     texts = [a.text for a in fig.layout.annotations]
     assert any("réglage local" in x and "45–55 %" in x for x in texts)
     # UE11: 4 of 10 = 40 % is outside 45-55 % -> orange
@@ -56,7 +57,7 @@ def test_sae_share_band_is_a_local_setting(con):
 
 def test_spread_and_strip(con):
     t, c, _ = _frames(con, ["004-qlio-s1", "000-qlio-s1"])
-    vals = q.value_distribution(c, t)
+    vals = cmp.value_distribution(c, t)
     fig = charts.spread_chart(vals)
     assert any("(non attribuable)" in h for h in fig.data[0].hovertext)
     strip = charts.ue_values_strip(vals)

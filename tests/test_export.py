@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from butdata.tidy.export import tidy_rows, wide_table
+from butdata.analysis.wide import wide_table
+from butdata.tidy.export import tidy_rows
 from butdata.store import build_store, open_store
 from conftest import ROOT
 
@@ -108,7 +109,7 @@ def test_xlsx_has_a_readable_sheet_per_table(store_path, tmp_path, con):
     n_tables = con.execute("SELECT count(*) FROM tables WHERE formation = 'QLIO'").fetchall()[0][0]
     assert book.sheetnames[:2] == ["Modèle", "Colonnes"] and len(book.sheetnames) == 2 + n_tables
     assert book["Modèle"]["A1"].value == "Identifiant du tableau"
-    s2 = next(book[n] for n in book.sheetnames if n.startswith("2 QLIO S2"))
+    s2 = next(book[n] for n in book.sheetnames if n.startswith("2 QLIO · S2"))
     rows = list(s2.iter_rows(values_only=True))
     assert rows[0][0] == "Semestre 2 BUT QLIO" and rows[3][:7] == (
         "Code", "Module", "Type", "Coeff. semestre", "UE21", "UE22", "UE23")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from butdata.model import COMPLETE, EMPTY, PARTIAL
+from butdata.vocab import COMPLETE, EMPTY, PARTIAL
 from butdata.readers import read_document, text_grid
 
 from butdata.readers import read_text_lines

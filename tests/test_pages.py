@@ -142,12 +142,12 @@ def test_simulation_coarse_mode_for_grid_tables():
 
 
 def test_no_stack_trace_on_unexpected_error(monkeypatch):
-    from butdata.analysis import queries
+    from butdata.analysis import compare
 
     def boom(*a, **k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(queries, "ue_summary", boom)
+    monkeypatch.setattr(compare, "ue_summary", boom)
     at = _run(COMPARE)
     assert not at.exception
     assert any("erreur inattendue" in e.value for e in at.error)

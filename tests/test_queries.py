@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from butdata.analysis import compare as cmp
+from butdata.analysis import labels
 from butdata.analysis import queries as q
 from conftest import QLIO, source_line
 
@@ -39,15 +41,15 @@ def test_parameters_are_not_interpolated(con):
 
 
 def test_compact_labels():
-    assert q.compact_labels(["S3 · MP · doc 000", "S3 · OSC · doc 000"]) == ["MP", "OSC"]
-    assert q.compact_labels(["S3 · MP · doc 000"]) == ["S3 · MP · doc 000"]
-    assert q.compact_labels(["S3 · MP · doc 000", "S3 · MP · doc 004"]) == ["doc 000", "doc 004"]
+    assert labels.compact_labels(["S3 · MP · doc 000", "S3 · OSC · doc 000"]) == ["MP", "OSC"]
+    assert labels.compact_labels(["S3 · MP · doc 000"]) == ["S3 · MP · doc 000"]
+    assert labels.compact_labels(["S3 · MP · doc 000", "S3 · MP · doc 004"]) == ["doc 000", "doc 004"]
 
 
 def test_ue_summary_matches_printed_totals(con):
     ids = ["000-qlio-s1"]
     t = q.table_rows(con, ids)
-    s = q.ue_summary(q.coefficients_of(con, ids), q.ues_of(con, ids), t)
+    s = cmp.ue_summary(q.coefficients_of(con, ids), q.ues_of(con, ids), t)
     # line 71: "Total des coefficients 30 10 10 10"
     assert source_line(QLIO, 71) == "Total des coefficients 30 10 10 10"
     assert s["somme"].to_list() == pytest.approx([10.0, 10.0, 10.0])
@@ -61,15 +63,15 @@ def test_ue_summary_matches_printed_totals(con):
 def test_compare_modules_statuses(con):
     ids = ["000-qlio-s3-mp", "000-qlio-s3-osc"]
     t = q.table_rows(con, ids)
-    m = q.compare_modules(q.coefficients_of(con, ids), t)
+    m = cmp.compare_modules(q.coefficients_of(con, ids), t)
     assert t["label"].to_list() == ["MP", "OSC"]
     # "R3.01 Anglais des affaires 1 0.25 0.25 0.25 0.25" in both tables (lines 446 and 306)
     assert source_line(QLIO, 446) == source_line(QLIO, 306) == "R3.01 Anglais des affaires 1 0.25 0.25 0.25 0.25"
     r301 = m.filter((pl.col("module_code") == "R3.01") & (pl.col("competence") == 1)).row(0, named=True)
-    assert (r301["MP"], r301["OSC"], r301["statut"]) == (0.25, 0.25, q.SAME)
+    assert (r301["MP"], r301["OSC"], r301["statut"]) == (0.25, 0.25, cmp.SAME)
     # line 341: "SAE3.OSC.02 ... 1.4 0.00 0.00 0.00 1.40" only in OSC
     osc = m.filter(pl.col("module_code") == "SAE3.OSC.02").row(0, named=True)
-    assert osc["OSC"] == 1.4 and osc["MP"] is None and osc["statut"] == q.PARTLY
+    assert osc["OSC"] == 1.4 and osc["MP"] is None and osc["statut"] == cmp.PARTLY
 
 
 def test_year_options_pair_odd_and_even(con):
@@ -83,11 +85,11 @@ def test_year_options_pair_odd_and_even(con):
 def test_ue_weights_by_kind_sum_to_ue_total(con):
     ids = ["000-qlio-s1", "004-qlio-s1"]
     t = q.table_rows(con, ids)
-    w = q.ue_weights(q.coefficients_of(con, ids), t, by="kind")
+    w = cmp.ue_weights(q.coefficients_of(con, ids), t, by="kind")
     doc0 = w.filter((pl.col("label") == "doc 000") & (pl.col("competence") == 1))
     assert doc0["coefficient"].sum() == pytest.approx(10.0)
     assert {"SAÉ", "ressource"} <= set(doc0["segment"])
-    by_module = q.ue_weights(q.coefficients_of(con, ids), t, by="module")
+    by_module = cmp.ue_weights(q.coefficients_of(con, ids), t, by="module")
     assert "(non attribuable)" in by_module.filter(pl.col("label") == "doc 004")["segment"].to_list()
 
 

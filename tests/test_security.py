@@ -36,7 +36,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from butdata.tidy import export
-from butdata.analysis import queries
+from butdata.analysis import labels, queries, wide
 from butdata.errors import ButdataError
 from butdata.store import build_store
 from conftest import QLIO, ROOT
@@ -85,9 +85,9 @@ def content(con: duckdb.DuckDBPyConnection) -> list:
 # --------------------------------------------------------------------------- SQL via functions
 
 def _store_functions() -> list[tuple[str, object]]:
-    """Public functions of queries/export whose first parameter is a connection."""
+    """Public functions of queries/export/wide whose first parameter is a connection."""
     out = []
-    for mod in (queries, export):
+    for mod in (queries, export, wide):
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
             if fn.__module__ != mod.__name__ or name.startswith("_"):
                 continue
@@ -124,7 +124,7 @@ def test_every_store_function_is_found():
     names = {n for n, _ in _store_functions()}
     # sanity: introspection sees the functions the pages use
     assert {"queries.tables_of", "queries.year_options", "queries.warnings_list",
-            "queries.coefficients_of", "export.select_tables", "export.wide_table"} <= names
+            "queries.coefficients_of", "export.select_tables", "wide.wide_table"} <= names
 
 
 @pytest.fixture()
@@ -170,10 +170,10 @@ def test_hostile_strings_through_every_query_function(store_path, writable_store
 
 def test_label_functions_keep_hostile_text_as_text():
     for hostile in HOSTILE:
-        assert hostile in queries.doc_label("x", hostile)
-        assert hostile in queries.parcours_label(hostile)
-        assert hostile in queries.table_label({"semester": 1, "parcours": hostile, "source": "000_x"})
-        assert len(queries.compact_labels([f"S1 · {hostile}", "S1 · b"])) == 2
+        assert hostile in labels.doc_label("x", hostile)
+        assert hostile in labels.parcours_label(hostile)
+        assert hostile in labels.table_label({"semester": 1, "parcours": hostile, "source": "000_x"})
+        assert len(labels.compact_labels([f"S1 · {hostile}", "S1 · b"])) == 2
 
 
 # --------------------------------------------------------------------------- static SQL check
@@ -254,10 +254,42 @@ def _functions_params(tree: ast.Module) -> dict[ast.AST, set[str]]:
 
 
 def _sql_calls(tree: ast.Module) -> Iterator[tuple[ast.Call, ast.expr]]:
+    """SQL method calls, and calls of the SQL helpers (functions that pass one of their
+    parameters to an SQL method, e.g. ``records(con, sql, params)``) with that argument."""
+    helpers = _sql_helpers()
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in SQL_METHODS and node.args):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if isinstance(node.func, ast.Attribute) and name in SQL_METHODS and node.args:
             yield node, node.args[0]
+        elif name in helpers and len(node.args) > helpers[name]:
+            yield node, node.args[helpers[name]]
+
+
+def _sql_helpers() -> dict[str, int]:
+    """Function name -> index of the parameter it runs as SQL, over every code file."""
+    found = {}
+    for path in CODE_FILES:
+        for f in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(f, ast.FunctionDef) or f.name.startswith("_"):
+                continue
+            params = [a.arg for a in f.args.args]
+            for node in ast.walk(f):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in SQL_METHODS and node.args
+                        and isinstance(node.args[0], ast.Name) and node.args[0].id in params):
+                    found[f.name] = params.index(node.args[0].id)
+    return found
+
+
+def _is_helper_parameter(tree: ast.Module, call: ast.Call, name: str) -> bool:
+    """``call`` is inside a public SQL helper and runs its parameter ``name``."""
+    helpers = _sql_helpers()
+    for f in ast.walk(tree):
+        if isinstance(f, ast.FunctionDef) and f.name in helpers and any(n is call for n in ast.walk(f)):
+            return [a.arg for a in f.args.args][helpers[f.name]] == name
+    return False
 
 
 def _local_sql_sources(tree: ast.Module, name: str) -> list[ast.expr]:
@@ -298,6 +330,8 @@ def test_sql_is_never_built_from_variable_input():
             if _is_constant_sql(arg, consts, loops, allowed):
                 continue
             if isinstance(arg, ast.Name):  # a local variable or a parameter: check what feeds it
+                if _is_helper_parameter(tree, call, arg.id):
+                    continue  # every call of the helper is checked where it is made
                 sources = _local_sql_sources(tree, arg.id)
                 if sources and all(_is_constant_sql(s, consts, loops, allowed) for s in sources):
                     continue

@@ -7,12 +7,12 @@ import polars as pl
 import streamlit as st
 
 from butdata import charts
-from butdata.analysis import queries as q
+from butdata.analysis import compare as cmp
 
 from . import downloads
 from .format import pct
 
-ROW_COLORS = {q.PARTLY: "#fff1d6", q.CHANGED: "#dbe8fb", q.SAME: "#ffffff"}
+ROW_COLORS = {cmp.PARTLY: "#fff1d6", cmp.CHANGED: "#dbe8fb", cmp.SAME: "#ffffff"}
 
 
 def styled_matrix(matrix: pl.DataFrame, labels: list[str]):
@@ -28,7 +28,7 @@ def styled_matrix(matrix: pl.DataFrame, labels: list[str]):
             if col in labels:
                 if pd.isna(row[col]):
                     css += "; color: #999999"
-                elif row["statut"] == q.CHANGED and len(set(present)) > 1 and row[col] != max(
+                elif row["statut"] == cmp.CHANGED and len(set(present)) > 1 and row[col] != max(
                         present, key=present.count):
                     css += "; font-weight: 700; color: #0b3d91"
             styles.append(css)
@@ -42,14 +42,14 @@ def module_comparison(matrix: pl.DataFrame, labels: list[str]) -> None:
     counts = matrix["statut"].value_counts()
     by = dict(zip(counts["statut"].to_list(), counts["count"].to_list()))
     c = st.columns(3)
-    c[0].metric("Identiques", by.get(q.SAME, 0), help="même coefficient dans tous les parcours choisis")
-    c[1].metric("Coefficient modifié", by.get(q.CHANGED, 0),
+    c[0].metric("Identiques", by.get(cmp.SAME, 0), help="même coefficient dans tous les parcours choisis")
+    c[1].metric("Coefficient modifié", by.get(cmp.CHANGED, 0),
                 help="présent partout, coefficient différent (en gras, sur fond bleu)")
-    c[2].metric("Pas dans tous les parcours", by.get(q.PARTLY, 0),
+    c[2].metric("Pas dans tous les parcours", by.get(cmp.PARTLY, 0),
                 help="module absent d'au moins un parcours (fond orange, « absent »)")
     only_diff = st.toggle("N'afficher que les différences", key="diff", bind="query-params",
                           persist_state="session")
-    shown = matrix.filter(pl.col("statut") != q.SAME) if only_diff else matrix
+    shown = matrix.filter(pl.col("statut") != cmp.SAME) if only_diff else matrix
     view = shown.rename({"ue": "UE", "module_code": "module", "module_name": "intitulé",
                          "kind": "type", "lignes": "lignes source"}).drop("competence")
     st.dataframe(styled_matrix(view, labels), hide_index=True, width="stretch",

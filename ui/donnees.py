@@ -10,7 +10,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from butdata.analysis.labels import table_label
+from butdata.analysis.wide import wide_table
 from butdata.tidy import export as ex
+from butdata.vocab import STATUS_LABELS, labelled
 from butdata.store import imports as imp
 from butdata.errors import ButdataError
 from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
@@ -21,7 +24,6 @@ from .store import cursor
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTION_FR = {imp.ADDED: "ajouté", imp.REPLACED: "remplacé", imp.CONFLICT: "conflit",
              imp.REMOVED: "retiré"}
-STATUS_FR = {"complete": "complet", "partial": "partiel", "empty": "vide"}
 
 
 def sources_dir() -> Path:
@@ -56,11 +58,11 @@ def download_buttons(name: str, key: str, formations: tuple[str, ...] | None = N
 
 def wide_view(table_id: str) -> None:
     """One table as in the MCC documents, with its provenance and its reading warnings."""
-    wide = ex.wide_table(cursor(), table_id)
+    wide = wide_table(cursor(), table_id)
     t = wide.table
-    st.markdown(f"**{t['title'] or ex.table_label(t)}**")
+    st.markdown(f"**{t['title'] or table_label(t, formation=True, document=False)}**")
     st.caption(f"Source : {t['source']}, ligne {t['source_line']} · statut : "
-               f"{STATUS_FR.get(t['status'], t['status'])} · identifiant : `{t['table_id']}`")
+               f"{labelled(STATUS_LABELS, t['status'])} · identifiant : `{t['table_id']}`")
     if not wide.ues:
         st.info("Ce tableau n'a aucune ligne d'UE lisible dans le document (titre seul).")
         return
@@ -117,9 +119,9 @@ def show_preview(preview: imp.ImportPreview) -> None:
     if issues:
         with st.expander(f"Points à vérifier ({len(issues)})"):
             for t, i in issues:
-                label = ex.table_label(dict(formation=t.formation, semester=t.semester,
-                                            parcours=t.parcours, alternance=t.alternance,
-                                            site=t.site))
+                label = table_label(dict(formation=t.formation, semester=t.semester,
+                                         parcours=t.parcours, alternance=t.alternance,
+                                         site=t.site), formation=True, document=False)
                 st.markdown(f"- {label}, ligne {i.line} : {i.message}")
     if not preview.ok:
         st.error("Des tableaux portent l'identifiant d'un tableau d'un autre document : import "

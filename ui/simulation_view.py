@@ -23,7 +23,8 @@ import streamlit as st
 
 from butdata import charts
 from butdata.grading import student as sim
-from butdata.analysis.queries import KIND_FR, UNATTRIBUTED_REASON
+from butdata.analysis.compare import UNATTRIBUTED_REASON
+from butdata.vocab import KIND_LABELS
 
 NOT_GRADED = "non noté"
 GRADE_OPTIONS: list = [NOT_GRADED] + [i * 0.25 for i in range(81)]
@@ -95,7 +96,7 @@ def build_spec(tables: pl.DataFrame, coefficients: pl.DataFrame, ues: pl.DataFra
             for m in mods.iter_rows(named=True):
                 if m["module_code"] in seen:
                     continue
-                kind = KIND_FR.get(m["kind"], "non identifié")
+                kind = KIND_LABELS.get(m["kind"], KIND_LABELS[None])
                 name = m["module_name"] or ""
                 by_kind.setdefault(kind, []).append({
                     "code": m["module_code"],

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from butdata.vocab import STATUS_LABELS
 from butdata.store import DEFAULT_SOURCES, build_store, default_db_path
 
 HELP = "Construit la base DuckDB à partir des documents sources (remplacement atomique)."
 
-STATUS_FR = {"complete": "complets", "partial": "partiels", "empty": "vides"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     report = build_store(args.sources, args.db or default_db_path(), progress)
     print(f"Base écrite : {report.db_path} ({report.seconds:.2f} s)")
     for d in report.documents:
-        statuses = ", ".join(f"{n} {STATUS_FR[s]}" for s, n in d.by_status.items() if n)
+        statuses = ", ".join(f"{n} {STATUS_LABELS[s]}s" for s, n in d.by_status.items() if n)
         print(f"- {d.source} ({d.layout}) : {d.tables} tableaux ({statuses}), {d.ues} UE, "
               f"{d.coefficients} coefficients, {d.warnings} avertissements")
     return 0

@@ -73,9 +73,12 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from butdata import fmt
 from butdata.formations import NAMES, acronym
-from butdata.model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
-from butdata.text import decimals, dedupe_ids, make_table_id, normalize, parse_number
+from butdata.ids import assign_table_ids
+from butdata.model import UE, Coefficient, Document, Issue, Module, Table
+from butdata.text import decimals, normalize, parse_number
+from butdata.vocab import ROUNDING, SAE, module_kind, table_status
 
 NBSP = "\u00a0"
 TITLE = re.compile(r"^(?:B\.U\.T\.|BUT)\s+(?P<name>.+?)\s*(?:\((?P<site>[^)]*)\))?\s*-?\s*"
@@ -457,10 +460,7 @@ def parse(source: str, lines: list[str]) -> Document:
     index = _text_index(planned)
     for plan in planned:
         doc.tables.append(_build_table(source, plan, index))
-    ids = dedupe_ids([(make_table_id(source, t.formation, t.site, t.semester, t.parcours,
-                                     t.alternance), t.line) for t in doc.tables])
-    for t, tid in zip(doc.tables, ids):
-        t.table_id = tid
+    assign_table_ids(doc.tables, source)
     return doc
 
 
@@ -520,7 +520,7 @@ def _text_index(plans: list[_Plan]) -> dict[str, set[tuple[str, int | None]]]:
 
 
 def _fmt(x: float | None) -> str:
-    return "?" if x is None else f"{x:g}".replace(".", ",")
+    return fmt.number(x, 4, missing="?")
 
 
 def _infer_formation(plan: _Plan, titles: list[Title],
@@ -772,12 +772,12 @@ def _add_row(table: Table, row: Row, columns: list[int] | None) -> None:
     for pos, cell in enumerate(cells, start=1):
         table.coefficients.append(Coefficient(
             competence=row.competence, position=pos, coefficient=cell.value, printed=cell.printed,
-            line=row.line, kind="sae" if row.sae_run and pos <= row.sae_run else None,
+            line=row.line, kind=SAE if row.sae_run and pos <= row.sae_run else None,
             column=columns[pos - 1] if columns else None))
 
 
 def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 0.005 + EPS
+    return abs(a - b) <= ROUNDING + EPS
 
 
 def _final(table: Table, final: Final, rows: list[Row]) -> None:
@@ -803,12 +803,11 @@ def _final(table: Table, final: Final, rows: list[Row]) -> None:
 
 def _status(table: Table, rows: list[Row]) -> str:
     if not table.ues:
-        return EMPTY
+        return table_status(False, False)
     if table.totals_line is None:
-        return COMPLETE if _complete_without_totals(table) else PARTIAL
-    if any(i.code == "totals_mismatch" for i in table.issues):
-        return PARTIAL
-    return COMPLETE if all(u.sum_ok for u in table.ues) else PARTIAL
+        return table_status(True, _complete_without_totals(table))
+    totals_hold = not any(i.code == "totals_mismatch" for i in table.issues)
+    return table_status(True, totals_hold and all(u.sum_ok for u in table.ues))
 
 
 def _complete_without_totals(table: Table) -> bool:
@@ -830,21 +829,6 @@ def _complete_without_totals(table: Table) -> bool:
 # Modules: shattered headers, column totals
 
 
-def _module_kind(code: str) -> str | None:
-    upper = code.upper()
-    if "STAGE" in upper:
-        return "stage"
-    if "AOP" in upper:
-        return "autre"
-    if upper.startswith("PORTFOLIO"):
-        return "portfolio"
-    if upper.startswith("SA"):
-        return "sae"
-    if re.match(r"^R\d", upper):
-        return "ressource"
-    return None
-
-
 def _modules(header_lines: list[tuple[int, str]]) -> list[Module]:
     if len(header_lines) < 10:
         return []
@@ -863,7 +847,7 @@ def _modules(header_lines: list[tuple[int, str]]) -> list[Module]:
         name = text[len(code):].strip(" -") or None
         line = max(ln for pos, ln in starts if pos <= m.start())
         modules.append(Module(code=code, name=name if name != code else None,
-                              kind=_module_kind(code), position=len(modules) + 1,
+                              kind=module_kind(code, name), position=len(modules) + 1,
                               semester_coefficient=None, line=line))
     return modules
 

@@ -22,11 +22,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from butdata import fmt
+from butdata.checks import close_module_table, set_printed_totals
 from butdata.errors import SourceError
 from butdata.formations import NAMES, acronym
-from butdata.model import COMPLETE, EMPTY, PARTIAL, UE, Coefficient, Document, Issue, Module, Table
-from butdata.text import dedupe_ids, is_number, make_table_id, normalize, parse_number, slug
-from butdata.readers.totals import ROUNDING, check_ue_totals, set_printed_totals
+from butdata.ids import assign_table_ids
+from butdata.model import UE, Coefficient, Document, Issue, Module, Table
+from butdata.text import is_number, normalize, parse_number, slug
+from butdata.vocab import SAE, competence_of, module_kind, sums_agree
 
 TITLE = re.compile(r"^Semestre\s+(\d)\s+BUT\s+(\S+)(?:\s+(.*))?$")
 YEAR = re.compile(r"^(\d{4}-\d{4})$")
@@ -35,26 +38,6 @@ UE_HEADER = re.compile(r"^(UE\s?\d\.?\d)$")
 MODULE = re.compile(r"^(R\d\S*|SAE\d\S*|HP|H\.\S+)\s+(.*)$")
 TOTAL = re.compile(r"^Total des coefficients\s+(.*)$")
 ECTS = re.compile(r"^Crédits ECTS\s+(.*)$")
-
-
-def module_kind(code: str, name: str) -> str:
-    """Kind from the national code scheme: R* ressource, SAE* SAÉ (portfolio, stage), else autre."""
-    lower_code, lower_name = code.lower(), name.lower()
-    if lower_code.startswith("sae"):
-        if lower_code.endswith(".pf") or "portfolio" in lower_code or lower_name.startswith("portfolio"):
-            return "portfolio"
-        if lower_code.endswith(".st") or lower_name.startswith("stage"):
-            return "stage"
-        return "sae"
-    if re.match(r"^r\d", lower_code):
-        return "ressource"
-    return "autre"
-
-
-def competence_of(ue_code: str) -> int:
-    """UE31 / UE 3.1 -> 1 (the digit after the semester digit)."""
-    digits = re.sub(r"\D", "", ue_code)
-    return int(digits[1:]) if len(digits) >= 2 else int(digits)
 
 
 class _TableBuilder:
@@ -103,10 +86,10 @@ class _TableBuilder:
             table.coefficients.append(Coefficient(
                 competence=competence_of(ue_code), position=position, coefficient=value,
                 printed=printed, line=line_no, module_code=code, module_name=name, kind=kind))
-        if abs(sum(ue_values) - semester_coef) > ROUNDING:
+        if not sums_agree(sum(ue_values), semester_coef, 1):
             self.warn(line_no, "module_sum_mismatch",
                       f"{code} : coefficient semestre {values[0]} ≠ somme des coefficients UE "
-                      f"{sum(ue_values):.2f}")
+                      f"{fmt.number(sum(ue_values), 2, trim=False)}")
 
     def add_totals(self, line_no: int, rest: str, ects: bool) -> None:
         tokens = rest.split(" ")
@@ -126,13 +109,13 @@ class _TableBuilder:
         if self.columns and [u.code for u in table.ues] != self.columns:
             self.warn(table.line, "ue_columns",
                       "l'ordre des colonnes UE diffère de la liste des UE : colonnes suivies")
-        check_ue_totals(table)
+        close_module_table(table, bool(table.modules), rows_ok=not self.bad_lines)
         if table.declared_total is not None:
             semester_sum = sum(m.semester_coefficient or 0 for m in table.modules)
-            if abs(semester_sum - table.declared_total) > ROUNDING * max(1, len(table.modules)):
+            if not sums_agree(semester_sum, table.declared_total, len(table.modules)):
                 self.warn(table.totals_line, "total_mismatch",
-                          f"somme des coefficients semestre {semester_sum:.2f} ≠ total imprimé "
-                          f"{table.declared_total:g}")
+                          f"somme des coefficients semestre {fmt.number(semester_sum, 2, trim=False)}"
+                          f" ≠ total imprimé {fmt.number(table.declared_total, 4)}")
         if table.modules:  # a partial table always says why (e.g. a document cut short)
             absent = [label for label, value in (("« Total des coefficients »", table.declared_total),
                                                  ("« Crédits ECTS »", table.declared_ects))
@@ -146,13 +129,6 @@ class _TableBuilder:
             elif unprinted:
                 self.warn(table.totals_line, "missing_totals",
                           f"total ou crédits ECTS non imprimés pour {', '.join(unprinted)}")
-        if not table.modules:
-            table.status = EMPTY
-        elif (self.bad_lines or table.declared_total is None or table.declared_ects is None
-              or any(u.total is None or u.ects is None or u.sum_ok is False for u in table.ues)):
-            table.status = PARTIAL
-        else:
-            table.status = COMPLETE
         return table
 
 
@@ -192,10 +168,7 @@ def parse(source: str, lines: list[str]) -> Document:
     if not builders:
         raise SourceError(source, None, "aucun tableau reconnu (titre « Semestre N BUT … » attendu)")
     doc.tables = [b.finish() for b in builders]
-    ids = dedupe_ids([(make_table_id(source, t.formation, t.site, t.semester, t.parcours,
-                                     t.alternance), t.line) for t in doc.tables])
-    for table, table_id in zip(doc.tables, ids):
-        table.table_id = table_id
+    assign_table_ids(doc.tables, source)
     _cross_table_checks(doc)
     return doc
 
@@ -208,7 +181,7 @@ def _cross_table_checks(doc: Document) -> None:
     for table in doc.tables:
         for module in table.modules:
             by_name[(table.semester, slug(module.name or ""))][module.code].append((table, module))
-            if module.kind == "sae":
+            if module.kind == SAE:
                 sae_titles[slug(module.name or "")][module.code].append((table, module))
     for (semester, _), codes in by_name.items():
         if len(codes) > 1:

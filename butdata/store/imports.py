@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from butdata.errors import ButdataError, SourceError
-from butdata.tidy.export import table_label
+from butdata.analysis.labels import table_label
 from butdata.model import Document
 from butdata.readers import TEMPLATE_SUFFIXES, source_files
 from butdata.readers import spreadsheet as template_reader
@@ -154,7 +154,7 @@ def preview_import(upload_name: str, data: bytes, db_path: Path, sources_dir: Pa
         new_ids.add(t.table_id)
         values = {(c.competence, c.position): c.coefficient for c in t.coefficients}
         label = table_label(dict(formation=t.formation, semester=t.semester, parcours=t.parcours,
-                                 alternance=t.alternance, site=t.site))
+                                 alternance=t.alternance, site=t.site), formation=True, document=False)
         change = TableChange(t.table_id, label, ADDED, len(t.ues), len(t.coefficients))
         if t.table_id in previous:
             old = existing.get(t.table_id, {}).get("values", {})
@@ -168,7 +168,7 @@ def preview_import(upload_name: str, data: bytes, db_path: Path, sources_dir: Pa
         preview.changes.append(change)
     for table_id in sorted(previous - new_ids):
         old = existing.get(table_id)
-        label = table_label(old) if old else table_id
+        label = table_label(old, formation=True, document=False) if old else table_id
         preview.changes.append(TableChange(table_id, label, REMOVED, 0, 0,
                                            "absent du nouveau fichier"))
     return preview

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -38,3 +39,14 @@ def store_meta(db_path: Path) -> dict[str, str]:
         return {}
     finally:
         con.close()
+
+
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    """Rows of a parameterised query as dicts (column name -> value), on its own cursor."""
+    cur = con.cursor()
+    try:
+        cur.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    finally:
+        cur.close()

@@ -1,4 +1,4 @@
-"""Store -> tidy template (CSV, XLSX) and the wide module x UE view of one table.
+"""Store -> tidy template (CSV, XLSX; the XLSX adds the wide module × UE sheet of each table).
 
 The tidy rows carry every column of the ``tables``, ``ues`` and ``coefficients`` views, so that
 building a store from an export alone gives the same rows (see ``butdata.tidy.template`` for the row
@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from butdata.analysis.labels import table_label
+from butdata.analysis.wide import wide_table
 from butdata.errors import ButdataError
 from butdata.tidy.template import COLUMNS, NAMES_ORDER
+from butdata.store.read import records
 from butdata.text import decimals
 
 # View column -> template column where the names differ.
@@ -34,24 +36,12 @@ UE_COLUMNS = {"ue": "ue", "competence": "competence", "name": "ue_name", "level"
               "sae_share_printed": "sae_share_printed", "aop_total": "aop_total",
               "source_line": "ue_line", "ects_line": "ects_line", "total_line": "total_line",
               "sum_ok": "sum_ok", "ratio_ok": "ratio_ok", "row_layout": "row_layout"}
-KIND_FR = {"ressource": "ressource", "sae": "SAÉ", "portfolio": "portfolio", "stage": "stage",
-           "autre": "autre"}
-
-
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
-    cur = con.cursor()
-    try:
-        cur.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
-    finally:
-        cur.close()
 
 
 def select_tables(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
                   table_ids: list[str] | None = None) -> list[dict]:
     """Table rows in document order, filtered by formation acronyms and/or ids."""
-    tables = _records(con, "SELECT * FROM tables WHERE (? IS NULL OR list_contains(?, formation)) "
+    tables = records(con, "SELECT * FROM tables WHERE (? IS NULL OR list_contains(?, formation)) "
                            "AND (? IS NULL OR list_contains(?, table_id)) ORDER BY source, ord",
                       [formations, formations, table_ids, table_ids])
     if formations:
@@ -70,13 +60,13 @@ def tidy_rows(con: duckdb.DuckDBPyConnection, formations: list[str] | None = Non
     tables = select_tables(con, formations, table_ids)
     ids = [t["table_id"] for t in tables]
     ues, coefs, modules = {}, {}, {}
-    for u in _records(con, "SELECT * FROM ues WHERE list_contains(?, table_id) ORDER BY table_id, ord",
+    for u in records(con, "SELECT * FROM ues WHERE list_contains(?, table_id) ORDER BY table_id, ord",
                       [ids]):
         ues.setdefault(u["table_id"], []).append(u)
-    for c in _records(con, "SELECT * FROM coefficients WHERE list_contains(?, table_id) "
+    for c in records(con, "SELECT * FROM coefficients WHERE list_contains(?, table_id) "
                            "ORDER BY table_id, competence, position, source_line", [ids]):
         coefs.setdefault(c["table_id"], []).append(c)
-    for m in _records(con, "SELECT * FROM modules WHERE list_contains(?, table_id) "
+    for m in records(con, "SELECT * FROM modules WHERE list_contains(?, table_id) "
                            "ORDER BY table_id, position, source_line", [ids]):
         modules.setdefault(m["table_id"], []).append(m)
     rows: list[dict[str, Any]] = []
@@ -186,94 +176,6 @@ def tidy_frame(rows: list[dict]) -> pl.DataFrame:
 _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
 
 
-# -- wide module x UE layout ----------------------------------------------------------------
-
-@dataclass
-class WideTable:
-    """One table as printed in the MCC documents: module rows, one column per UE."""
-
-    table: dict
-    ues: list[str]
-    rows: list[list[Any]] = field(default_factory=list)  # code, name, kind, semester coef, UE...
-    printed: list[list[str | None]] = field(default_factory=list)  # printed text per UE cell
-    footer: list[list[Any]] = field(default_factory=list)  # totals, ECTS, SAÉ share
-    note: str | None = None
-
-    @property
-    def headers(self) -> list[str]:
-        return ["Code", "Module", "Type", "Coeff. semestre", *self.ues]
-
-    def frame(self) -> pl.DataFrame:
-        schema = {h: (pl.String if i < 3 else pl.Float64) for i, h in enumerate(self.headers)}
-        return pl.DataFrame([*self.rows, *self.footer], schema=schema, orient="row")
-
-
-def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
-    tables = _records(con, "SELECT * FROM tables WHERE table_id = ?", [table_id])
-    if not tables:
-        raise ButdataError(f"tableau inconnu : {table_id}")
-    ues = _records(con, "SELECT * FROM ues WHERE table_id = ? ORDER BY ord", [table_id])
-    coefs = _records(con, "SELECT * FROM coefficients WHERE table_id = ? "
-                          "ORDER BY position, source_line", [table_id])
-    modules = _records(con, "SELECT * FROM modules WHERE table_id = ? ORDER BY position",
-                       [table_id])
-    wide = WideTable(tables[0], [u["ue"] for u in ues])
-    column = {u["competence"]: i for i, u in enumerate(ues)}
-    by_position = {m["position"]: m for m in modules}
-    by_code = {(m["module_code"], m["module_name"]): m for m in modules}
-    lines: dict[tuple, int] = {}  # row key -> index in wide.rows
-
-    def line(key: tuple, head: list[Any]) -> int:
-        if key not in lines:
-            lines[key] = len(wide.rows)
-            wide.rows.append(head + [None] * len(ues))
-            wide.printed.append([None] * len(ues))
-        return lines[key]
-
-    clean = wide.table["layout"] != "grid"
-    for m in modules:
-        line(("m", m["position"]), [m["module_code"], m["module_name"], KIND_FR.get(m["kind"]),
-                                    m["semester_coefficient"]])
-    unplaced = False
-    for c in coefs:
-        m = by_position.get(c["position"]) if clean else by_code.get((c["module_code"],
-                                                                       c["module_name"]))
-        if m is not None and (c["module_code"], c["module_name"]) == (m["module_code"],
-                                                                       m["module_name"]):
-            i = lines[("m", m["position"])]
-        else:
-            unplaced = unplaced or c["module_code"] is None
-            i = line(("v", c["position"], c["module_code"], c["module_name"]),
-                     [c["module_code"], c["module_name"] or f"valeur n° {c['position']}",
-                      KIND_FR.get(c["kind"]), None])
-        if c["competence"] in column:
-            wide.rows[i][4 + column[c["competence"]]] = c["coefficient"]
-            wide.printed[i][column[c["competence"]]] = c["printed"]
-    t = wide.table
-    wide.footer = [
-        ["Total des coefficients", None, None, t["declared_total"], *[u["total"] for u in ues]],
-        ["Crédits ECTS", None, None, t["declared_ects"], *[u["ects"] for u in ues]],
-        ["Part des SAÉ", None, None, None, *[u["sae_share"] for u in ues]],
-    ]
-    if unplaced:
-        wide.note = ("Le document ne dit pas à quel module appartient chaque valeur : la ligne "
-                     "« valeur n° k » est la k-ième valeur imprimée dans la ligne de l'UE.")
-    return wide
-
-
-def table_label(t: dict) -> str:
-    """A short French label: "QLIO S3 QMI (alternance) — Agen"."""
-    parts = [t["formation"] or "?", f"S{t['semester']}" if t["semester"] else "S?"]
-    if t["parcours"]:
-        parts.append(t["parcours"])
-    label = " ".join(parts)
-    if t["alternance"]:
-        label += " (alternance)"
-    if t["site"]:
-        label += f" — {t['site']}"
-    return label
-
-
 # -- XLSX ------------------------------------------------------------------------------------
 
 def write_xlsx(con: duckdb.DuckDBPyConnection, out: Path | io.BytesIO,
@@ -310,8 +212,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, out: Path | io.BytesIO,
         for n, t in enumerate(tables, start=1):
             wide = wide_table(con, t["table_id"])
             ws = book.add_worksheet(_sheet_name(n, t))
-            ws.write_string(0, 0, t["title"] or table_label(t), title_fmt)
-            ws.write_string(1, 0, f"{table_label(t)} · {t['table_id']} · source : {t['source']}"
+            ws.write_string(0, 0, t["title"] or table_label(t, formation=True, document=False), title_fmt)
+            ws.write_string(1, 0, f"{table_label(t, formation=True, document=False)} · {t['table_id']} · source : {t['source']}"
                                   f" (ligne {t['source_line']}) · statut : {t['status']}")
             ws.write_row(3, 0, wide.headers, bold)
             r = 4
@@ -372,7 +274,7 @@ def _write_wide_row(ws, r: int, values: list, printed: list, book, formats: dict
 
 
 def _sheet_name(n: int, t: dict) -> str:
-    label = table_label(t)
+    label = table_label(t, formation=True, document=False)
     for ch in "[]:*?/\\":
         label = label.replace(ch, " ")
     return f"{n} {label}"[:31]

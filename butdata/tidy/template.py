@@ -27,11 +27,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from butdata.checks import close_module_table
 from butdata.formations import NAMES, acronym
-from butdata.model import COMPLETE, EMPTY, KINDS, PARTIAL, STATUSES, UE, Coefficient, Document, Issue, \
-    Module, Table
-from butdata.readers.totals import check_ue_totals
-from butdata.text import dedupe_ids, make_table_id, slug
+from butdata.ids import assign_table_ids
+from butdata.model import UE, Coefficient, Document, Issue, Module, Table
+from butdata.text import slug
+from butdata.vocab import KINDS, STATUSES, UE_CODE, competence_of, module_kind, ue_key
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"
 TABLE, UE_LEVEL, MODULE, VALUE = "table", "ue", "module", "value"
@@ -114,7 +115,6 @@ def _key(text: str) -> str:
 
 # Header text (machine name or French label, any case/accents/spacing) -> machine name.
 HEADER_KEYS = {**{_key(c.label): c.name for c in COLUMNS}, **{_key(c.name): c.name for c in COLUMNS}}
-UE_CODE = re.compile(r"^UE\s?(\d)\.?(\d{1,2})$", re.IGNORECASE)
 TRUE = {"true", "vrai", "oui", "o", "yes", "y", "1", "x"}
 FALSE = {"false", "faux", "non", "n", "no", "0"}
 
@@ -362,24 +362,6 @@ def _table_key(row: Row) -> tuple:
             row.get("parcours"), bool(row.get("alternance")))
 
 
-def ue_key(code: str) -> str:
-    """UE31, UE 3.1 and ue3.1 are the same UE."""
-    return re.sub(r"[^0-9]", "", code)
-
-
-def _competence(ue_code: str) -> int:
-    return int(UE_CODE.match(ue_code).group(2))
-
-
-def module_kind(code: str | None, name: str | None) -> str | None:
-    """Kind from the national code scheme (same rule as the clean-layout reader)."""
-    if not code:
-        return None
-    from butdata.readers.text_modules import module_kind as kind_of
-
-    return kind_of(code, name or "")
-
-
 def _consistent(rows: list[Row], names: list[str], what: str, errors: list[RowError]) -> dict:
     """The first non-empty value of each field; rows that contradict it are errors."""
     merged: dict[str, Any] = {}
@@ -410,18 +392,10 @@ def build_document(source: str, layout: str, n_lines: int, rows: list[Row]
         table = _build_table(source, table_rows, errors)
         doc.tables.append(table)
         origins[table.source] += 1
-    ids = [(t.table_id or make_table_id(t.source, t.formation, t.site, t.semester, t.parcours,
-                                        t.alternance), t.line) for t in doc.tables]
-    given = {t.table_id for t in doc.tables if t.table_id}
-    made = dedupe_ids([x for x, t in zip(ids, doc.tables) if not t.table_id])
-    made_iter = iter(made)
-    for table in doc.tables:
-        if not table.table_id:
-            table.table_id = next(made_iter)
-            if table.table_id in given:
-                errors.append(RowError(table.line if table.source == source else 1, "table_id",
-                                       f"identifiant {table.table_id} déjà utilisé par un autre "
-                                       f"tableau du fichier"))
+    for table in assign_table_ids(doc.tables, source):
+        errors.append(RowError(table.line if table.source == source else 1, "table_id",
+                               f"identifiant {table.table_id} déjà utilisé par un autre "
+                               f"tableau du fichier"))
     for origin, n in origins.items():
         if origin != source:
             doc.issues.append(Issue(None, "template_origin",
@@ -469,7 +443,7 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]
     competences: dict[int, str] = {}
     for code, urows in ue_rows.items():
         uinfo = _consistent(urows, UE_FIELDS, f"même UE {code}", errors)
-        competence = uinfo.get("competence") or _competence(code)
+        competence = uinfo.get("competence") or competence_of(code)
         if competence in competences:
             errors.append(RowError(urows[0].row, "ue", f"UE « {code} » : même compétence que "
                                                        f"« {competences[competence]} »"))
@@ -591,14 +565,9 @@ def _modules_and_values(table: Table, rows: list[Row], grid: bool, exact: bool,
 
 
 def _computed(table: Table) -> None:
-    """Checks and status of a draft, computed like the clean-layout reader does."""
-    check_ue_totals(table)
-    if not table.ues or not table.coefficients:
-        table.status = EMPTY
-    elif any(u.total is None or u.ects is None or u.sum_ok is False for u in table.ues):
-        table.status = PARTIAL
-    else:
-        table.status = COMPLETE
+    """Checks and status of a draft, computed like the clean-layout reader does (a template
+    has no semester totals line)."""
+    close_module_table(table, bool(table.ues and table.coefficients), semester_totals=False)
 
 
 def rows_to_document(source: str, layout: str, n_lines: int, headers: list[Any],

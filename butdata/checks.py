@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from butdata import fmt
 from butdata.model import Issue, Table
-
-# SAE-coded modules, portfolio and stage included (they are SAÉ in the national programme).
-SAE_KINDS = frozenset({"sae", "portfolio", "stage"})
-# Printed values have at most two decimals: each may carry half a hundredth of rounding.
-ROUNDING = 0.005
+from butdata.vocab import is_sae, sums_agree, table_status
 
 
 def set_printed_totals(table: Table, by_ue: dict[str, float], semester_value: float | None,
@@ -39,15 +36,29 @@ def check_ue_totals(table: Table) -> None:
     for c in table.coefficients:
         sums[c.competence] += c.coefficient
         counts[c.competence] += 1
-        if c.kind in SAE_KINDS:
+        if is_sae(c.kind):
             sae[c.competence] += c.coefficient
     for ue in table.ues:
         total = sums.get(ue.competence, 0.0)
         if ue.total is not None:
-            ue.sum_ok = abs(total - ue.total) <= ROUNDING * max(1, counts.get(ue.competence, 0))
+            ue.sum_ok = sums_agree(total, ue.total, counts.get(ue.competence, 0))
             if not ue.sum_ok:
                 table.issues.append(Issue(ue.total_line or ue.line, "total_mismatch",
-                                          f"{ue.code} : somme des coefficients {total:.2f} ≠ "
-                                          f"total imprimé {ue.total:g}"))
+                                          f"{ue.code} : somme des coefficients "
+                                          f"{fmt.number(total, 2, trim=False)} ≠ total imprimé "
+                                          f"{fmt.number(ue.total, 4)}"))
         if ue.total and not ue.sae_share_printed:
             ue.sae_share = sae.get(ue.competence, 0.0) / ue.total
+
+
+def close_module_table(table: Table, has_rows: bool, *, rows_ok: bool = True,
+                       semester_totals: bool = True) -> None:
+    """Checks and status of a table read one module per row (text, spreadsheet, template):
+    ``complete`` when every UE has its printed total and ECTS and its sum holds (and, with
+    ``semester_totals``, the semester's total and ECTS are printed), and ``rows_ok``."""
+    check_ue_totals(table)
+    checked = rows_ok and all(u.total is not None and u.ects is not None and u.sum_ok is not False
+                              for u in table.ues)
+    if semester_totals:
+        checked = checked and table.declared_total is not None and table.declared_ects is not None
+    table.status = table_status(has_rows, checked)
