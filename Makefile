@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app test bench build chromium
+.PHONY: app test lint bench build chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ chromium:
 	    echo "installation de chromium (apt)…"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium absent et non installable ici : les tests navigateur seront ignorés"; fi; }
+
+# Static checks: lint, format, types, and the import contracts that keep the layers apart.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest

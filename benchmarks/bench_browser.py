@@ -23,8 +23,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
-                 "--disable-renderer-backgrounding", "--disable-background-timer-throttling"]
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+]
 
 
 @dataclass
@@ -60,12 +64,30 @@ class Server:
     def __init__(self, script: Path, env: dict | None = None):
         self.port = _free_port()
         exe = Path(sys.executable).with_name("streamlit")
-        cmd = [str(exe) if exe.exists() else shutil.which("streamlit") or "streamlit", "run",
-               str(script), "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cmd = [
+            str(exe) if exe.exists() else shutil.which("streamlit") or "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--server.runOnSave",
+            "false",
+        ]
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def wait(self, timeout: float = 60) -> None:
         deadline = time.time() + timeout
@@ -73,7 +95,9 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"streamlit exited: {self.proc.stderr.read().decode()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2
+                ) as r:
                     if r.read().strip() == b"ok":
                         return
             except OSError:
@@ -115,8 +139,10 @@ _INSTRUMENT = """([watch, contains]) => {
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
 
-_IDLE = ("[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-         "[data-test-script-state='notRunning']")
+_IDLE = (
+    "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+    "[data-test-script-state='notRunning']"
+)
 
 
 def _open(browser, target: Target, port: int):
@@ -127,7 +153,9 @@ def _open(browser, target: Target, port: int):
     selector = f"{target.watch}"
     page.wait_for_function(
         "([w, c]) => [...document.querySelectorAll(w)].some(e => !c || e.innerText.includes(c))",
-        arg=[selector, target.contains], timeout=60_000)
+        arg=[selector, target.contains],
+        timeout=60_000,
+    )
     page.evaluate(_INSTRUMENT, [target.watch, target.contains])
     thumb = page.locator("[data-testid='stSlider'] input[type='range']").nth(target.slider)
     thumb.focus()

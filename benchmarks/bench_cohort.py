@@ -15,13 +15,14 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from butdata.grading import cohort # noqa: E402
+from butdata.grading import cohort
 
 DEFAULT_YEAR = ("000-qlio-s3-qmi", "000-qlio-s4-qmi")
 
 
-def synthetic_frames(n_competences: int = 4, modules_per_semester: int = 26,
-                     seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, str]]:
+def synthetic_frames(
+    n_competences: int = 4, modules_per_semester: int = 26, seed: int = 0
+) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, str]]:
     """A year shaped like a real one: each module feeds 1 to all UEs of its semester."""
     rng = np.random.default_rng(seed)
     coef_rows, ue_rows = [], []
@@ -29,45 +30,70 @@ def synthetic_frames(n_competences: int = 4, modules_per_semester: int = 26,
         for c in range(1, n_competences + 1):
             ue_rows.append((tid, f"UE{sem}{c}", c, 0.4, c))
         for m in range(modules_per_semester):
-            feeds = rng.choice(n_competences, size=rng.integers(1, n_competences + 1), replace=False)
+            feeds = rng.choice(
+                n_competences, size=rng.integers(1, n_competences + 1), replace=False
+            )
             for c in feeds:
-                coef_rows.append((tid, f"UE{sem}{c + 1}", int(c + 1), f"R{sem}.{m:02d}",
-                                  float(rng.choice([0.3, 0.5, 1.0, 1.5, 2.0]))))
-    coefficients = pl.DataFrame(coef_rows, orient="row",
-                                schema=["table_id", "ue", "competence", "module_code", "coefficient"])
-    ues = pl.DataFrame(ue_rows, orient="row", schema=["table_id", "ue", "competence", "sae_share", "source_line"])
+                coef_rows.append(
+                    (
+                        tid,
+                        f"UE{sem}{c + 1}",
+                        int(c + 1),
+                        f"R{sem}.{m:02d}",
+                        float(rng.choice([0.3, 0.5, 1.0, 1.5, 2.0])),
+                    )
+                )
+    coefficients = pl.DataFrame(
+        coef_rows,
+        orient="row",
+        schema=["table_id", "ue", "competence", "module_code", "coefficient"],
+    )
+    ues = pl.DataFrame(
+        ue_rows, orient="row", schema=["table_id", "ue", "competence", "sae_share", "source_line"]
+    )
     return coefficients, ues, ("synth-s3", "synth-s4")
 
 
 def load_structure(db_path=None, table_ids=DEFAULT_YEAR) -> tuple[cohort.CohortStructure, str]:
     """The year from the store when available, else a synthetic one; and where it came from."""
     try:
-        from butdata.grading import student as sim
+        from butdata.analysis import queries
         from butdata.store import default_db_path, open_store
 
         path = Path(db_path or default_db_path())
         if path.exists():
             con = open_store(path)
             try:
-                frames = sim.load_frames(con, table_ids)
+                frames = queries.table_frames(con, table_ids)
             finally:
                 con.close()
             if frames["tables"].height == len(table_ids) and frames["coefficients"].height:
-                return (cohort.build_structure(frames["coefficients"], frames["ues"], list(table_ids)),
-                        f"store {path.name}: {' + '.join(table_ids)}")
+                return (
+                    cohort.build_structure(frames["coefficients"], frames["ues"], list(table_ids)),
+                    f"store {path.name}: {' + '.join(table_ids)}",
+                )
     except Exception as exc:  # a benchmark must still run without a usable store
         print(f"(store not used: {exc})", file=sys.stderr)
     coefficients, ues, ids = synthetic_frames()
-    return cohort.build_structure(coefficients, ues, list(ids)), "synthetic year (4 competences, 2 × 26 modules)"
+    return cohort.build_structure(
+        coefficients, ues, list(ids)
+    ), "synthetic year (4 competences, 2 × 26 modules)"
 
 
-def measure(n_students: int = 100_000, db_path=None, table_ids=DEFAULT_YEAR, seed: int = 0,
-            ungraded_rate: float = 0.05, repeat: int = 3) -> dict:
+def measure(
+    n_students: int = 100_000,
+    db_path=None,
+    table_ids=DEFAULT_YEAR,
+    seed: int = 0,
+    ungraded_rate: float = 0.05,
+    repeat: int = 3,
+) -> dict:
     """Times both implementations on the same drawn grades (medians of ``repeat`` interleaved
     runs); checks they agree."""
     structure, source = load_structure(db_path, table_ids)
-    grades = cohort.draw_grades(structure, n_students, mean=11, spread=3.5, seed=seed,
-                                ungraded_rate=ungraded_rate)
+    grades = cohort.draw_grades(
+        structure, n_students, mean=11, spread=3.5, seed=seed, ungraded_rate=ungraded_rate
+    )
     cohort.simulate_cohort(structure, grades)  # warm-up (first-call costs), not counted
     vec_times, loop_times = [], []
     for _ in range(repeat):  # interleaved, so that machine noise hits both sides alike
@@ -78,17 +104,28 @@ def measure(n_students: int = 100_000, db_path=None, table_ids=DEFAULT_YEAR, see
         slow = cohort.simulate_cohort_loop(structure, grades)
         loop_times.append(time.perf_counter() - t0)
     vec, loop_time = float(np.median(vec_times)), float(np.median(loop_times))
-    agree = (np.allclose(fast.arrays.ue_average, slow.arrays.ue_average, equal_nan=True)
-             and bool((fast.arrays.ue_code == slow.arrays.ue_code).all())
-             and bool((fast.arrays.decision == slow.arrays.decision).all()))
+    agree = (
+        np.allclose(fast.arrays.ue_average, slow.arrays.ue_average, equal_nan=True)
+        and bool((fast.arrays.ue_code == slow.arrays.ue_code).all())
+        and bool((fast.arrays.decision == slow.arrays.decision).all())
+    )
     return {
-        "benchmark": "cohort", "source": source, "n_students": n_students,
-        "n_modules": len(structure.module_codes), "n_ues": len(structure.ues),
-        "n_rcues": len(structure.rcue_pairs), "loop_seconds": round(loop_time, 4),
-        "vectorised_seconds": round(vec, 4), "speedup": round(loop_time / vec, 1) if vec else None,
+        "benchmark": "cohort",
+        "source": source,
+        "n_students": n_students,
+        "n_modules": len(structure.module_codes),
+        "n_ues": len(structure.ues),
+        "n_rcues": len(structure.rcue_pairs),
+        "loop_seconds": round(loop_time, 4),
+        "vectorised_seconds": round(vec, 4),
+        "speedup": round(loop_time / vec, 1) if vec else None,
         "agree": agree,
-        "decision_shares": dict(zip([d or "en attente" for d in fast.decisions["decision"]],
-                                    [round(x, 4) for x in fast.decisions["share"]])),
+        "decision_shares": dict(
+            zip(
+                [d or "en attente" for d in fast.decisions["decision"]],
+                [round(x, 4) for x in fast.decisions["share"]],
+            )
+        ),
     }
 
 

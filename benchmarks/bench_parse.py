@@ -31,11 +31,16 @@ def measure(repeat: int = 20, sources_dir: Path = SOURCES) -> dict:
             start = time.perf_counter()
             doc = read_document(path)
             times.append(time.perf_counter() - start)
-        documents[path.name] = {"best_s": min(times), "median_s": statistics.median(times),
-                                "tables": len(doc.tables)}
-    return {"documents": documents,
-            "total_best_s": sum(d["best_s"] for d in documents.values()),
-            "repeat": repeat}
+        documents[path.name] = {
+            "best_s": min(times),
+            "median_s": statistics.median(times),
+            "tables": len(doc.tables),
+        }
+    return {
+        "documents": documents,
+        "total_best_s": sum(d["best_s"] for d in documents.values()),
+        "repeat": repeat,
+    }
 
 
 def main() -> None:
@@ -43,10 +48,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     result = measure(parser.parse_args().repeat)
     for name, d in result["documents"].items():
-        print(f"{name}: meilleur {d['best_s'] * 1000:.1f} ms, médiane {d['median_s'] * 1000:.1f} ms "
-              f"({d['tables']} tableaux)")
-    print(f"total (meilleurs temps) : {result['total_best_s'] * 1000:.1f} ms "
-          f"sur {result['repeat']} répétitions")
+        print(
+            f"{name}: meilleur {d['best_s'] * 1000:.1f} ms, médiane {d['median_s'] * 1000:.1f} ms "
+            f"({d['tables']} tableaux)"
+        )
+    print(
+        f"total (meilleurs temps) : {result['total_best_s'] * 1000:.1f} ms "
+        f"sur {result['repeat']} répétitions"
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import interleaved, median_ms, ratio  # noqa: E402
+from common import interleaved, median_ms, ratio
 
 FORMATION, SEMESTER = "QLIO", 3
 
@@ -80,12 +80,16 @@ def measure(real_db: Path, national_db: Path, repeat: int = 15) -> dict:
     real_con, nat_con = open_store(real_db), open_store(national_db)
     try:
         real_ids, nat_ids = _selections(real_con, nat_con)
-        times = interleaved({
-            "compare_real": lambda: compare_parcours(real_con, real_ids),
-            "compare_national": lambda: compare_parcours(nat_con, nat_ids),
-            "weights_real": lambda: weights_per_ue(real_con, real_ids),
-            "weights_national": lambda: weights_per_ue(nat_con, nat_ids),
-        }, repeat=repeat, warmup=2)
+        times = interleaved(
+            {
+                "compare_real": lambda: compare_parcours(real_con, real_ids),
+                "compare_national": lambda: compare_parcours(nat_con, nat_ids),
+                "weights_real": lambda: weights_per_ue(real_con, real_ids),
+                "weights_national": lambda: weights_per_ue(nat_con, nat_ids),
+            },
+            repeat=repeat,
+            warmup=2,
+        )
         cells_nat = nat_con.execute("SELECT count(*) FROM t_coefficients").fetchall()[0][0]
         cells_real = real_con.execute("SELECT count(*) FROM t_coefficients").fetchall()[0][0]
     finally:
@@ -96,13 +100,16 @@ def measure(real_db: Path, national_db: Path, repeat: int = 15) -> dict:
     r_weights = ratio(med["weights_national"], med["weights_real"])
     return {
         "query_scaling_ratio": max(r for r in (r_compare, r_weights) if r is not None),
-        "query_scaling_ratio_compare": r_compare, "query_scaling_ratio_weights": r_weights,
+        "query_scaling_ratio_compare": r_compare,
+        "query_scaling_ratio_weights": r_weights,
         "compare_parcours_real_ms": med["compare_real"],
         "compare_parcours_national_ms": med["compare_national"],
         "weights_per_ue_real_ms": med["weights_real"],
         "weights_per_ue_national_ms": med["weights_national"],
-        "query_tables_real": len(real_ids), "query_tables_national": len(nat_ids),
-        "query_cells_real": cells_real, "query_cells_national": cells_nat,
+        "query_tables_real": len(real_ids),
+        "query_tables_national": len(nat_ids),
+        "query_cells_real": cells_real,
+        "query_cells_national": cells_nat,
         "query_repeat": repeat,
     }
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, interleaved, median_ms, ratio  # noqa: E402
+from common import ROOT, interleaved, median_ms, ratio
 
 PAGE = "pages/3_Simulation_de_notes.py"
 FLOOR = ROOT / "benchmarks" / "floor_simulation.py"
@@ -64,21 +64,34 @@ def floor_data(db_path: Path, out: Path) -> dict:
     result = sim.simulate(coefs, ues, ids, {first: 12.0}, modes=spec["modes"])
     prov = []
     for r in tables.iter_rows(named=True):
-        prov.append(f"**{r['label']}** — statut **{r['status']}** — source : `{r['source']}`, "
-                    f"ligne {r['source_line']} — « {r.get('title') or ''} »")
+        prov.append(
+            f"**{r['label']}** — statut **{r['status']}** — source : `{r['source']}`, "
+            f"ligne {r['source_line']} — « {r.get('title') or ''} »"
+        )
     try:
         nav = [label for _, label, _ in layout.nav_entries()]
-    except Exception:  # noqa: BLE001 (text only)
+    except Exception:
         nav = ["Vue d'ensemble", "Comparer les parcours", "Poids par UE", "Simulation de notes"]
     data = {
-        "spec": spec, "view": simulation_view.to_view(result, spec), "formations": codes,
-        "formation_index": codes.index(FORMATION), "formation_name": dict(zip(
-            codes, f["formation_name"].to_list()))[FORMATION] or "",
-        "labels": labels, "label_index": index, "provenance": "  \n".join(prov), "nav": nav,
+        "spec": spec,
+        "view": simulation_view.to_view(result, spec),
+        "formations": codes,
+        "formation_index": codes.index(FORMATION),
+        "formation_name": dict(zip(codes, f["formation_name"].to_list()))[FORMATION] or "",
+        "labels": labels,
+        "label_index": index,
+        "provenance": "  \n".join(prov),
+        "nav": nav,
         "nav_caption": "Les choix de chaque page sont dans l'adresse (URL).",
         "intro": "Choisissez un semestre ou une année, puis déplacez les curseurs.",
-        "rules": [{"réglage": d["label"], "valeur": str(getattr(DEFAULT_RULES, d["name"])),
-                   "source": d["source"]} for d in Rules.describe()],
+        "rules": [
+            {
+                "réglage": d["label"],
+                "valeur": str(getattr(DEFAULT_RULES, d["name"])),
+                "source": d["source"],
+            }
+            for d in Rules.describe()
+        ],
     }
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return {"table_ids": ids, "slider": simulation_view.slider_key(first)}
@@ -107,6 +120,7 @@ def measure(db_path: Path, workdir: Path, repeat: int = 20, warmup: int = 3) -> 
         def go():
             v = 13.0 if at.select_slider(key=sel["slider"]).value == 12.0 else 12.0
             at.select_slider(key=sel["slider"]).set_value(v).run()
+
         return go
 
     times = interleaved({"page": move(page), "floor": move(floor)}, repeat=repeat, warmup=warmup)
@@ -114,9 +128,14 @@ def measure(db_path: Path, workdir: Path, repeat: int = 20, warmup: int = 3) -> 
         if at.exception:
             raise RuntimeError(f"{name} failed: {at.exception[0].message}")
     p, f = median_ms(times["page"]), median_ms(times["floor"])
-    return {"slider_rerun_ratio": ratio(p, f), "slider_rerun_page_ms": p, "slider_rerun_floor_ms": f,
-            "slider_rerun_repeat": repeat, "slider_table_ids": sel["table_ids"],
-            "slider_key": sel["slider"]}
+    return {
+        "slider_rerun_ratio": ratio(p, f),
+        "slider_rerun_page_ms": p,
+        "slider_rerun_floor_ms": f,
+        "slider_rerun_repeat": repeat,
+        "slider_table_ids": sel["table_ids"],
+        "slider_key": sel["slider"],
+    }
 
 
 if __name__ == "__main__":

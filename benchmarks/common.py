@@ -30,8 +30,9 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def interleaved(contenders: dict[str, Callable[[], object]], repeat: int, warmup: int = 1
-                ) -> dict[str, list[float]]:
+def interleaved(
+    contenders: dict[str, Callable[[], object]], repeat: int, warmup: int = 1
+) -> dict[str, list[float]]:
     """Seconds of each call, contenders alternating; ``warmup`` rounds are not recorded."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for i in range(warmup + repeat):

@@ -44,12 +44,24 @@ st.title("Simulation de notes")
 st.caption(D["intro"])
 c1, c2 = st.columns([1, 3])
 with c1:
-    code = st.selectbox("Formation", D["formations"], index=D["formation_index"], key="formation",
-                        bind="query-params", persist_state="session")
+    code = st.selectbox(
+        "Formation",
+        D["formations"],
+        index=D["formation_index"],
+        key="formation",
+        bind="query-params",
+        persist_state="session",
+    )
     st.caption(D["formation_name"])
 with c2:
-    st.selectbox("Semestre ou année", D["labels"], index=D["label_index"], key="periode",
-                 bind="query-params", persist_state="session")
+    st.selectbox(
+        "Semestre ou année",
+        D["labels"],
+        index=D["label_index"],
+        key="periode",
+        bind="query-params",
+        persist_state="session",
+    )
 st.caption(D["provenance"])
 simulation()
 with st.expander("Règles appliquées (valeurs publiées, modifiables dans butdata.grading.rules)"):

@@ -10,8 +10,9 @@ from butdata.model import Issue, Table
 from butdata.vocab import is_sae, sums_agree, table_status
 
 
-def set_printed_totals(table: Table, by_ue: dict[str, float], semester_value: float | None,
-                       line: int, ects: bool) -> None:
+def set_printed_totals(
+    table: Table, by_ue: dict[str, float], semester_value: float | None, line: int, ects: bool
+) -> None:
     """Record a "Total des coefficients" (``ects=False``) or "Crédits ECTS" line: per UE code
     and for the whole semester, with the line they were read from."""
     for ue in table.ues:
@@ -43,22 +44,29 @@ def check_ue_totals(table: Table) -> None:
         if ue.total is not None:
             ue.sum_ok = sums_agree(total, ue.total, counts.get(ue.competence, 0))
             if not ue.sum_ok:
-                table.issues.append(Issue(ue.total_line or ue.line, "total_mismatch",
-                                          f"{ue.code} : somme des coefficients "
-                                          f"{fmt.number(total, 2, trim=False)} ≠ total imprimé "
-                                          f"{fmt.number(ue.total, 4)}"))
+                table.issues.append(
+                    Issue(
+                        ue.total_line or ue.line,
+                        "total_mismatch",
+                        f"{ue.code} : somme des coefficients "
+                        f"{fmt.number(total, 2, trim=False)} ≠ total imprimé "
+                        f"{fmt.number(ue.total, 4)}",
+                    )
+                )
         if ue.total and not ue.sae_share_printed:
             ue.sae_share = sae.get(ue.competence, 0.0) / ue.total
 
 
-def close_module_table(table: Table, has_rows: bool, *, rows_ok: bool = True,
-                       semester_totals: bool = True) -> None:
+def close_module_table(
+    table: Table, has_rows: bool, *, rows_ok: bool = True, semester_totals: bool = True
+) -> None:
     """Checks and status of a table read one module per row (text, spreadsheet, template):
     ``complete`` when every UE has its printed total and ECTS and its sum holds (and, with
     ``semester_totals``, the semester's total and ECTS are printed), and ``rows_ok``."""
     check_ue_totals(table)
-    checked = rows_ok and all(u.total is not None and u.ects is not None and u.sum_ok is not False
-                              for u in table.ues)
+    checked = rows_ok and all(
+        u.total is not None and u.ects is not None and u.sum_ok is not False for u in table.ues
+    )
     if semester_totals:
         checked = checked and table.declared_total is not None and table.declared_ects is not None
     table.status = table_status(has_rows, checked)

@@ -9,8 +9,20 @@ from datetime import date, datetime
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator, before « % »
 MISSING = "—"
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 # Float noise guard when rounding toward a bound (9.99999999999 is 10 for display).
 _NOISE = 1e-9
 
@@ -18,12 +30,13 @@ _NOISE = 1e-9
 def _group(digits: str) -> str:
     """'3090659' -> '3 090 659' (narrow no-break spaces)."""
     head = len(digits) % 3 or 3
-    parts = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
     return NNBSP.join(parts)
 
 
-def number(x: float | int | None, digits: int = 2, *, trim: bool = True,
-           missing: str = MISSING) -> str:
+def number(
+    x: float | int | None, digits: int = 2, *, trim: bool = True, missing: str = MISSING
+) -> str:
     """French decimal: ``number(0.25) == "0,25"``, ``number(1.5) == "1,5"``,
     ``number(1.5, trim=False) == "1,50"``, ``number(3090659) == "3 090 659"``, ``None`` -> « — »."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -55,13 +68,13 @@ def percent(share: float | None, digits: int = 1, *, missing: str = MISSING) -> 
 
 def floor_to(x: float, digits: int) -> float:
     """Round down, tolerant of float noise (9.99999999999 shows as 10 only when it counts as 10)."""
-    f = 10 ** digits
+    f = 10**digits
     return math.floor(x * f + _NOISE * f) / f
 
 
 def ceil_to(x: float, digits: int) -> float:
     """Round up, so that obtaining the shown grade does reach the mark."""
-    f = 10 ** digits
+    f = 10**digits
     return math.ceil(x * f - _NOISE * f) / f
 
 

@@ -18,8 +18,14 @@ def source_key(file_name: str) -> str:
     return m.group(1) if m else slug(stem)
 
 
-def make_table_id(source: str, formation: str | None, site: str | None, semester: int | None,
-                  parcours: str | None, alternance: bool) -> str:
+def make_table_id(
+    source: str,
+    formation: str | None,
+    site: str | None,
+    semester: int | None,
+    parcours: str | None,
+    alternance: bool,
+) -> str:
     """``000-qlio-s3-alt-qmi``: source key, formation, site, semester, alternance, parcours."""
     parts = [source_key(source), (formation or "x").lower()]
     if site:
@@ -43,8 +49,15 @@ def assign_table_ids(tables: Sequence[Table], source: str) -> list[Table]:
     holds it), unique among the made ids. Returns the tables whose made id equals an id given
     by the file itself (a template may carry ids): the caller reports them."""
     todo = [t for t in tables if not t.table_id]
-    made = dedupe_ids([(make_table_id(source, t.formation, t.site, t.semester, t.parcours,
-                                      t.alternance), t.line) for t in todo])
+    made = dedupe_ids(
+        [
+            (
+                make_table_id(source, t.formation, t.site, t.semester, t.parcours, t.alternance),
+                t.line,
+            )
+            for t in todo
+        ]
+    )
     given = {t.table_id for t in tables if t.table_id}
     clashes = []
     for table, table_id in zip(todo, made):

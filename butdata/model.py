@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from butdata.vocab import EMPTY
 
+
 @dataclass
 class Issue:
     """A warning about the source: a mismatch, an oddity, something dropped or inferred."""

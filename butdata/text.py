@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_REPLACE = str.maketrans({
-    "\u00a0": " ",  # no-break space
-    "\u202f": " ",  # narrow no-break space
-    "\u2010": "-",  # hyphen
-    "\u2011": "-",
-    "\u2013": "-",
-    "\u2019": "'",
-    "\u019f": "ti",  # 'Ɵ' stands for the "ti" ligature in the damaged extraction
-})
+_REPLACE = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u202f": " ",  # narrow no-break space
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",
+        "\u2013": "-",
+        "\u2019": "'",
+        "\u019f": "ti",  # 'Ɵ' stands for the "ti" ligature in the damaged extraction
+    }
+)
 
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")  # coefficients are never negative
 

@@ -21,8 +21,13 @@ KINDS = (RESSOURCE, SAE, PORTFOLIO, STAGE, OTHER)
 SAE_KINDS = frozenset({SAE, PORTFOLIO, STAGE})
 
 KIND_LABELS: Mapping[str | None, str] = {
-    SAE: "SAÉ", RESSOURCE: "ressource", PORTFOLIO: "portfolio", STAGE: "stage", OTHER: "autre",
-    None: "non identifié"}
+    SAE: "SAÉ",
+    RESSOURCE: "ressource",
+    PORTFOLIO: "portfolio",
+    STAGE: "stage",
+    OTHER: "autre",
+    None: "non identifié",
+}
 KIND_LABEL_ORDER = ("SAÉ", "ressource", "portfolio", "stage", "autre", "non identifié")
 
 _RESSOURCE_CODE = re.compile(r"^R\d")
@@ -127,8 +132,11 @@ def sums_agree(computed: float, printed: float, n_values: int) -> bool:
 
 # --------------------------------------------------------------------------- reading warnings
 
-SEVERITY_LABELS: Mapping[str, str] = {"info": "information", "warning": "avertissement",
-                                      "error": "erreur"}
+SEVERITY_LABELS: Mapping[str, str] = {
+    "info": "information",
+    "warning": "avertissement",
+    "error": "erreur",
+}
 
 # French name of every warning code a reader or an import records.
 WARNING_LABELS: Mapping[str, str] = {

@@ -24,9 +24,11 @@ def simulation(table_ids: tuple[str, ...], inputs: dict) -> None:
         simulation_view.render(spec, compute)
 
 
-with page("Simulation de notes",
-          "Choisissez un semestre ou une année (semestre impair + semestre pair d'un parcours), "
-          "puis déplacez les curseurs : moyennes des UE, RCUE et décision se mettent à jour."):
+with page(
+    "Simulation de notes",
+    "Choisissez un semestre ou une année (semestre impair + semestre pair d'un parcours), "
+    "puis déplacez les curseurs : moyennes des UE, RCUE et décision se mettent à jour.",
+):
     c1, c2 = st.columns([1, 3])
     with c1:
         formation = widgets.formation_select()
@@ -38,17 +40,35 @@ with page("Simulation de notes",
     years = options.filter(pl.col("kind") == "année")["label"].to_list()
     default = labels.index(years[0]) if years else 0
     with c2:
-        choice = st.selectbox("Semestre ou année", labels, index=default, key="periode",
-                              help="Une année = le semestre impair et le semestre pair suivant du "
-                                   "même parcours : elle donne les RCUE et la décision annuelle.",
-                              **widgets.BOUND)
+        choice = st.selectbox(
+            "Semestre ou année",
+            labels,
+            index=default,
+            key="periode",
+            help="Une année = le semestre impair et le semestre pair suivant du "
+            "même parcours : elle donne les RCUE et la décision annuelle.",
+            **widgets.BOUND,
+        )
     table_ids = tuple(options.filter(pl.col("label") == choice)["table_ids"][0].to_list())
     inputs = data.simulation_input(table_ids)
     provenance(inputs["tables"])
     if not inputs["spec"]["codes"]:
         st.warning("Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue).")
     simulation(table_ids, inputs)
-    with st.expander("Règles appliquées (valeurs publiées, modifiables dans butdata.grading.rules)"):
-        st.dataframe(pl.DataFrame([{"réglage": d["label"], "valeur": str(getattr(DEFAULT_RULES, d["name"])),
-                                    "source": d["source"]} for d in Rules.describe()]),
-                     hide_index=True, width="stretch")
+    with st.expander(
+        "Règles appliquées (valeurs publiées, modifiables dans butdata.grading.rules)"
+    ):
+        st.dataframe(
+            pl.DataFrame(
+                [
+                    {
+                        "réglage": d["label"],
+                        "valeur": str(getattr(DEFAULT_RULES, d["name"])),
+                        "source": d["source"],
+                    }
+                    for d in Rules.describe()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )

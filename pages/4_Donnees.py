@@ -6,10 +6,13 @@ import streamlit as st
 from ui import data, donnees, widgets
 from ui.layout import guard, page
 
-with page("Données",
-          "Chaque tableau de coefficients tel qu'imprimé dans les MCC (modules en lignes, UE en "
-          "colonnes), à télécharger en CSV ou XLSX, et l'import d'un modèle rempli par un "
-          "département.", icon="🗂️"):
+with page(
+    "Données",
+    "Chaque tableau de coefficients tel qu'imprimé dans les MCC (modules en lignes, UE en "
+    "colonnes), à télécharger en CSV ou XLSX, et l'import d'un modèle rempli par un "
+    "département.",
+    icon="🗂️",
+):
     browse, download, upload = st.tabs(["Parcourir", "Télécharger", "Importer"])
     with browse:
         c1, c2, c3 = st.columns([1, 1, 2])
@@ -20,21 +23,24 @@ with page("Données",
         tables = widgets.with_choices(data.tables_of(formation, semester))
         labels = dict(zip(tables["table_id"].to_list(), tables["choice"].to_list()))
         with c3:
-            table_id = st.selectbox("Tableau", list(labels), format_func=labels.get,
-                                    key="tableau", **widgets.BOUND)
+            table_id = st.selectbox(
+                "Tableau", list(labels), format_func=labels.get, key="tableau", **widgets.BOUND
+            )
         with guard("ce tableau"):
             donnees.wide_view(table_id)
-            donnees.download_buttons(f"coefficients-{table_id}", "dl_table",
-                                     table_ids=(table_id,))
+            donnees.download_buttons(f"coefficients-{table_id}", "dl_table", table_ids=(table_id,))
     with download:
-        st.caption("Le modèle a une ligne par valeur (tableau, UE, module, coefficient) avec sa "
-                   "provenance ; le classeur XLSX ajoute une feuille lisible par tableau. "
-                   "Reconstruire la base à partir d'un export redonne exactement les mêmes "
-                   "tableaux, UE et coefficients.")
+        st.caption(
+            "Le modèle a une ligne par valeur (tableau, UE, module, coefficient) avec sa "
+            "provenance ; le classeur XLSX ajoute une feuille lisible par tableau. "
+            "Reconstruire la base à partir d'un export redonne exactement les mêmes "
+            "tableaux, UE et coefficients."
+        )
         st.markdown(f"**Formation {formation}** (tous semestres, documents et sites)")
         with guard("les téléchargements"):
-            donnees.download_buttons(f"coefficients-{formation}", "dl_formation",
-                                     formations=(formation,))
+            donnees.download_buttons(
+                f"coefficients-{formation}", "dl_formation", formations=(formation,)
+            )
             st.markdown("**Toute la base**")
             donnees.download_buttons("coefficients-butdata", "dl_all")
     with upload:

@@ -12,7 +12,9 @@ SOURCES = ROOT / "data" / "sources"
 QLIO = SOURCES / "000_f0acc9a397de0cbd.txt"
 MULTI = SOURCES / "004_8659784350827029.txt"
 
-os.environ.setdefault("BUTDATA_DB", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"butdata-test-{os.getpid()}.duckdb"))
+os.environ.setdefault(
+    "BUTDATA_DB", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"butdata-test-{os.getpid()}.duckdb")
+)
 
 
 @pytest.fixture(scope="session")

@@ -9,17 +9,42 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYS = ("slider_rerun_ratio", "browser_slider_ms", "browser_hello_ms", "query_scaling_ratio",
-        "cohort_speedup", "build_seconds", "national_scale_cells", "cpu_count",
-        "slider_rerun_page_ms", "slider_rerun_floor_ms", "compare_parcours_real_ms",
-        "compare_parcours_national_ms", "weights_per_ue_real_ms", "weights_per_ue_national_ms",
-        "cohort_loop_ms", "cohort_vectorised_ms")
+KEYS = (
+    "slider_rerun_ratio",
+    "browser_slider_ms",
+    "browser_hello_ms",
+    "query_scaling_ratio",
+    "cohort_speedup",
+    "build_seconds",
+    "national_scale_cells",
+    "cpu_count",
+    "slider_rerun_page_ms",
+    "slider_rerun_floor_ms",
+    "compare_parcours_real_ms",
+    "compare_parcours_national_ms",
+    "weights_per_ue_real_ms",
+    "weights_per_ue_national_ms",
+    "cohort_loop_ms",
+    "cohort_vectorised_ms",
+)
 
 
 def test_quick_run_on_tiny_sizes_writes_every_metric(tmp_path):
     out = tmp_path / "bench.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--tiny",
-                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--tiny",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(out.read_text(encoding="utf-8"))
     for key in KEYS:
@@ -29,5 +54,7 @@ def test_quick_run_on_tiny_sizes_writes_every_metric(tmp_path):
     for key in ("slider_rerun_ratio", "query_scaling_ratio", "cohort_speedup", "build_seconds"):
         if data[key] is None:
             assert any(k.endswith("not_measured") for k in data), key
-    assert data["browser_slider_ms"] is None and "browser_not_measured" in data  # --tiny: no browser
+    assert (
+        data["browser_slider_ms"] is None and "browser_not_measured" in data
+    )  # --tiny: no browser
     assert "slider rerun ratio" in proc.stdout and "query scaling ratio" in proc.stdout

@@ -65,15 +65,24 @@ def test_spread_and_strip(con):
 
 
 def test_simulation_chart_colours_codes():
-    ues = [{"semestre": "S1", "ue": "UE11", "moyenne": 12.0, "code": "ADM"},
-           {"semestre": "S1", "ue": "UE12", "moyenne": 8.0, "code": "AJ"},
-           {"semestre": "S1", "ue": "UE13", "moyenne": None, "code": None}]
+    ues = [
+        {"semestre": "S1", "ue": "UE11", "moyenne": 12.0, "code": "ADM"},
+        {"semestre": "S1", "ue": "UE12", "moyenne": 8.0, "code": "AJ"},
+        {"semestre": "S1", "ue": "UE13", "moyenne": None, "code": None},
+    ]
     fig = charts.simulation_chart(ues)
     assert list(fig.data[0].marker.color) == ["#2e7d32", "#c62828", "#9e9e9e"]
     assert fig.data[0].text[2] == "pas de note"
 
 
 def test_empty_frames_do_not_fail():
-    empty = pl.DataFrame(schema={"label": pl.String, "competence": pl.Int64, "segment": pl.String,
-                                 "ue": pl.String, "coefficient": pl.Float64})
+    empty = pl.DataFrame(
+        schema={
+            "label": pl.String,
+            "competence": pl.Int64,
+            "segment": pl.String,
+            "ue": pl.String,
+            "coefficient": pl.Float64,
+        }
+    )
     assert isinstance(charts.ue_stack(empty), go.Figure)

@@ -7,18 +7,20 @@ import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
+from test_simulate import frames, year_case
 
 from butdata.grading import cohort
 from butdata.grading import student as sim
 from butdata.grading.rules import DEFAULT_RULES
-from test_simulate import frames, year_case
 
 NAN = np.nan
 
 # Competence 1: UE31 = (1*A1 + 3*A2)/4, UE41 = A3 ; competence 2: UE32 = B1, UE42 = B2.
 # A9 has coefficient 0 everywhere it appears.
-YEAR = {"s3": {"UE31": {"A1": 1.0, "A2": 3.0, "A9": 0.0}, "UE32": {"B1": 1.0}},
-        "s4": {"UE41": {"A3": 1.0}, "UE42": {"B2": 1.0}}}
+YEAR = {
+    "s3": {"UE31": {"A1": 1.0, "A2": 3.0, "A9": 0.0}, "UE32": {"B1": 1.0}},
+    "s4": {"UE41": {"A3": 1.0}, "UE42": {"B2": 1.0}},
+}
 
 
 def structure(tables=YEAR, ids=("s3", "s4")):
@@ -37,12 +39,27 @@ def test_build_structure():
 def test_hand_computed_cohort():
     s = structure()
     #            A1   A2   B1   A3   B2
-    grades = np.array([
-        [12, 8, 14, 12, 12],   # UE31 = (12 + 24)/4 = 9 ; RCUE1 = (9+12)/2 = 10.5 -> CMP ; RCUE2 = 13 -> ADM
-        [4, 4, 12, 8, 12],     # UE31 = 4 ; RCUE1 = (4+8)/2 = 6 < 8 ; RCUE2 = 12 -> AJ
-        [NAN, 16, 9, 11, NAN],  # UE31 = 3*16/3 = 16 ; UE42 ungraded -> RCUE2 pending -> decision pending
-        [10, 10, 8, 9, 11],    # RCUE1 = (10+9)/2 = 9.5, RCUE2 = (8+11)/2 = 9.5: 0 of 2 -> AJ
-    ], dtype=float)
+    grades = np.array(
+        [
+            [
+                12,
+                8,
+                14,
+                12,
+                12,
+            ],  # UE31 = (12 + 24)/4 = 9 ; RCUE1 = (9+12)/2 = 10.5 -> CMP ; RCUE2 = 13 -> ADM
+            [4, 4, 12, 8, 12],  # UE31 = 4 ; RCUE1 = (4+8)/2 = 6 < 8 ; RCUE2 = 12 -> AJ
+            [
+                NAN,
+                16,
+                9,
+                11,
+                NAN,
+            ],  # UE31 = 3*16/3 = 16 ; UE42 ungraded -> RCUE2 pending -> decision pending
+            [10, 10, 8, 9, 11],  # RCUE1 = (10+9)/2 = 9.5, RCUE2 = (8+11)/2 = 9.5: 0 of 2 -> AJ
+        ],
+        dtype=float,
+    )
     res = cohort.simulate_cohort(s, grades)
     a = res.arrays
     np.testing.assert_allclose(a.ue_average[:, 0], [9, 4, 16, 10])
@@ -52,7 +69,12 @@ def test_hand_computed_cohort():
     assert a.decision.tolist() == [2, 0, -1, 0]  # ADM, AJ, pending, AJ
     ues = {r["ue"]: r for r in res.ues.iter_rows(named=True)}
     # UE31: CMP 1/4, AJ 1/4, ADM 2/4 -> passed 3/4 ; mean (9+4+16+10)/4 = 9.75
-    assert (ues["UE31"]["adm"], ues["UE31"]["cmp"], ues["UE31"]["aj"], ues["UE31"]["passed"]) == (0.5, 0.25, 0.25, 0.75)
+    assert (ues["UE31"]["adm"], ues["UE31"]["cmp"], ues["UE31"]["aj"], ues["UE31"]["passed"]) == (
+        0.5,
+        0.25,
+        0.25,
+        0.75,
+    )
     assert ues["UE31"]["mean"] == pytest.approx(9.75)
     # UE42: pending 1/4 ; mean over the three graded students (12+12+11)/3
     assert ues["UE42"]["pending"] == 0.25 and ues["UE42"]["mean"] == pytest.approx(35 / 3)
@@ -68,17 +90,27 @@ def test_hand_computed_cohort():
 def test_vectorised_matches_loop_reference(monkeypatch):
     monkeypatch.setattr(cohort, "BLOCK", 700)  # 3000 students: several blocks and a short last one
     # 3 competences so that PASD can happen (2 of 3 RCUEs >= 10)
-    s = structure({"s3": dict(YEAR["s3"], UE33={"C1": 2.0, "A1": 0.5}),
-                   "s4": dict(YEAR["s4"], UE43={"C2": 1.0, "B2": 1.0})})
+    s = structure(
+        {
+            "s3": dict(YEAR["s3"], UE33={"C1": 2.0, "A1": 0.5}),
+            "s4": dict(YEAR["s4"], UE43={"C2": 1.0, "B2": 1.0}),
+        }
+    )
     grades = cohort.draw_grades(s, 3000, mean=10, spread=4, seed=7, ungraded_rate=0.15)
     fast, slow = cohort.simulate_cohort(s, grades), cohort.simulate_cohort_loop(s, grades)
     # averages are computed in float32 (error < 1e-4 on a 0-20 scale) ...
-    np.testing.assert_allclose(fast.arrays.ue_average, slow.arrays.ue_average, atol=1e-4, equal_nan=True)
-    np.testing.assert_allclose(fast.arrays.rcue_average, slow.arrays.rcue_average, atol=1e-4, equal_nan=True)
+    np.testing.assert_allclose(
+        fast.arrays.ue_average, slow.arrays.ue_average, atol=1e-4, equal_nan=True
+    )
+    np.testing.assert_allclose(
+        fast.arrays.rcue_average, slow.arrays.rcue_average, atol=1e-4, equal_nan=True
+    )
     # ... but codes, decisions and pass rates are exact (borderline students recomputed in float64)
     assert (fast.arrays.ue_code == slow.arrays.ue_code).all()
     assert (fast.arrays.decision == slow.arrays.decision).all()
-    assert fast.ues.drop("mean").equals(slow.ues.drop("mean")) and fast.decisions.equals(slow.decisions)
+    assert fast.ues.drop("mean").equals(slow.ues.drop("mean")) and fast.decisions.equals(
+        slow.decisions
+    )
     assert set(fast.arrays.decision.tolist()) >= {0, 1, 2, -1}  # every outcome exercised
 
 
@@ -90,7 +122,9 @@ def test_cohort_agrees_with_single_student_simulator(case):
     s = cohort.build_structure(coefficients, ues, ["s3", "s4"])
     row = np.array([[grades.get(m, NAN) for m in s.module_codes]], dtype=float)
     a = cohort.cohort_arrays(s, row)
-    r = sim.simulate(coefficients, ues, ["s3", "s4"], {m: g for m, g in grades.items() if m in s.module_codes})
+    r = sim.simulate(
+        coefficients, ues, ["s3", "s4"], {m: g for m, g in grades.items() if m in s.module_codes}
+    )
     one = pl.concat([x.ues for x in r.semesters])
     for j, (tid, ue, _) in enumerate(s.ues):
         expected = one.filter((pl.col("table_id") == tid) & (pl.col("ue") == ue)).row(0, named=True)
@@ -109,7 +143,10 @@ def test_missing_competence_leaves_decision_undecided():
     assert s.missing == (2,)
     res = cohort.simulate_cohort(s, np.full((5, len(s.module_codes)), 15.0))
     assert (res.arrays.decision == -1).all()
-    assert (cohort.simulate_cohort_loop(s, np.full((5, len(s.module_codes)), 15.0)).arrays.decision == -1).all()
+    assert (
+        cohort.simulate_cohort_loop(s, np.full((5, len(s.module_codes)), 15.0)).arrays.decision
+        == -1
+    ).all()
 
 
 def test_single_table_has_no_rcue_and_no_decision():

@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from butdata.vocab import COMPLETE, EMPTY, PARTIAL
-from butdata.readers import read_document, text_grid
-
-from butdata.readers import read_text_lines
 from conftest import MULTI as DOC
+
+from butdata.readers import read_document, read_text_lines, text_grid
+from butdata.vocab import COMPLETE, EMPTY, PARTIAL
 
 LINES = read_text_lines(DOC)  # numbered as the reader numbers them
 
@@ -41,6 +39,7 @@ def printed(table, competence):
 
 # --- titles -----------------------------------------------------------------------------------
 
+
 def test_every_title_is_a_table(doc):
     # `grep -c Semestre` gives 110 lines and every one of them is a title "B.U.T. ... Semestre N"
     # or "BUT Informatique Semestre N" (checked by hand: no other line says "Semestre").
@@ -48,13 +47,31 @@ def test_every_title_is_a_table(doc):
     assert len(title_lines) == 110
     titled = [t for t in doc.tables if not t.identity_inferred]
     assert [t.line for t in titled] == title_lines
-    assert all(t.formation in ("CS", "GACO", "GB", "GCCD", "GCGP", "GEA", "GEII", "GMP", "HSE",
-                               "INFO", "MLT", "MP", "QLIO", "SGM", "TC") for t in titled)
+    assert all(
+        t.formation
+        in (
+            "CS",
+            "GACO",
+            "GB",
+            "GCCD",
+            "GCGP",
+            "GEA",
+            "GEII",
+            "GMP",
+            "HSE",
+            "INFO",
+            "MLT",
+            "MP",
+            "QLIO",
+            "SGM",
+            "TC",
+        )
+        for t in titled
+    )
     assert len({t.formation for t in titled}) == 15
     assert {t.site for t in titled} == {None, "Agen", "Polynésie", "Bordeaux", "Périgueux"}
     assert len({t.table_id for t in doc.tables}) == len(doc.tables)
-    assert doc.layout == "grid" and all(t.layout == "grid" and not t.alternance
-                                        for t in doc.tables)
+    assert doc.layout == "grid" and all(t.layout == "grid" and not t.alternance for t in doc.tables)
 
 
 def test_title_identities(doc):
@@ -70,17 +87,27 @@ def test_title_identities(doc):
     #             Parcours·Business·international·:·achat·et·vente'
     t = table_at(doc, 6762)
     assert (t.formation, t.site, t.semester, t.parcours) == (
-        "TC", "Polynésie", 3, "Business international : achat et vente")
+        "TC",
+        "Polynésie",
+        3,
+        "Business international : achat et vente",
+    )
     # line 912: 'B.U.T.·Génie·chimique,·Génie·des·procédés·‐·Semestre·2' (hyphen U+2010)
     t = table_at(doc, 912)
     assert (t.formation, t.formation_name, t.site, t.semester, t.parcours) == (
-        "GCGP", "Génie chimique, Génie des procédés", None, 2, None)
+        "GCGP",
+        "Génie chimique, Génie des procédés",
+        None,
+        2,
+        None,
+    )
     # line 3325: 'BUT Informatique Semestre 3 Parcours Réalisation d’applications : ...'
     t = table_at(doc, 3325)
     assert t.formation == "INFO" and t.parcours.startswith("Réalisation d'applications")
 
 
 # --- statuses ---------------------------------------------------------------------------------
+
 
 def test_statuses_of_damaged_tables(doc):
     # lines 502-503: two titles in a row, no row between them -> empty
@@ -126,6 +153,7 @@ def test_bodies_under_another_title_get_their_own_table(doc):
 
 # --- UE rows ----------------------------------------------------------------------------------
 
+
 def test_row_layout_a(doc):
     # lines 6-16: ' 1.' / '1 Conception·d'interventions·' / 'adaptées·aux·enjeux·de·la·société'
     #   / level 'Mettre·en·place·des·outils·' ... 'résultats'
@@ -134,8 +162,10 @@ def test_row_layout_a(doc):
     u = ue(t, 1)
     assert (u.code, u.line, u.total_line, u.ects_line) == ("UE 1.1", 7, 16, 16)
     assert u.name == "Conception d'interventions adaptées aux enjeux de la société"
-    assert u.level == ("Mettre en place des outils d'enquêtes adaptés aux publics et aux "
-                       "contextes et présenter les résultats")
+    assert u.level == (
+        "Mettre en place des outils d'enquêtes adaptés aux publics et aux "
+        "contextes et présenter les résultats"
+    )
     assert (u.total, u.ects, u.sae_share, u.aop_total) == (5.75, 6, 0.35, 0.5)
     assert (u.row_layout, u.sum_ok, u.ratio_ok, u.sae_share_printed) == ("A", True, True, True)
     assert printed(t, 1) == ["1,5", "0,5", "1", "1,5", "1,25"]
@@ -149,10 +179,26 @@ def test_row_layout_b(doc):
     # line 6341: "3 1,5 0,5 0,5 1,5 2 0,5 0,5 0,5 0,5 0,5 11,5 11,5 0,43··" (no AOP column)
     t = table_at(doc, 6323)
     u = ue(t, 2)
-    assert (u.row_layout, u.total, u.ects, u.sae_share, u.aop_total) == ("B", 11.5, 11.5, 0.43,
-                                                                        None)
-    assert printed(t, 2) == ["3", "1,5", "0,5", "0,5", "1,5", "2", "0,5", "0,5", "0,5", "0,5",
-                             "0,5"]
+    assert (u.row_layout, u.total, u.ects, u.sae_share, u.aop_total) == (
+        "B",
+        11.5,
+        11.5,
+        0.43,
+        None,
+    )
+    assert printed(t, 2) == [
+        "3",
+        "1,5",
+        "0,5",
+        "0,5",
+        "1,5",
+        "2",
+        "0,5",
+        "0,5",
+        "0,5",
+        "0,5",
+        "0,5",
+    ]
     # 3 + 1,5 + 0,5 = 5 -> 5 / 11,5 = 0,435 rounds to 0,43; 4,5 (0,39) and 5,5 (0,48) do not
     assert [c.kind for c in values(t, 2)][:4] == ["sae", "sae", "sae", None]
     # TC Polynésie S1 line 6699: 2-decimal cells, TOTAL 11,02 is the rounded sum
@@ -166,7 +212,13 @@ def test_row_layout_c(doc):
     t = table_at(doc, 614)
     u = ue(t, 2)
     assert (u.row_layout, u.total, u.ects, u.sae_share, u.aop_total, u.sum_ok) == (
-        "C", 110, 11, 0.41, 8, True)
+        "C",
+        110,
+        11,
+        0.41,
+        8,
+        True,
+    )
     assert printed(t, 2) == ["37", "14", "14", "13", "5", "4", "2", "5", "5", "3"]
     assert "8" not in printed(t, 2)[-1:]  # the AOP cell is not printed: not stored
     # (37 + AOP 8) / 110 = 0,409: only the first value is SAÉ
@@ -204,8 +256,12 @@ def test_lost_labels(doc):
     # whose texts occur nowhere else: not stored, quoted in a warning
     t = table_at(doc, 811)
     assert all(u.total_line != 833 for u in t.ues)
-    assert any(i.code == "competence_unknown" and i.line == 833
-               and "3 2 2 1 1 1 1 4 2 3 20 6 0,4 0" in i.message for i in t.issues)
+    assert any(
+        i.code == "competence_unknown"
+        and i.line == 833
+        and "3 2 2 1 1 1 1 4 2 3 20 6 0,4 0" in i.message
+        for i in t.issues
+    )
     # line 1762: ' Mettre·en·œuvre·des·politiques·RH 50 10 ...' starts a new fragment: the label
     # above it ('2' / 'Aider à la prise de décision', lines 1758-1761) lost its own values
     t = table_at(doc, 1750)
@@ -215,12 +271,12 @@ def test_lost_labels(doc):
 def test_final_line_and_stray_value(doc):
     # line 5959: "5 72,5 30 · 9": the leading "5" is not a total (page number?)
     t = table_at(doc, 5322)
-    assert (t.declared_total, t.declared_ects, t.declared_aop, t.totals_line) == (72.5, 30, 9,
-                                                                                  5959)
+    assert (t.declared_total, t.declared_ects, t.declared_aop, t.totals_line) == (72.5, 30, 9, 5959)
     assert any(i.code == "stray_value" and i.line == 5959 for i in t.issues)
 
 
 # --- columns and modules ----------------------------------------------------------------------
+
 
 def test_perigueux_s1_column_positions(doc):
     # line 6409: "4,5 1,5 2,5 · · 0,5 1 0,5 0,5 0,5 1 · 0,5 0,5 0,5 0,5 0,5 15 11 0,40·· 1,5"
@@ -246,8 +302,14 @@ def test_module_headers_are_joined(doc):
     # rows have fewer values than columns (empty cells dropped): no value gets a module
     assert all(c.module_code is None for c in t.coefficients)
     codes = [m.code for m in table_at(doc, 1239).modules]
-    assert codes[:6] == ["SAÉ 4.01", "SAÉ 3.CQESP.02", "SAE4.STAGE", "SAE.AOP", "Portfolio",
-                         "R4.01"]
+    assert codes[:6] == [
+        "SAÉ 4.01",
+        "SAÉ 3.CQESP.02",
+        "SAE4.STAGE",
+        "SAE.AOP",
+        "Portfolio",
+        "R4.01",
+    ]
 
 
 def test_informatique_column_totals_do_not_place_uniquely(doc):
@@ -266,6 +328,7 @@ def test_unique_placement_search():
 
 # --- honesty ----------------------------------------------------------------------------------
 
+
 def _tokens(line: str) -> list[str]:
     return [t.strip("\u00a0") for t in line.split(" ")]
 
@@ -277,8 +340,10 @@ def test_every_stored_value_is_printed_on_its_line(doc):
             assert c.coefficient == float(c.printed.replace(",", "."))
         for u in t.ues:
             row = _tokens(LINES[u.total_line - 1])
-            assert any(re.fullmatch(r"\d+(,\d+)?", x) and float(x.replace(",", ".")) == u.total
-                       for x in row)
+            assert any(
+                re.fullmatch(r"\d+(,\d+)?", x) and float(x.replace(",", ".")) == u.total
+                for x in row
+            )
 
 
 def test_kinds_only_where_certain(doc):

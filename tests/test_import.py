@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from butdata.store import imports as imp
-from butdata.errors import ButdataError
-from butdata.tidy.export import csv_bytes
-from butdata.store import build_store, open_store
 from conftest import QLIO
+
+from butdata.errors import ButdataError
+from butdata.exports.tidy import csv_bytes
+from butdata.store import build_store, open_store
+from butdata.store import imports as imp
 
 GOOD = """formation,semestre,parcours,UE,Code module,Intitulé du module,Coefficient,ECTS,Total UE
 QLIO,1,Essai,UE11,R1.01,Anglais,2,10,5
@@ -58,7 +58,11 @@ def test_a_bad_template_reports_each_error_with_its_row_and_changes_nothing(site
     preview = imp.preview_import("mcc.csv", BAD.encode(), db, sources)
     assert not preview.ok and preview.changes == []
     assert [(e.row, e.column) for e in preview.errors] == [
-        (1, None), (3, "coefficient"), (4, "ue"), (5, "coefficient")]
+        (1, None),
+        (3, "coefficient"),
+        (4, "ue"),
+        (5, "coefficient"),
+    ]
     messages = [str(e) for e in preview.errors]
     assert messages == [
         "ligne 1 : colonne obligatoire manquante : « Code module » (module_code) ou « Intitulé du "
@@ -77,8 +81,12 @@ def test_a_bad_template_reports_each_error_with_its_row_and_changes_nothing(site
 def test_unreadable_uploads_are_errors_not_tracebacks(site):
     sources, db = site
     before = fingerprint(sources, db)
-    for name, data in [("x.xlsx", b"not a workbook"), ("x.csv", b"\x00\x01"),
-                       ("x.pdf", b"%PDF"), ("x.csv", b"")]:
+    for name, data in [
+        ("x.xlsx", b"not a workbook"),
+        ("x.csv", b"\x00\x01"),
+        ("x.pdf", b"%PDF"),
+        ("x.csv", b""),
+    ]:
         preview = imp.preview_import(name, data, db, sources)
         assert preview.errors and not preview.ok, name
         assert all(e.message and "Traceback" not in e.message for e in preview.errors)
@@ -90,28 +98,40 @@ def test_add_then_replace_then_remove(site):
     preview = imp.preview_import("MCC QLIO essai.csv", GOOD.encode(), db, sources)
     assert preview.ok and preview.name == "MCC_QLIO_essai.csv"
     assert [(c.table_id, c.action, c.n_ue, c.n_values) for c in preview.changes] == [
-        ("mcc-qlio-essai-qlio-s1-essai", imp.ADDED, 2, 3)]
+        ("mcc-qlio-essai-qlio-s1-essai", imp.ADDED, 2, 3)
+    ]
     preview, report = imp.apply_import("MCC QLIO essai.csv", GOOD.encode(), db, sources)
     assert (sources / "MCC_QLIO_essai.csv").exists()
     assert "mcc-qlio-essai-qlio-s1-essai" in table_ids(db) and len(table_ids(db)) == 19
     con = open_store(db)
-    assert con.execute("SELECT ue, module_code, coefficient, source_line FROM coefficients "
-                       "WHERE table_id = 'mcc-qlio-essai-qlio-s1-essai' ORDER BY ALL").fetchall() == [
-        ("UE11", "R1.01", 2.0, 2), ("UE11", "SAE1.01", 3.0, 3), ("UE12", "R1.01", 4.0, 4)]
+    assert con.execute(
+        "SELECT ue, module_code, coefficient, source_line FROM coefficients "
+        "WHERE table_id = 'mcc-qlio-essai-qlio-s1-essai' ORDER BY ALL"
+    ).fetchall() == [
+        ("UE11", "R1.01", 2.0, 2),
+        ("UE11", "SAE1.01", 3.0, 3),
+        ("UE12", "R1.01", 4.0, 4),
+    ]
     con.close()
 
-    changed = GOOD.replace("R1.01,Anglais,4,", "R1.01,Anglais,4.5,") + \
-        "QLIO,2,Essai,UE21,R2.01,Anglais,1,10,1\n"
+    changed = (
+        GOOD.replace("R1.01,Anglais,4,", "R1.01,Anglais,4.5,")
+        + "QLIO,2,Essai,UE21,R2.01,Anglais,1,10,1\n"
+    )
     preview = imp.preview_import("MCC QLIO essai.csv", changed.encode(), db, sources)
     assert [(c.action, c.detail) for c in preview.changes] == [
-        (imp.REPLACED, "1 valeur(s) modifiée(s)"), (imp.ADDED, "")]
+        (imp.REPLACED, "1 valeur(s) modifiée(s)"),
+        (imp.ADDED, ""),
+    ]
     imp.apply_import("MCC QLIO essai.csv", changed.encode(), db, sources)
     assert len(table_ids(db)) == 20
 
     only_s2 = "formation,semestre,parcours,UE,module_code,coefficient\nQLIO,2,Essai,UE21,R2.01,1\n"
     preview = imp.preview_import("MCC QLIO essai.csv", only_s2.encode(), db, sources)
     assert sorted((c.table_id, c.action) for c in preview.changes) == [
-        ("mcc-qlio-essai-qlio-s1-essai", imp.REMOVED), ("mcc-qlio-essai-qlio-s2-essai", imp.REPLACED)]
+        ("mcc-qlio-essai-qlio-s1-essai", imp.REMOVED),
+        ("mcc-qlio-essai-qlio-s2-essai", imp.REPLACED),
+    ]
     assert preview.summary() == "Tableaux : 1 remplacé(s), 1 retiré(s)."
 
 
@@ -149,7 +169,7 @@ def test_a_failed_rebuild_puts_the_previous_file_back(site, monkeypatch):
 
 def test_an_xlsx_template_imports_too(site, tmp_path):
     sources, db = site
-    from butdata.tidy.export import xlsx_bytes
+    from butdata.exports.tidy import xlsx_bytes
 
     con = open_store(db)
     data = xlsx_bytes(con, table_ids=["000-qlio-s1"])
@@ -158,7 +178,13 @@ def test_an_xlsx_template_imports_too(site, tmp_path):
     assert preview.layout == "template" and [c.action for c in preview.changes] == [imp.CONFLICT]
 
 
-@pytest.mark.parametrize("name,expected", [("../../etc/x.csv", "x.csv"), ("Modèle été.XLSX", "Modele_ete.xlsx"),
-                                           ("C:\\Users\\a\\b.csv", "b.csv")])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("../../etc/x.csv", "x.csv"),
+        ("Modèle été.XLSX", "Modele_ete.xlsx"),
+        ("C:\\Users\\a\\b.csv", "b.csv"),
+    ],
+)
 def test_safe_names(name, expected):
     assert imp.safe_name(name) == expected

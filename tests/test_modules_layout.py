@@ -7,10 +7,10 @@ drifts from the document fails loudly.
 from __future__ import annotations
 
 import pytest
+from conftest import QLIO, source_line
 
 from butdata.readers import read_document
 from butdata.readers.text_modules import parse
-from conftest import QLIO, source_line
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,13 @@ def test_eighteen_tables_with_their_titles(doc):
     assert source_line(QLIO, 8) == " Semestre 1 BUT QLIO"
     assert source_line(QLIO, 138) == " Semestre 3 BUT QLIO par alternance QMI"
     s1, s3 = table(doc, "000-qlio-s1"), table(doc, "000-qlio-s3-alt-qmi")
-    assert (s1.line, s1.semester, s1.parcours, s1.alternance, s1.year) == (8, 1, None, False, "2025-2026")
+    assert (s1.line, s1.semester, s1.parcours, s1.alternance, s1.year) == (
+        8,
+        1,
+        None,
+        False,
+        "2025-2026",
+    )
     assert (s3.line, s3.semester, s3.parcours, s3.alternance) == (138, 3, "QMI", True)
     assert table(doc, "000-qlio-s3-osc").parcours == "OSC"  # line 278: " Semestre 3 BUT QLIO OSC"
     counts = {}
@@ -62,9 +68,17 @@ def test_module_line_values(doc):
     t = table(doc, "000-qlio-s1")
     r101 = module(t, "R1.01")
     assert (r101.name, r101.semester_coefficient, r101.kind, r101.line, r101.position) == (
-        "Anglais", 1.5, "ressource", 31, 1)
-    coefs = [(c.competence, c.coefficient, c.printed, c.line) for c in t.coefficients
-             if c.module_code == "R1.01"]
+        "Anglais",
+        1.5,
+        "ressource",
+        31,
+        1,
+    )
+    coefs = [
+        (c.competence, c.coefficient, c.printed, c.line)
+        for c in t.coefficients
+        if c.module_code == "R1.01"
+    ]
     assert coefs == [(1, 0.5, "0.50", 31), (2, 0.5, "0.50", 31), (3, 0.5, "0.50", 31)]
 
 
@@ -72,7 +86,9 @@ def test_zero_coefficients_are_not_stored_but_module_is_listed(doc):
     # line 178: "R3.07 Outils statistiques de pilotage d’un process 1.5 1.50 0.00 0.00 0.00"
     assert source_line(QLIO, 178).endswith("1.5 1.50 0.00 0.00 0.00")
     t = table(doc, "000-qlio-s3-alt-qmi")
-    assert [(c.competence, c.coefficient) for c in t.coefficients if c.module_code == "R3.07"] == [(1, 1.5)]
+    assert [(c.competence, c.coefficient) for c in t.coefficients if c.module_code == "R3.07"] == [
+        (1, 1.5)
+    ]
     # line 194: "SAE3.Portfolio Portfolio S3 0 0.00 0.00 0.00 0.00": listed, no coefficient
     pf = module(t, "SAE3.Portfolio")
     assert (pf.kind, pf.semester_coefficient) == ("portfolio", 0.0)
@@ -84,7 +100,11 @@ def test_name_ending_with_a_number(doc):
     assert source_line(QLIO, 515) == "H.IA L'IA au coeur de l'industrie 4.0 1 0.25 0.25 0.25 0.25"
     t = table(doc, "000-qlio-s4-alt-qmi")
     hia = module(t, "H.IA")
-    assert (hia.name, hia.semester_coefficient, hia.kind) == ("L'IA au coeur de l'industrie 4.0", 1.0, "autre")
+    assert (hia.name, hia.semester_coefficient, hia.kind) == (
+        "L'IA au coeur de l'industrie 4.0",
+        1.0,
+        "autre",
+    )
     assert [c.coefficient for c in t.coefficients if c.module_code == "H.IA"] == [0.25] * 4
 
 
@@ -105,7 +125,11 @@ def test_totals_and_ects(doc):
     assert source_line(QLIO, 207) == "Crédits ECTS 30 8 8 8 6"
     t = table(doc, "000-qlio-s3-alt-qmi")
     assert [(u.total, u.ects, u.total_line, u.ects_line) for u in t.ues] == [
-        (8, 8, 205, 207), (8, 8, 205, 207), (8, 8, 205, 207), (6, 6, 205, 207)]
+        (8, 8, 205, 207),
+        (8, 8, 205, 207),
+        (8, 8, 205, 207),
+        (6, 6, 205, 207),
+    ]
     assert (t.declared_total, t.declared_ects) == (30, 30)
     assert all(u.sum_ok for u in t.ues)
 
@@ -140,8 +164,12 @@ def test_oddities_are_warnings_and_codes_are_kept(doc):
     variant_lines = sorted(i.line for t in doc.tables for i in t.issues if i.code == "code_variant")
     assert variant_lines == [194, 264, 334, 404, 474]
     # lines 899 and 1112: SAE5.01 and SAE6.01 carry the same title
-    assert source_line(QLIO, 899).startswith("SAE5.01 Sélection des outils QLIO en tant que cadre intermédiaire")
-    assert source_line(QLIO, 1112).startswith("SAE6.01 Sélection des outils QLIO en tant que cadre intermédiaire")
+    assert source_line(QLIO, 899).startswith(
+        "SAE5.01 Sélection des outils QLIO en tant que cadre intermédiaire"
+    )
+    assert source_line(QLIO, 1112).startswith(
+        "SAE6.01 Sélection des outils QLIO en tant que cadre intermédiaire"
+    )
     dup = {i.line for t in doc.tables for i in t.issues if i.code == "duplicate_title"}
     assert {899, 1112} <= dup
     assert module(table(doc, "000-qlio-s3-alt-qmi"), "SAE3.Portfolio")  # kept as printed

@@ -8,21 +8,25 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import QLIO
 from streamlit.testing.v1 import AppTest
 
 from butdata.store import build_store, open_store
-from conftest import QLIO
 
 APP = Path(__file__).parents[1] / "app.py"
 PAGE = "pages/4_Donnees.py"
-GOOD = ("formation,semestre,parcours,UE,Code module,Intitulé du module,Coefficient\n"
-        "QLIO,1,Essai,UE11,R1.01,Anglais,2\n"
-        "QLIO,1,Essai,UE12,SAE1.01,Projet,3\n")
-BAD = ("formation,semestre,UE,Coefficient\n"
-       "QLIO,1,UE11,2\n"
-       "QLIO,1,UE12,deux\n"
-       "QLIO,1,UE17,1\n"
-       "QLIO,1,UE13,-1\n")
+GOOD = (
+    "formation,semestre,parcours,UE,Code module,Intitulé du module,Coefficient\n"
+    "QLIO,1,Essai,UE11,R1.01,Anglais,2\n"
+    "QLIO,1,Essai,UE12,SAE1.01,Projet,3\n"
+)
+BAD = (
+    "formation,semestre,UE,Coefficient\n"
+    "QLIO,1,UE11,2\n"
+    "QLIO,1,UE12,deux\n"
+    "QLIO,1,UE17,1\n"
+    "QLIO,1,UE13,-1\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +69,15 @@ def test_browse_a_table_in_the_module_by_ue_layout(site):
     ok(at)
     assert at.selectbox(key="tableau").value == "000-qlio-s2"
     wide = at.dataframe[0].value
-    assert list(wide.columns)[:7] == ["Code", "Module", "Type", "Coeff. semestre", "UE21", "UE22", "UE23"]
+    assert list(wide.columns)[:7] == [
+        "Code",
+        "Module",
+        "Type",
+        "Coeff. semestre",
+        "UE21",
+        "UE22",
+        "UE23",
+    ]
     sae = wide[wide["Code"] == "SAE2.01"].iloc[0]
     assert (sae["Coeff. semestre"], sae["UE21"], sae["UE22"], sae["UE23"]) == (5.1, 1.7, 1.7, 1.7)
     assert list(wide["Code"])[-3:] == ["Total des coefficients", "Crédits ECTS", "Part des SAÉ"]
@@ -90,10 +102,11 @@ def test_upload_with_errors_lists_them_by_row_and_changes_nothing(site):
     assert any("4 erreur(s)" in e.value for e in at.error)
     errors = next(d.value for d in at.dataframe if "erreur" in d.value.columns)
     assert list(errors["ligne"]) == [1, 3, 4, 5]
-    assert list(errors["erreur"])[1:] == ["« deux » n'est pas un nombre",
-                                          "UE inconnue « UE17 » pour QLIO S1 (UE de la base : "
-                                          "UE11, UE12, UE13)",
-                                          "coefficient négatif (-1)"]
+    assert list(errors["erreur"])[1:] == [
+        "« deux » n'est pas un nombre",
+        "UE inconnue « UE17 » pour QLIO S1 (UE de la base : UE11, UE12, UE13)",
+        "coefficient négatif (-1)",
+    ]
     assert not [b for b in at.button if b.key == "import_confirm"]
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
     assert [p.name for p in sources.iterdir()] == [QLIO.name]
@@ -102,7 +115,9 @@ def test_upload_with_errors_lists_them_by_row_and_changes_nothing(site):
 def test_upload_preview_confirm_rebuilds_the_store(site):
     sources, db = site
     at = open_page()
-    at.file_uploader(key="import_file").set_value(("mcc essai.csv", GOOD.encode(), "text/csv")).run()
+    at.file_uploader(key="import_file").set_value(
+        ("mcc essai.csv", GOOD.encode(), "text/csv")
+    ).run()
     ok(at)
     preview = next(d.value for d in at.dataframe if "action" in d.value.columns)
     assert list(preview["action"]) == ["ajouté"] and list(preview["coefficients"]) == [2]
@@ -119,7 +134,8 @@ def test_upload_preview_confirm_rebuilds_the_store(site):
     con = open_store(db)
     try:
         assert con.execute("SELECT count(*) FROM tables").fetchall() == [(19,)]
-        assert con.execute("SELECT source FROM tables WHERE table_id = 'mcc-essai-qlio-s1-essai'"
-                           ).fetchall() == [("mcc_essai.csv",)]
+        assert con.execute(
+            "SELECT source FROM tables WHERE table_id = 'mcc-essai-qlio-s1-essai'"
+        ).fetchall() == [("mcc_essai.csv",)]
     finally:
         con.close()

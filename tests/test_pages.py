@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import QLIO, source_line
+from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).parents[1] / "app.py"
 COMPARE = "pages/1_Comparer_les_parcours.py"
@@ -61,7 +60,9 @@ def test_home_renders_counts_and_both_documents():
     assert at.title[0].value == "Vue d'ensemble"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Documents"] == "2"
-    assert int(metrics["Complets"]) + int(metrics["Partiels"]) + int(metrics["Vides"]) == int(metrics["Tableaux"])
+    assert int(metrics["Complets"]) + int(metrics["Partiels"]) + int(metrics["Vides"]) == int(
+        metrics["Tableaux"]
+    )
     assert len(at.tabs) == 2 and len(at.dataframe) >= 3
 
 
@@ -121,13 +122,18 @@ def test_simulation_slider_changes_ue_average_to_hand_computed_value():
     _ok(at)
     assert "<b>UE11 · ADM · validée</b>" in _card(at, "S1-UE11")
     # UE11 of QLIO S1 (000_f0acc9a397de0cbd.txt): coefficients printed in the "Coeff UE11" column
-    assert source_line(QLIO, 43) == "R1.07 Outils, méthodes et communication pour la qualité 1.4 1.40 0.00 0.00"
+    assert (
+        source_line(QLIO, 43)
+        == "R1.07 Outils, méthodes et communication pour la qualité 1.4 1.40 0.00 0.00"
+    )
     assert source_line(QLIO, 71) == "Total des coefficients 30 10 10 10"
     # Every graded module at 10, then R1.07 (coef 1.40 in UE11, total of UE11 = 10) at 14:
     # (10 × 10 + 1.40 × (14 − 10)) / 10 = 105.6 / 10 = 10.56
     at.select_slider(key="n_R1.07").set_value(14.0).run()
     _ok(at)
-    assert "ue-avg' style='font-size:1.9em;font-weight:700;color:#2e7d32'>10,56<" in _card(at, "S1-UE11")
+    assert "ue-avg' style='font-size:1.9em;font-weight:700;color:#2e7d32'>10,56<" in _card(
+        at, "S1-UE11"
+    )
     # UE12 does not use R1.07 (0.00): still 10
     assert ">10<" in _card(at, "S1-UE12")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from butdata.analysis.quality import quality_report
 from butdata.cli.main import main
 from butdata.model import UE, Coefficient, Document, Table
-from butdata.analysis.quality import quality_report
 from butdata.store import open_store, write_store
 
 
@@ -20,14 +20,22 @@ def test_report_figures_for_the_damaged_document(con):
     # 110 titles (grep -c Semestre) + 4 bodies printed under another title (lines 789, 877,
     # 3595, 6824), see tests/test_grid_layout.py
     assert (d["tables"], d["complete"], d["partial"], d["empty"], d["inferred"]) == (
-        114, 71, 15, 28, 4)
+        114,
+        71,
+        15,
+        28,
+        4,
+    )
     # 3495 printed values (tests/test_grid_layout.py), one of them a printed "0" that the store
     # does not keep (line 6539: "1 1 1,5 0,5 1 0 3 0,5 0,5 0,5 0,5 10 6 0,40  1")
     assert (d["ues"], d["ues_ok"], d["values"]) == (350, 350, 3494)
     # no row has a value as wide as its module columns: no value is attributed to a module
     assert d["values_with_module"] == 0
-    assert d["warnings"] == con.sql(
-        "SELECT count(*) FROM warnings WHERE source LIKE '004%'").fetchall()[0][0] > 0
+    assert (
+        d["warnings"]
+        == con.sql("SELECT count(*) FROM warnings WHERE source LIKE '004%'").fetchall()[0][0]
+        > 0
+    )
     assert d["contradictions"] == 0
     assert report.ok
 
@@ -46,19 +54,46 @@ def test_check_command_on_the_real_store(store_path, capsys):
 
 
 def _store_with(tmp_path: Path, ue: UE, printed: list[str], status="partial") -> Path:
-    table = Table(source="x.txt", line=1, title="t", formation="TC", formation_name=None,
-                  site=None, semester=1, parcours=None, alternance=False, layout="grid",
-                  status=status, table_id="x-tc-s1", ues=[ue])
-    table.coefficients = [Coefficient(ue.competence, k, float(p.replace(",", ".")), p, 5)
-                          for k, p in enumerate(printed, 1)]
+    table = Table(
+        source="x.txt",
+        line=1,
+        title="t",
+        formation="TC",
+        formation_name=None,
+        site=None,
+        semester=1,
+        parcours=None,
+        alternance=False,
+        layout="grid",
+        status=status,
+        table_id="x-tc-s1",
+        ues=[ue],
+    )
+    table.coefficients = [
+        Coefficient(ue.competence, k, float(p.replace(",", ".")), p, 5)
+        for k, p in enumerate(printed, 1)
+    ]
     path = tmp_path / "x.duckdb"
     write_store([Document("x.txt", "grid", 10, [table])], path, {"x.txt": "0"}, "f", ".")
     return path
 
 
 def test_sum_contradiction_exits_non_zero(tmp_path, capsys):
-    ue = UE("UE 1.1", 1, None, 5, total=5.0, ects=6, sae_share=0.4, sae_share_printed=True,
-            aop_total=0.5, sum_ok=False, ratio_ok=True, row_layout="A", total_line=5)
+    ue = UE(
+        "UE 1.1",
+        1,
+        None,
+        5,
+        total=5.0,
+        ects=6,
+        sae_share=0.4,
+        sae_share_printed=True,
+        aop_total=0.5,
+        sum_ok=False,
+        ratio_ok=True,
+        row_layout="A",
+        total_line=5,
+    )
     path = _store_with(tmp_path, ue, ["1", "2"])
     con = open_store(path)
     report = quality_report(con)
@@ -69,8 +104,21 @@ def test_sum_contradiction_exits_non_zero(tmp_path, capsys):
 
 
 def test_ambiguous_ending_is_not_a_contradiction(tmp_path):
-    ue = UE("UE 1.1", 1, None, 5, total=5.0, ects=6, sae_share=0.4, sae_share_printed=True,
-            aop_total=0, sum_ok=False, ratio_ok=None, row_layout=None, total_line=5)
+    ue = UE(
+        "UE 1.1",
+        1,
+        None,
+        5,
+        total=5.0,
+        ects=6,
+        sae_share=0.4,
+        sae_share_printed=True,
+        aop_total=0,
+        sum_ok=False,
+        ratio_ok=None,
+        row_layout=None,
+        total_line=5,
+    )
     con = open_store(_store_with(tmp_path, ue, ["1", "2"]))
     assert quality_report(con).ok
     con.close()
@@ -78,8 +126,21 @@ def test_ambiguous_ending_is_not_a_contradiction(tmp_path):
 
 def test_stored_values_that_do_not_add_up_are_caught(tmp_path):
     # sum_ok says the row adds up, but the stored values (1 + 2) do not make the total 5
-    ue = UE("UE 1.1", 1, None, 5, total=5.0, ects=6, sae_share=0.4, sae_share_printed=True,
-            aop_total=0.5, sum_ok=True, ratio_ok=True, row_layout="A", total_line=5)
+    ue = UE(
+        "UE 1.1",
+        1,
+        None,
+        5,
+        total=5.0,
+        ects=6,
+        sae_share=0.4,
+        sae_share_printed=True,
+        aop_total=0.5,
+        sum_ok=True,
+        ratio_ok=True,
+        row_layout="A",
+        total_line=5,
+    )
     con = open_store(_store_with(tmp_path, ue, ["1", "2"]))
     assert quality_report(con).contradictions["kind"].to_list() == ["values"]
     con.close()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
-from butdata.analysis import compare as cmp
-from butdata.analysis import labels
-from butdata.analysis import queries as q
 from conftest import QLIO, source_line
+
+from butdata import labels
+from butdata.analysis import compare as cmp
+from butdata.analysis import queries as q
 
 
 def test_counts_add_up(con):
@@ -43,7 +43,10 @@ def test_parameters_are_not_interpolated(con):
 def test_compact_labels():
     assert labels.compact_labels(["S3 · MP · doc 000", "S3 · OSC · doc 000"]) == ["MP", "OSC"]
     assert labels.compact_labels(["S3 · MP · doc 000"]) == ["S3 · MP · doc 000"]
-    assert labels.compact_labels(["S3 · MP · doc 000", "S3 · MP · doc 004"]) == ["doc 000", "doc 004"]
+    assert labels.compact_labels(["S3 · MP · doc 000", "S3 · MP · doc 004"]) == [
+        "doc 000",
+        "doc 004",
+    ]
 
 
 def test_ue_summary_matches_printed_totals(con):
@@ -66,8 +69,14 @@ def test_compare_modules_statuses(con):
     m = cmp.compare_modules(q.coefficients_of(con, ids), t)
     assert t["label"].to_list() == ["MP", "OSC"]
     # "R3.01 Anglais des affaires 1 0.25 0.25 0.25 0.25" in both tables (lines 446 and 306)
-    assert source_line(QLIO, 446) == source_line(QLIO, 306) == "R3.01 Anglais des affaires 1 0.25 0.25 0.25 0.25"
-    r301 = m.filter((pl.col("module_code") == "R3.01") & (pl.col("competence") == 1)).row(0, named=True)
+    assert (
+        source_line(QLIO, 446)
+        == source_line(QLIO, 306)
+        == "R3.01 Anglais des affaires 1 0.25 0.25 0.25 0.25"
+    )
+    r301 = m.filter((pl.col("module_code") == "R3.01") & (pl.col("competence") == 1)).row(
+        0, named=True
+    )
     assert (r301["MP"], r301["OSC"], r301["statut"]) == (0.25, 0.25, cmp.SAME)
     # line 341: "SAE3.OSC.02 ... 1.4 0.00 0.00 0.00 1.40" only in OSC
     osc = m.filter(pl.col("module_code") == "SAE3.OSC.02").row(0, named=True)
@@ -76,9 +85,15 @@ def test_compare_modules_statuses(con):
 
 def test_year_options_pair_odd_and_even(con):
     o = q.year_options(con, "QLIO")
-    years = {r["label"]: r["table_ids"] for r in o.filter(pl.col("kind") == "année").iter_rows(named=True)}
+    years = {
+        r["label"]: r["table_ids"]
+        for r in o.filter(pl.col("kind") == "année").iter_rows(named=True)
+    }
     assert years["Année 1 (S1+S2) · tronc commun · doc 000"] == ["000-qlio-s1", "000-qlio-s2"]
-    assert years["Année 2 (S3+S4) · QMI (alternance) · doc 000"] == ["000-qlio-s3-alt-qmi", "000-qlio-s4-alt-qmi"]
+    assert years["Année 2 (S3+S4) · QMI (alternance) · doc 000"] == [
+        "000-qlio-s3-alt-qmi",
+        "000-qlio-s4-alt-qmi",
+    ]
     assert any("doc 004" in label for label in years)
 
 
@@ -90,7 +105,9 @@ def test_ue_weights_by_kind_sum_to_ue_total(con):
     assert doc0["coefficient"].sum() == pytest.approx(10.0)
     assert {"SAÉ", "ressource"} <= set(doc0["segment"])
     by_module = cmp.ue_weights(q.coefficients_of(con, ids), t, by="module")
-    assert "(non attribuable)" in by_module.filter(pl.col("label") == "doc 004")["segment"].to_list()
+    assert (
+        "(non attribuable)" in by_module.filter(pl.col("label") == "doc 004")["segment"].to_list()
+    )
 
 
 def test_warnings_list_filters_by_source(con):

@@ -17,14 +17,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import MULTI, QLIO, ROOT
 from streamlit.testing.v1 import AppTest
 
 from butdata.store import build_store
-from conftest import MULTI, QLIO, ROOT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "load"))
 
-import stclient as c  # noqa: E402
+import stclient as c
 
 APP = ROOT / "app.py"
 COMPARE = "pages/1_Comparer_les_parcours.py"
@@ -128,9 +128,22 @@ def test_real_server_sessions_see_a_rebuild(tmp_path, sources):
         assert weights.ok, weights.errors
 
         # rebuild in another process, as `python -m butdata build` would while the app runs
-        done = subprocess.run([sys.executable, "-m", "butdata", "build", "--sources",
-                               str(sources["both"]), "--db", str(db)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "butdata",
+                "build",
+                "--sources",
+                str(sources["both"]),
+                "--db",
+                str(db),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
 
         for s in sessions[:2]:

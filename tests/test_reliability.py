@@ -30,13 +30,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import MULTI, QLIO, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_robustness import NASTY
 
 from butdata.errors import SourceError
 from butdata.store import build_store, open_store
-from conftest import MULTI, QLIO, ROOT
-from test_robustness import NASTY
 
 VIEWS = ("sources", "tables", "ues", "coefficients", "modules", "warnings")
 KILLS = 20
@@ -77,8 +77,13 @@ def temporaries(db: Path) -> list[Path]:
 
 
 def child_build(src: Path, db: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(src), str(db)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(src), str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stdout.readline().strip()
     assert line == "ready", (line, proc.stderr.read() if proc.poll() is not None else "")
     return proc
@@ -144,8 +149,10 @@ def test_random_kills_never_damage_the_store(tmp_path):
         assert temporaries(db) == []
         current = target
 
-    print(f"\n[kills] {KILLS} SIGKILLs over a {duration:.2f} s build: {outcomes}; "
-          f"last phase reached: {phases}")
+    print(
+        f"\n[kills] {KILLS} SIGKILLs over a {duration:.2f} s build: {outcomes}; "
+        f"last phase reached: {phases}"
+    )
     assert sum(outcomes.values()) == KILLS
 
 
@@ -178,8 +185,10 @@ def test_failed_build_leaves_store_byte_identical(tmp_path, bad, prefix):
 
 # --------------------------------------------------------------------------- build-level mutations
 
-DOC_LINES = {QLIO.name: QLIO.read_text(encoding="utf-8").split("\n"),
-             MULTI.name: MULTI.read_text(encoding="utf-8").split("\n")}
+DOC_LINES = {
+    QLIO.name: QLIO.read_text(encoding="utf-8").split("\n"),
+    MULTI.name: MULTI.read_text(encoding="utf-8").split("\n"),
+}
 EXTRA = {
     None: None,
     "zz_binaire.txt": b"\x00\x01binary",
@@ -195,9 +204,13 @@ EXTRA = {
 # The strategy draws these small descriptions (readable when hypothesis reports a failure) and
 # the test applies them to the real documents.
 OPS = ["truncate", "drop", "shuffle", "inject", "replace_token"]
-mutation = st.tuples(st.sampled_from(sorted(DOC_LINES)), st.sampled_from(OPS),
-                     st.floats(0, 1, exclude_max=True), st.integers(1, 40),
-                     st.one_of(st.sampled_from(NASTY), st.text(max_size=40)))
+mutation = st.tuples(
+    st.sampled_from(sorted(DOC_LINES)),
+    st.sampled_from(OPS),
+    st.floats(0, 1, exclude_max=True),
+    st.integers(1, 40),
+    st.one_of(st.sampled_from(NASTY), st.text(max_size=40)),
+)
 document_set = st.tuples(st.lists(mutation, max_size=5), st.sampled_from([None] * 5 + list(EXTRA)))
 
 
@@ -211,11 +224,11 @@ def apply(mutations: list[tuple], extra: str | None) -> dict[str, bytes]:
         if op == "truncate":
             del lines[i:]
         elif op == "drop":
-            del lines[i:i + size]
+            del lines[i : i + size]
         elif op == "shuffle":
-            chunk = lines[i:i + size + 1]
+            chunk = lines[i : i + size + 1]
             random.Random(size).shuffle(chunk)
-            lines[i:i + size + 1] = chunk
+            lines[i : i + size + 1] = chunk
         elif op == "inject":
             lines.insert(i, text)
         else:
@@ -248,16 +261,19 @@ def check_built_store(db: Path, files: dict[str, bytes]) -> None:
         for (source,) in con.execute("SELECT DISTINCT source FROM warnings").fetchall():
             assert source in files
         lines = {name: data.decode("utf-8").split("\n") for name, data in files.items()}
-        rows = con.execute("SELECT t.source, c.source_line, c.printed, c.coefficient "
-                           "FROM coefficients c JOIN tables t USING (table_id)").fetchall()
+        rows = con.execute(
+            "SELECT t.source, c.source_line, c.printed, c.coefficient "
+            "FROM coefficients c JOIN tables t USING (table_id)"
+        ).fetchall()
         for source, line, printed, value in rows:
             text = lines[source][line - 1].rstrip("\r").replace("\u00a0", " ")
             assert printed in text.split(), (source, line, printed, text)
             assert math.isfinite(value) and value > 0 and value == float(printed.replace(",", "."))
         # warnings of partial tables: a partial table says why
-        partial = con.execute("SELECT count(*) FROM tables t WHERE status = 'partial' AND NOT "
-                              "EXISTS (SELECT 1 FROM warnings w WHERE w.table_id = t.table_id)"
-                              ).fetchone()[0]
+        partial = con.execute(
+            "SELECT count(*) FROM tables t WHERE status = 'partial' AND NOT "
+            "EXISTS (SELECT 1 FROM warnings w WHERE w.table_id = t.table_id)"
+        ).fetchone()[0]
         assert partial == 0
     finally:
         con.close()
@@ -268,9 +284,16 @@ _outcomes = {"built": 0, "refused": 0}
 
 
 @pytest.mark.slow
-@settings(max_examples=MUTATION_EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=MUTATION_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(sample=document_set)
 def test_mutated_document_sets_build_or_fail_cleanly(tmp_path_factory, previous_store, sample):
     files = apply(*sample)
@@ -299,6 +322,8 @@ def test_mutation_outcomes_reported():
     """Runs after the property test (file order): both outcomes happened and are reported."""
     if sum(_outcomes.values()) == 0:
         pytest.skip("the mutation test did not run in this session")
-    print(f"\n[mutations] {sum(_outcomes.values())} mutated document sets built through "
-          f"build_store: {_outcomes}")
+    print(
+        f"\n[mutations] {sum(_outcomes.values())} mutated document sets built through "
+        f"build_store: {_outcomes}"
+    )
     assert _outcomes["built"] > 0 and _outcomes["refused"] > 0

@@ -6,20 +6,34 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import MULTI, QLIO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from butdata.errors import SourceError
 from butdata.readers import read_document
-from conftest import MULTI, QLIO
 
 DOCS = {"qlio": QLIO.read_text(encoding="utf-8").splitlines()}
 if MULTI.exists():
     DOCS["multi"] = MULTI.read_text(encoding="utf-8").splitlines()
 
-NASTY = ["1e308", "nan", "-1", "inf", "<script>alert(1)</script>", "' OR 1=1 --", "漢字テキスト",
-         "٣٫٥", "\u202e", "Semestre 9 BUT XYZ", "UE99 - ", "Total des coefficients", "0,0,0",
-         "999999999999999999999", "1,5 1,5 1,5 1,5 1,5 1,5 1,5 1,5"]
+NASTY = [
+    "1e308",
+    "nan",
+    "-1",
+    "inf",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "漢字テキスト",
+    "٣٫٥",
+    "\u202e",
+    "Semestre 9 BUT XYZ",
+    "UE99 - ",
+    "Total des coefficients",
+    "0,0,0",
+    "999999999999999999999",
+    "1,5 1,5 1,5 1,5 1,5 1,5 1,5 1,5",
+]
 
 
 @st.composite
@@ -34,7 +48,7 @@ def mutated(draw):
         if op == "truncate":
             lines = lines[:i]
         elif op == "drop":
-            del lines[i:i + draw(st.integers(1, 30))]
+            del lines[i : i + draw(st.integers(1, 30))]
         elif op == "shuffle":
             j = min(len(lines), i + draw(st.integers(2, 40)))
             chunk = lines[i:j]

@@ -2,7 +2,7 @@
 limit set, no network access at runtime.
 
 - Hostile strings (quotes, SQL fragments, LIKE wildcards, unicode, very long) go through every
-  public function of ``butdata.analysis.queries`` (and the store-reading ones of ``butdata.tidy.export``)
+  public function of ``butdata.analysis.queries`` (and the store-reading ones of ``butdata.exports.tidy``)
   found by introspection, on a WRITABLE copy of the store (an injection could do harm there):
   no SQL error, nothing matches (the string is a value, not SQL), the store is unchanged.
 - The same strings go through every URL parameter of every page (the keys are read from the
@@ -33,23 +33,25 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from conftest import QLIO, ROOT
 from streamlit.testing.v1 import AppTest
 
-from butdata.tidy import export
-from butdata.analysis import labels, queries, wide
+from butdata import labels
+from butdata.analysis import queries, wide
 from butdata.errors import ButdataError
+from butdata.exports import tidy as export
 from butdata.store import build_store
-from conftest import QLIO, ROOT
 
 APP = ROOT / "app.py"
-PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")
-                            if not p.name.startswith(("_", ".")))
+PAGES = ["app.py"] + sorted(
+    f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py") if not p.name.startswith(("_", "."))
+)
 CODE_DIRS = [ROOT / "butdata", ROOT / "ui", ROOT / "pages"]
 CODE_FILES = sorted(p for d in CODE_DIRS for p in d.rglob("*.py")) + [APP]
 
 HOSTILE = [
     "'; DROP TABLE t_tables; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
     "' OR '1'='1",
     "QLIO' UNION SELECT * FROM t_coefficients --",
     "%",
@@ -63,8 +65,15 @@ HOSTILE = [
     "A" * 20_000,
 ]
 # a shorter list for URL parameters (each costs a page run)
-HOSTILE_URL = ["'; DROP TABLE t_tables; --", "\" OR 1=1 --", "%", "_", "ÉÇÛ漢字 \u202e <b>",
-               "<script>alert(1)</script>", "A" * 5_000]
+HOSTILE_URL = [
+    "'; DROP TABLE t_tables; --",
+    '" OR 1=1 --',
+    "%",
+    "_",
+    "ÉÇÛ漢字 \u202e <b>",
+    "<script>alert(1)</script>",
+    "A" * 5_000,
+]
 XSS = "<script>alert('x')</script><img src=x onerror=alert('y')>"
 
 
@@ -74,15 +83,26 @@ def sha256(path: Path) -> str:
 
 def content(con: duckdb.DuckDBPyConnection) -> list:
     """Every table of the database (names and rows): what an injection could change."""
-    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-    views = [r[0] for r in con.execute(
-        "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()]
-    rows = [con.execute(f"SELECT count(*), hash(list(t ORDER BY ALL)) FROM {n} t").fetchall()  # n: catalog
-            for n in names]
+    names = [
+        r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+    ]
+    views = [
+        r[0]
+        for r in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+        ).fetchall()
+    ]
+    rows = [
+        con.execute(
+            f"SELECT count(*), hash(list(t ORDER BY ALL)) FROM {n} t"
+        ).fetchall()  # n: catalog
+        for n in names
+    ]
     return [names, views, rows]
 
 
 # --------------------------------------------------------------------------- SQL via functions
+
 
 def _store_functions() -> list[tuple[str, object]]:
     """Public functions of queries/export/wide whose first parameter is a connection."""
@@ -117,14 +137,22 @@ def _arguments(fn, hostile: str) -> dict | None:
 
 
 def _takes_strings(fn) -> bool:
-    return any("str" in str(p.annotation) for p in list(inspect.signature(fn).parameters.values())[1:])
+    return any(
+        "str" in str(p.annotation) for p in list(inspect.signature(fn).parameters.values())[1:]
+    )
 
 
 def test_every_store_function_is_found():
     names = {n for n, _ in _store_functions()}
     # sanity: introspection sees the functions the pages use
-    assert {"queries.tables_of", "queries.year_options", "queries.warnings_list",
-            "queries.coefficients_of", "export.select_tables", "wide.wide_table"} <= names
+    assert {
+        "queries.tables_of",
+        "queries.year_options",
+        "queries.warnings_list",
+        "queries.coefficients_of",
+        "tidy.select_tables",
+        "wide.wide_table",
+    } <= names
 
 
 @pytest.fixture()
@@ -151,7 +179,10 @@ def test_hostile_strings_through_every_query_function(store_path, writable_store
                 try:
                     result = fn(con, **args)
                 except ButdataError as exc:  # a clear refusal (e.g. unknown formation) is fine
-                    assert not isinstance(exc.__cause__ or exc.__context__, duckdb.Error), (name, exc)
+                    assert not isinstance(exc.__cause__ or exc.__context__, duckdb.Error), (
+                        name,
+                        exc,
+                    )
                     continue
                 except duckdb.Error as exc:
                     pytest.fail(f"SQL error in {name}({hostile[:40]!r}): {exc}")
@@ -164,15 +195,22 @@ def test_hostile_strings_through_every_query_function(store_path, writable_store
     finally:
         con.close()
     assert sha256(store_path) == original
-    assert {"queries.tables_of", "queries.semesters", "queries.warnings_list",
-            "queries.table_rows", "export.tidy_rows"} <= set(called)
+    assert {
+        "queries.tables_of",
+        "queries.semesters",
+        "queries.warnings_list",
+        "queries.table_rows",
+        "tidy.tidy_rows",
+    } <= set(called)
 
 
 def test_label_functions_keep_hostile_text_as_text():
     for hostile in HOSTILE:
         assert hostile in labels.doc_label("x", hostile)
         assert hostile in labels.parcours_label(hostile)
-        assert hostile in labels.table_label({"semester": 1, "parcours": hostile, "source": "000_x"})
+        assert hostile in labels.table_label(
+            {"semester": 1, "parcours": hostile, "source": "000_x"}
+        )
         assert len(labels.compact_labels([f"S1 · {hostile}", "S1 · b"])) == 2
 
 
@@ -181,9 +219,18 @@ def test_label_functions_keep_hostile_text_as_text():
 SQL_METHODS = {"execute", "executemany", "sql", "query"}
 # Identifiers allowed inside f-string SQL, each a constant of the code (never user input):
 ALLOWED_SQL_NAMES = {
-    ("butdata/store/build.py", "name"): "keys of the fixed dict built by _frames (t_sources, t_tables…)",
-    ("butdata/devtools/synth.py", "where"): "learn_profile's fixed filter; every call passes a constant",
-    ("butdata/devtools/synth.py", "name"): "keys of the dict literal returned by generate() (t_sources…)",
+    (
+        "butdata/store/build.py",
+        "name",
+    ): "keys of the fixed dict built by _frames (t_sources, t_tables…)",
+    (
+        "butdata/devtools/synth.py",
+        "where",
+    ): "learn_profile's fixed filter; every call passes a constant",
+    (
+        "butdata/devtools/synth.py",
+        "name",
+    ): "keys of the dict literal returned by generate() (t_sources…)",
 }
 
 
@@ -192,10 +239,18 @@ def _module_constants(tree: ast.Module, rel: str = "") -> dict[str, ast.expr]:
     module (resolved in that module)."""
     consts = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
             consts[node.targets[0].id] = node.value
-        elif (isinstance(node, ast.ImportFrom) and rel.startswith("butdata/") and node.level == 0
-              and (node.module or "").startswith("butdata.")):
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and rel.startswith("butdata/")
+            and node.level == 0
+            and (node.module or "").startswith("butdata.")
+        ):
             other = ROOT / f"{(node.module or '').replace('.', '/')}.py"
             if other.exists():
                 theirs = _module_constants(ast.parse(other.read_text(encoding="utf-8")))
@@ -211,13 +266,22 @@ def _constant_loop_vars(tree: ast.Module, consts: dict[str, ast.expr]) -> dict[s
     for node in ast.walk(tree):
         if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
             bound.setdefault(node.target.id, []).append(node.iter)
-    return {name: iters[0] for name, iters in bound.items()
-            if len(iters) == 1 and isinstance(iters[0], (ast.Tuple, ast.List))
-            and _is_constant_sql(iters[0], consts, {}, set())}
+    return {
+        name: iters[0]
+        for name, iters in bound.items()
+        if len(iters) == 1
+        and isinstance(iters[0], (ast.Tuple, ast.List))
+        and _is_constant_sql(iters[0], consts, {}, set())
+    }
 
 
-def _is_constant_sql(node: ast.expr, consts: dict[str, ast.expr], loop_vars: dict[str, ast.expr],
-                     allowed: set[str], depth: int = 0) -> bool:
+def _is_constant_sql(
+    node: ast.expr,
+    consts: dict[str, ast.expr],
+    loop_vars: dict[str, ast.expr],
+    allowed: set[str],
+    depth: int = 0,
+) -> bool:
     if depth > 10:
         return False
     rec = lambda n: _is_constant_sql(n, consts, loop_vars, allowed, depth + 1)  # noqa: E731
@@ -235,22 +299,31 @@ def _is_constant_sql(node: ast.expr, consts: dict[str, ast.expr], loop_vars: dic
         return all(rec(v.value) if isinstance(v, ast.FormattedValue) else True for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return rec(node.left) and rec(node.right)
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
-            and isinstance(node.func.value, ast.Constant) and len(node.args) == 1):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and isinstance(node.func.value, ast.Constant)
+        and len(node.args) == 1
+    ):
         arg = node.args[0]
         if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
             gen = arg.generators[0]
             if isinstance(gen.target, ast.Name):
                 inner = dict(loop_vars, **{gen.target.id: gen.iter})
-                return (_is_constant_sql(gen.iter, consts, loop_vars, allowed, depth + 1)
-                        and _is_constant_sql(arg.elt, consts, inner, allowed, depth + 1))
+                return _is_constant_sql(
+                    gen.iter, consts, loop_vars, allowed, depth + 1
+                ) and _is_constant_sql(arg.elt, consts, inner, allowed, depth + 1)
         return rec(arg)
     return False  # %-formatting, .format(), calls, attributes, parameters: not provably constant
 
 
 def _functions_params(tree: ast.Module) -> dict[ast.AST, set[str]]:
-    return {f: {a.arg for a in f.args.args + f.args.kwonlyargs}
-            for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {
+        f: {a.arg for a in f.args.args + f.args.kwonlyargs}
+        for f in ast.walk(tree)
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
 
 
 def _sql_calls(tree: ast.Module) -> Iterator[tuple[ast.Call, ast.expr]]:
@@ -260,7 +333,11 @@ def _sql_calls(tree: ast.Module) -> Iterator[tuple[ast.Call, ast.expr]]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        name = (
+            node.func.attr
+            if isinstance(node.func, ast.Attribute)
+            else getattr(node.func, "id", None)
+        )
         if isinstance(node.func, ast.Attribute) and name in SQL_METHODS and node.args:
             yield node, node.args[0]
         elif name in helpers and len(node.args) > helpers[name]:
@@ -276,9 +353,14 @@ def _sql_helpers() -> dict[str, int]:
                 continue
             params = [a.arg for a in f.args.args]
             for node in ast.walk(f):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr in SQL_METHODS and node.args
-                        and isinstance(node.args[0], ast.Name) and node.args[0].id in params):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in SQL_METHODS
+                    and node.args
+                    and isinstance(node.args[0], ast.Name)
+                    and node.args[0].id in params
+                ):
                     found[f.name] = params.index(node.args[0].id)
     return found
 
@@ -287,7 +369,11 @@ def _is_helper_parameter(tree: ast.Module, call: ast.Call, name: str) -> bool:
     """``call`` is inside a public SQL helper and runs its parameter ``name``."""
     helpers = _sql_helpers()
     for f in ast.walk(tree):
-        if isinstance(f, ast.FunctionDef) and f.name in helpers and any(n is call for n in ast.walk(f)):
+        if (
+            isinstance(f, ast.FunctionDef)
+            and f.name in helpers
+            and any(n is call for n in ast.walk(f))
+        ):
             return [a.arg for a in f.args.args][helpers[f.name]] == name
     return False
 
@@ -344,24 +430,43 @@ def test_allow_listed_sql_identifiers_are_constants():
     """store/build.py: ``name`` iterates over the fixed table names of _frames; synth.py: every call of
     learn_profile passes a constant filter (or none)."""
     tree = ast.parse((ROOT / "butdata/store/build.py").read_text(encoding="utf-8"))
-    loops = [n for n in ast.walk(tree) if isinstance(n, ast.For) and isinstance(n.target, ast.Tuple)
-             and ast.unparse(n.target) == "(name, frame)"]
+    loops = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.For)
+        and isinstance(n.target, ast.Tuple)
+        and ast.unparse(n.target) == "(name, frame)"
+    ]
     assert loops and all("_frames(" in ast.unparse(n.iter) for n in loops)
-    frames = next(f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "_frames")
-    assert "for k in ('t_sources', 't_tables', 't_ues', 't_modules', 't_coefficients', 't_warnings')" \
+    frames = next(
+        f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "_frames"
+    )
+    assert (
+        "for k in ('t_sources', 't_tables', 't_ues', 't_modules', 't_coefficients', 't_warnings')"
         in ast.unparse(frames).replace('"', "'")
+    )
     synth = ast.parse((ROOT / "butdata/devtools/synth.py").read_text(encoding="utf-8"))
-    generate = next(f for f in ast.walk(synth) if isinstance(f, ast.FunctionDef) and f.name == "generate")
+    generate = next(
+        f for f in ast.walk(synth) if isinstance(f, ast.FunctionDef) and f.name == "generate"
+    )
     returns = [r.value for r in ast.walk(generate) if isinstance(r, ast.Return)]
-    assert returns and all(isinstance(r, ast.Dict) and all(isinstance(k, ast.Constant) for k in r.keys)
-                           for r in returns)
-    loops = [n for n in ast.walk(synth) if isinstance(n, ast.For) and ast.unparse(n.target) == "(name, frame)"]
+    assert returns and all(
+        isinstance(r, ast.Dict) and all(isinstance(k, ast.Constant) for k in r.keys)
+        for r in returns
+    )
+    loops = [
+        n
+        for n in ast.walk(synth)
+        if isinstance(n, ast.For) and ast.unparse(n.target) == "(name, frame)"
+    ]
     assert loops and all(ast.unparse(n.iter) == "frames.items()" for n in loops)
     assert "frames = generate(" in ast.unparse(synth)
     for path in CODE_FILES + sorted((ROOT / "benchmarks").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", ""))
-                    == "learn_profile"):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) == "learn_profile"
+            ):
                 where = node.args[1:2] + [k.value for k in node.keywords if k.arg == "where"]
                 assert all(isinstance(w, ast.Constant) for w in where), (path, ast.unparse(node))
 
@@ -382,18 +487,28 @@ def test_unsafe_allow_html_only_takes_constants():
             kw = {k.arg: k.value for k in node.keywords}
             if "unsafe_allow_html" not in kw:
                 continue
-            if isinstance(kw["unsafe_allow_html"], ast.Constant) and kw["unsafe_allow_html"].value is False:
+            if (
+                isinstance(kw["unsafe_allow_html"], ast.Constant)
+                and kw["unsafe_allow_html"].value is False
+            ):
                 continue
             uses += 1
             body = node.args[0] if node.args else kw.get("body")
             if body is not None and _is_constant_sql(body, consts, {}, set()):
                 continue
-            if (isinstance(body, ast.Call) and isinstance(body.func, ast.Name)
-                    and (rel, body.func.id) in ALLOWED_HTML_BUILDERS):
+            if (
+                isinstance(body, ast.Call)
+                and isinstance(body.func, ast.Name)
+                and (rel, body.func.id) in ALLOWED_HTML_BUILDERS
+            ):
                 continue
             problems.append(f"{rel}:{node.lineno}: {ast.unparse(node)[:100]}")
         for node in ast.walk(tree):  # st.html / components.html render raw HTML too
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "html":
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "html"
+            ):
                 arg = node.args[0] if node.args else None
                 if arg is None or not _is_constant_sql(arg, consts, {}, set()):
                     problems.append(f"{rel}:{node.lineno}: {ast.unparse(node)[:100]}")
@@ -402,6 +517,7 @@ def test_unsafe_allow_html_only_takes_constants():
 
 
 # --------------------------------------------------------------------------- pages: helpers
+
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
@@ -452,11 +568,14 @@ def code_query_params() -> set[str]:
     found = set()
     for path in CODE_FILES:
         text = path.read_text(encoding="utf-8")
-        found |= set(re.findall(r"query_params(?:\[|\.get\(|\.get_all\()\s*[\"']([^\"']+)[\"']", text))
+        found |= set(
+            re.findall(r"query_params(?:\[|\.get\(|\.get_all\()\s*[\"']([^\"']+)[\"']", text)
+        )
     return found
 
 
 # --------------------------------------------------------------------------- URL parameters
+
 
 @pytest.fixture(scope="module")
 def page_keys(store_path) -> dict[str, set[str]]:
@@ -498,6 +617,7 @@ def test_hostile_url_parameters_on_every_page(page, page_keys, store_path, monke
 
 # --------------------------------------------------------------------------- HTML in sources
 
+
 @pytest.fixture(scope="module")
 def xss_store(tmp_path_factory) -> Path:
     """QLIO with script/img-onerror text in a semester title (it becomes the parcours), in a UE
@@ -518,10 +638,19 @@ def xss_store(tmp_path_factory) -> Path:
 def test_html_in_sources_is_stored_as_text(xss_store):
     con = duckdb.connect(str(xss_store), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM tables WHERE title LIKE '%<script>%'").fetchone()[0] == 1
-        assert con.execute("SELECT count(*) FROM ues WHERE name LIKE '%onerror%'").fetchone()[0] == 1
-        assert con.execute("SELECT count(*) FROM modules WHERE module_name LIKE '%<script>%'"
-                           ).fetchone()[0] >= 1
+        assert (
+            con.execute("SELECT count(*) FROM tables WHERE title LIKE '%<script>%'").fetchone()[0]
+            == 1
+        )
+        assert (
+            con.execute("SELECT count(*) FROM ues WHERE name LIKE '%onerror%'").fetchone()[0] == 1
+        )
+        assert (
+            con.execute(
+                "SELECT count(*) FROM modules WHERE module_name LIKE '%<script>%'"
+            ).fetchone()[0]
+            >= 1
+        )
     finally:
         con.close()
 
@@ -544,13 +673,20 @@ def _html_elements(at: AppTest) -> tuple[list[str], list[str]]:
     return allowing, showing
 
 
-XSS_VISITS = [("app.py", {}), ("pages/1_Comparer_les_parcours.py", {"semestre": "S1"}),
-              ("pages/2_Poids_par_UE.py", {"semestre": "S1"}),
-              ("pages/3_Simulation_de_notes.py", {}), ("pages/4_Donnees.py", {"semestre": "S1"})]
+XSS_VISITS = [
+    ("app.py", {}),
+    ("pages/1_Comparer_les_parcours.py", {"semestre": "S1"}),
+    ("pages/2_Poids_par_UE.py", {"semestre": "S1"}),
+    ("pages/3_Simulation_de_notes.py", {}),
+    ("pages/4_Donnees.py", {"semestre": "S1"}),
+]
 
 
-@pytest.mark.parametrize("page,params", [v for v in XSS_VISITS if (ROOT / v[0]).exists()],
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "page,params",
+    [v for v in XSS_VISITS if (ROOT / v[0]).exists()],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_pages_render_source_html_as_text(page, params, xss_store, monkeypatch):
     monkeypatch.setenv("BUTDATA_DB", str(xss_store))
     at = run_page(page, params)
@@ -571,6 +707,7 @@ def test_pages_render_source_html_as_text(page, params, xss_store, monkeypatch):
 
 
 # --------------------------------------------------------------------------- config, network
+
 
 def test_streamlit_config_limits():
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
@@ -637,8 +774,13 @@ def test_result_card_escapes_every_text():
     # the one HTML builder allowed above: nothing it is given can become markup
     from ui.simulation_view import _card
 
-    card = _card("<script>alert(1)</script>", "<b>9</b>", "#2e7d32",
-                 [("<img src=x onerror=alert(1)> : ", "<i>12</i>")], "UE'><script>")
+    card = _card(
+        "<script>alert(1)</script>",
+        "<b>9</b>",
+        "#2e7d32",
+        [("<img src=x onerror=alert(1)> : ", "<i>12</i>")],
+        "UE'><script>",
+    )
     assert "<script>" not in card and "<img" not in card and "<i>" not in card
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card and "&lt;i&gt;12&lt;/i&gt;" in card
     assert "data-ue='UE&#x27;&gt;&lt;script&gt;'" in card

@@ -3,18 +3,22 @@ hypothesis properties. Frames are built here in the shape of the store views."""
 
 from __future__ import annotations
 
-import pytest
 import polars as pl
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from butdata.grading import student as sim
-from butdata.grading.rules import Rules
+from butdata.grading.rules import DEFAULT_RULES, Rules
 
 APPROX = pytest.approx
 
 
-def frames(tables: dict[str, dict[str, dict[str, float]]], shares: dict[str, float] | None = None,
-           anonymous: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+def frames(
+    tables: dict[str, dict[str, dict[str, float]]],
+    shares: dict[str, float] | None = None,
+    anonymous: bool = False,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(coefficients, ues) from {table_id: {ue: {module_code: coef}}}; competence = last digit
     of the UE code. Zero coefficients are kept to check they are ignored. ``anonymous`` drops
     the module codes (damaged table)."""
@@ -25,12 +29,29 @@ def frames(tables: dict[str, dict[str, dict[str, float]]], shares: dict[str, flo
             ue_rows.append((tid, ue, comp, (shares or {}).get(ue), line))
             for pos, (code, c) in enumerate(modules.items()):
                 coef_rows.append((tid, ue, comp, None if anonymous else code, c, pos + 1))
-    coefficients = pl.DataFrame(coef_rows, orient="row", schema={
-        "table_id": pl.String, "ue": pl.String, "competence": pl.Int32, "module_code": pl.String,
-        "coefficient": pl.Float64, "position": pl.Int32})
-    ues = pl.DataFrame(ue_rows, orient="row", schema={
-        "table_id": pl.String, "ue": pl.String, "competence": pl.Int32, "sae_share": pl.Float64,
-        "source_line": pl.Int32})
+    coefficients = pl.DataFrame(
+        coef_rows,
+        orient="row",
+        schema={
+            "table_id": pl.String,
+            "ue": pl.String,
+            "competence": pl.Int32,
+            "module_code": pl.String,
+            "coefficient": pl.Float64,
+            "position": pl.Int32,
+        },
+    )
+    ues = pl.DataFrame(
+        ue_rows,
+        orient="row",
+        schema={
+            "table_id": pl.String,
+            "ue": pl.String,
+            "competence": pl.Int32,
+            "sae_share": pl.Float64,
+            "source_line": pl.Int32,
+        },
+    )
     return coefficients, ues
 
 
@@ -47,9 +68,13 @@ def rcue_row(result: sim.SimulationResult, comp: int) -> dict:
 
 
 # QLIO S1 excerpt (doc 000): R1.01 feeds the three UEs, SAE1.01 only UE11, R1.09 only UE12.
-S1 = {"s1": {"UE11": {"R1.01": 0.5, "SAE1.01": 2.0, "R1.09": 0.0},
-             "UE12": {"R1.01": 0.5, "R1.09": 1.4, "SAE1.01": 0.0},
-             "UE13": {"R1.01": 0.5, "R1.11": 1.4}}}
+S1 = {
+    "s1": {
+        "UE11": {"R1.01": 0.5, "SAE1.01": 2.0, "R1.09": 0.0},
+        "UE12": {"R1.01": 0.5, "R1.09": 1.4, "SAE1.01": 0.0},
+        "UE13": {"R1.01": 0.5, "R1.11": 1.4},
+    }
+}
 
 
 def test_ue_average_shared_module_and_ungraded_modules():
@@ -96,11 +121,13 @@ def test_coefficient_zero_module_counts_nowhere():
 
 
 # A year with 3 competences, one module per UE unless stated: averages equal the grades.
-YEAR = {"s3": {"UE31": {"A1": 1.0}, "UE32": {"B1": 1.0}, "UE33": {"C1": 1.0}},
-        "s4": {"UE41": {"A2": 1.0}, "UE42": {"B2": 1.0}, "UE43": {"C2": 1.0}}}
+YEAR = {
+    "s3": {"UE31": {"A1": 1.0}, "UE32": {"B1": 1.0}, "UE33": {"C1": 1.0}},
+    "s4": {"UE41": {"A2": 1.0}, "UE42": {"B2": 1.0}, "UE43": {"C2": 1.0}},
+}
 
 
-def year(grades: dict[str, float], rules: Rules = Rules()) -> sim.SimulationResult:
+def year(grades: dict[str, float], rules: Rules = DEFAULT_RULES) -> sim.SimulationResult:
     coefficients, ues = frames(YEAR)
     return sim.simulate(coefficients, ues, ["s3", "s4"], grades, rules)
 
@@ -135,8 +162,10 @@ def test_rcue_below_floor_blocks_pasd():
 
 
 def test_not_more_than_half_is_aj():
-    four = {"s3": {f"UE3{c}": {f"O{c}": 1.0} for c in range(1, 5)},
-            "s4": {f"UE4{c}": {f"E{c}": 1.0} for c in range(1, 5)}}
+    four = {
+        "s3": {f"UE3{c}": {f"O{c}": 1.0} for c in range(1, 5)},
+        "s4": {f"UE4{c}": {f"E{c}": 1.0} for c in range(1, 5)},
+    }
     coefficients, ues = frames(four)
     grades = {"O1": 12, "E1": 12, "O2": 11, "E2": 11, "O3": 9, "E3": 9, "O4": 9, "E4": 9}
     r = sim.simulate(coefficients, ues, ["s3", "s4"], grades)
@@ -158,7 +187,9 @@ def test_pending_ue_makes_decision_pending_not_failure():
 def test_competence_without_ue_in_one_semester_is_not_decidable():
     tables = {"s3": dict(YEAR["s3"]), "s4": {"UE41": {"A2": 1.0}, "UE42": {"B2": 1.0}}}
     coefficients, ues = frames(tables)
-    r = sim.simulate(coefficients, ues, ["s3", "s4"], {"A1": 12, "A2": 12, "B1": 12, "B2": 12, "C1": 12})
+    r = sim.simulate(
+        coefficients, ues, ["s3", "s4"], {"A1": 12, "A2": 12, "B1": 12, "B2": 12, "C1": 12}
+    )
     assert r.decision is None and "compétence(s) 3" in r.rule
     assert r.rcues["competence"].to_list() == [1, 2]
 
@@ -168,7 +199,9 @@ def test_rules_are_settings():
     r = year({"A1": 11, "A2": 14, "B1": 12, "B2": 12, "C1": 12, "C2": 12}, Rules(pass_mark=12))
     assert ue_row(r, "UE31")["code"] == "CMP" and r.decision == "ADM"
     # weights (1, 3): RCUE1 = (1*6 + 3*12) / 4 = 42/4 = 10.5 instead of (6+12)/2 = 9
-    r = year({"A1": 6, "A2": 12, "B1": 12, "B2": 12, "C1": 12, "C2": 12}, Rules(rcue_weights=(1, 3)))
+    r = year(
+        {"A1": 6, "A2": 12, "B1": 12, "B2": 12, "C1": 12, "C2": 12}, Rules(rcue_weights=(1, 3))
+    )
     assert rcue_row(r, 1)["average"] == APPROX(10.5)
     with pytest.raises(ValueError):
         Rules(rcue_floor=11)
@@ -176,6 +209,7 @@ def test_rules_are_settings():
 
 
 # ---------------------------------------------------------------- needed grade
+
 
 def needed(ue_modules: dict[str, float], grades: dict[str, float]) -> dict:
     coefficients, ues = frames({"s": {"UE11": ue_modules}})
@@ -218,7 +252,9 @@ def test_needed_grade_nothing_left_to_grade():
 
 
 def test_needed_grade_for_rcue():
-    coefficients, ues = frames({"s3": {"UE31": {"A1": 1.0}}, "s4": {"UE41": {"A2": 1.0, "A3": 1.0}}})
+    coefficients, ues = frames(
+        {"s3": {"UE31": {"A1": 1.0}}, "s4": {"UE41": {"A2": 1.0, "A3": 1.0}}}
+    )
     r = sim.simulate(coefficients, ues, ["s3", "s4"], {"A1": 6, "A2": 10})
     # RCUE = (6 + (10 + x)/2) / 2 = 10  ->  (10 + x)/2 = 14  ->  x = 18
     row = rcue_row(r, 1)
@@ -230,9 +266,13 @@ def test_needed_grade_for_rcue():
 
 # ---------------------------------------------------------------- coarse mode
 
+
 def test_coarse_mode_weights_sae_and_ressources_by_share():
-    coefficients, ues = frames({"d1": {"UE11": {"x": 3.0, "y": 2.0}, "UE12": {"x": 1.0}}},
-                               shares={"UE11": 0.4, "UE12": 0.75}, anonymous=True)
+    coefficients, ues = frames(
+        {"d1": {"UE11": {"x": 3.0, "y": 2.0}, "UE12": {"x": 1.0}}},
+        shares={"UE11": 0.4, "UE12": 0.75},
+        anonymous=True,
+    )
     assert sim.table_mode(coefficients, "d1") == "coarse"
     w, mode = sim.semester_weights(coefficients, ues, "d1")
     assert mode == "coarse"
@@ -259,10 +299,13 @@ def test_coarse_mode_unknown_share_gives_no_average():
 
 # ---------------------------------------------------------------- grades and JSON
 
+
 def test_normalise_grades_errors_and_case():
     codes = ["R1.01", "SAE3.Portfolio"]
     assert sim.normalise_grades({"r1.01": "12.5", "sae3.portfolio": 4}, codes) == {
-        "R1.01": 12.5, "SAE3.Portfolio": 4.0}
+        "R1.01": 12.5,
+        "SAE3.Portfolio": 4.0,
+    }
     with pytest.raises(sim.GradeError, match="inconnu.*R9.99"):
         sim.normalise_grades({"R9.99": 10}, codes)
     with pytest.raises(sim.GradeError, match="hors de l'intervalle 0-20"):
@@ -278,8 +321,13 @@ def test_json_dict_shape():
     d = r.to_json_dict()
     assert list(d) == ["semesters", "rcues", "decision", "rule"]
     assert [s["table_id"] for s in d["semesters"]] == ["s3", "s4"]
-    assert d["semesters"][0]["ues"][0] == {"competence": 1, "ue": "UE31", "average": 9.0,
-                                          "code": "CMP", "needed": "impossible (plus aucun module à noter)"}
+    assert d["semesters"][0]["ues"][0] == {
+        "competence": 1,
+        "ue": "UE31",
+        "average": 9.0,
+        "code": "CMP",
+        "needed": "impossible (plus aucun module à noter)",
+    }
     assert d["rcues"][0] == {"competence": 1, "average": 10.5}
     assert d["decision"] == "ADM"
     single = sim.simulate(*frames(S1), ["s1"], {}).to_json_dict()
@@ -329,7 +377,7 @@ def test_property_averages_within_grade_range(case):
     coefficients, ues = frames(tables)
     r = sim.simulate(coefficients, ues, ["s3", "s4"], grades)
     averages = {}
-    for tid, ue_map in tables.items():
+    for ue_map in tables.values():
         for ue, mods in ue_map.items():
             used = [grades[m] for m, c in mods.items() if c > 0 and m in grades]
             avg = ue_row(r, ue)["average"]

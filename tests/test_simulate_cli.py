@@ -31,8 +31,14 @@ def db(tmp_path_factory) -> Path:
 def modules_of(db: Path, table_id: str) -> list[str]:
     con = open_store(db)
     try:
-        return con.sql("SELECT DISTINCT module_code FROM coefficients WHERE table_id = $t ORDER BY 1",
-                       params={"t": table_id}).pl()["module_code"].to_list()
+        return (
+            con.sql(
+                "SELECT DISTINCT module_code FROM coefficients WHERE table_id = $t ORDER BY 1",
+                params={"t": table_id},
+            )
+            .pl()["module_code"]
+            .to_list()
+        )
     finally:
         con.close()
 
@@ -44,18 +50,38 @@ def run(db: Path, capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_json_one_table(db, capsys):
-    code, out, err = run(db, capsys, "000-qlio-s1", "--grade", "R1.01=12", "--grade", "SAE1.01=8", "--json")
+    code, out, err = run(
+        db, capsys, "000-qlio-s1", "--grade", "R1.01=12", "--grade", "SAE1.01=8", "--json"
+    )
     assert code == 0, err
     # Every S1 UE has total coefficient 10. R1.01 has 0.50 in UE11-UE13, SAE1.01 2.00 in UE11 only.
     # UE11 = (0.5*12 + 2*8) / (0.5+2) = 22/2.5 = 8.8 ; needed: (22 + 7.5x)/10 = 10 -> x = 78/7.5 = 10.4
     # UE12 = UE13 = 0.5*12 / 0.5 = 12 ; needed: (6 + 9.5x)/10 = 10 -> x = 94/9.5 = 9.89473.. -> 9.8948 (up)
     assert json.loads(out) == {
-        "semesters": [{"table_id": "000-qlio-s1", "ues": [
-            {"competence": 1, "ue": "UE11", "average": 8.8, "code": "AJ", "needed": 10.4},
-            {"competence": 2, "ue": "UE12", "average": 12.0, "code": "ADM", "needed": 9.8948},
-            {"competence": 3, "ue": "UE13", "average": 12.0, "code": "ADM", "needed": 9.8948},
-        ]}],
-        "rcues": [], "decision": None,
+        "semesters": [
+            {
+                "table_id": "000-qlio-s1",
+                "ues": [
+                    {"competence": 1, "ue": "UE11", "average": 8.8, "code": "AJ", "needed": 10.4},
+                    {
+                        "competence": 2,
+                        "ue": "UE12",
+                        "average": 12.0,
+                        "code": "ADM",
+                        "needed": 9.8948,
+                    },
+                    {
+                        "competence": 3,
+                        "ue": "UE13",
+                        "average": 12.0,
+                        "code": "ADM",
+                        "needed": 9.8948,
+                    },
+                ],
+            }
+        ],
+        "rcues": [],
+        "decision": None,
         "rule": "Un seul semestre : pas de décision annuelle (indiquez aussi le tableau du semestre pair).",
     }
 
@@ -70,7 +96,9 @@ def test_json_year_compensation(db, capsys):
     # every S3 UE = 12, every S4 UE = 8 (all modules graded alike); RCUE = (12 + 8)/2 = 10
     assert [u["average"] for s in d["semesters"] for u in s["ues"]] == [12.0] * 4 + [8.0] * 4
     assert [u["code"] for u in d["semesters"][1]["ues"]] == ["CMP"] * 4
-    assert [u["needed"] for u in d["semesters"][1]["ues"]] == ["impossible (plus aucun module à noter)"] * 4
+    assert [u["needed"] for u in d["semesters"][1]["ues"]] == [
+        "impossible (plus aucun module à noter)"
+    ] * 4
     assert d["rcues"] == [{"competence": c, "average": 10.0} for c in (1, 2, 3, 4)]
     assert d["decision"] == "ADM" and d["rule"].startswith("ADM")
 
@@ -86,16 +114,22 @@ def test_year_aj_and_text_output(db, capsys):
     assert "UE31 + UE41" in out and "8,50" in out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["000-qlio-s1", "--grade", "R9.99=10"], "module(s) inconnu(s) : R9.99"),
-    (["000-qlio-s1", "--grade", "R1.01=21"], "hors de l'intervalle 0-20"),
-    (["000-qlio-s1", "--grade", "R1.01=-1"], "hors de l'intervalle 0-20"),
-    (["000-qlio-s1", "--grade", "R1.01"], "--grade attend CODE=NOTE"),
-    (["000-qlio-s9"], "tableau(x) inconnu(s) : 000-qlio-s9"),
-    (["000-qlio-s3-qmi", "000-qlio-s4-mp"], "parcours 'QMI' ≠ 'MP'"),
-    (["000-qlio-s4-qmi", "000-qlio-s3-qmi"], "un semestre impair puis le semestre pair suivant"),
-    (["000-qlio-s1", "--grade", "R3.01=10"], "module(s) inconnu(s) : R3.01"),  # S3 module on S1
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["000-qlio-s1", "--grade", "R9.99=10"], "module(s) inconnu(s) : R9.99"),
+        (["000-qlio-s1", "--grade", "R1.01=21"], "hors de l'intervalle 0-20"),
+        (["000-qlio-s1", "--grade", "R1.01=-1"], "hors de l'intervalle 0-20"),
+        (["000-qlio-s1", "--grade", "R1.01"], "--grade attend CODE=NOTE"),
+        (["000-qlio-s9"], "tableau(x) inconnu(s) : 000-qlio-s9"),
+        (["000-qlio-s3-qmi", "000-qlio-s4-mp"], "parcours 'QMI' ≠ 'MP'"),
+        (
+            ["000-qlio-s4-qmi", "000-qlio-s3-qmi"],
+            "un semestre impair puis le semestre pair suivant",
+        ),
+        (["000-qlio-s1", "--grade", "R3.01=10"], "module(s) inconnu(s) : R3.01"),  # S3 module on S1
+    ],
+)
 def test_errors_exit_2(db, capsys, args, message):
     code, out, err = run(db, capsys, *args)
     assert code == 2 and out == ""
@@ -104,7 +138,9 @@ def test_errors_exit_2(db, capsys, args, message):
 
 def test_zero_coefficient_module_and_decimal_comma(db, capsys):
     # SAE1.PF (portfolio) is listed with all coefficients 0: accepted, changes nothing
-    code, out, err = run(db, capsys, "000-qlio-s1", "--grade", "SAE1.PF=0", "--grade", "r1.01=12,5", "--json")
+    code, out, err = run(
+        db, capsys, "000-qlio-s1", "--grade", "SAE1.PF=0", "--grade", "r1.01=12,5", "--json"
+    )
     assert code == 0, err
     ues = json.loads(out)["semesters"][0]["ues"]
     # only R1.01 counts: every UE = 0.5*12.5 / 0.5 = 12.5
@@ -112,9 +148,41 @@ def test_zero_coefficient_module_and_decimal_comma(db, capsys):
 
 
 def test_module_entry_point_exit_code(db):
-    done = subprocess.run([sys.executable, "-m", "butdata", "simulate", "--db", str(db), "000-qlio-s1",
-                           "--grade", "R1.01=20.5"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "butdata",
+            "simulate",
+            "--db",
+            str(db),
+            "000-qlio-s1",
+            "--grade",
+            "R1.01=20.5",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 2 and "hors de l'intervalle" in done.stderr
-    done = subprocess.run([sys.executable, "-m", "butdata", "simulate", "--db", str(db), "000-qlio-s1",
-                           "--grade", "R1.01=12", "--json"], capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0 and json.loads(done.stdout)["semesters"][0]["ues"][0]["average"] == 12.0
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "butdata",
+            "simulate",
+            "--db",
+            str(db),
+            "000-qlio-s1",
+            "--grade",
+            "R1.01=12",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert (
+        done.returncode == 0
+        and json.loads(done.stdout)["semesters"][0]["ues"][0]["average"] == 12.0
+    )

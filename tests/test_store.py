@@ -12,17 +12,36 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import QLIO, ROOT, source_line
 
 from butdata.errors import SourceError
 from butdata.store import build_store, ensure_store, open_store
-from conftest import QLIO, ROOT, source_line
 
 REQUIRED = {
-    "tables": {"table_id", "source", "source_line", "formation", "formation_name", "site",
-               "semester", "parcours", "alternance", "status", "n_ue"},
+    "tables": {
+        "table_id",
+        "source",
+        "source_line",
+        "formation",
+        "formation_name",
+        "site",
+        "semester",
+        "parcours",
+        "alternance",
+        "status",
+        "n_ue",
+    },
     "ues": {"table_id", "ue", "competence", "name", "ects", "total", "sae_share", "source_line"},
-    "coefficients": {"table_id", "competence", "module_code", "module_name", "kind", "position",
-                     "coefficient", "source_line"},
+    "coefficients": {
+        "table_id",
+        "competence",
+        "module_code",
+        "module_name",
+        "kind",
+        "position",
+        "coefficient",
+        "source_line",
+    },
 }
 
 
@@ -44,8 +63,10 @@ def qlio_store(qlio_sources, tmp_path) -> Path:
 def snapshot(db: Path):
     con = open_store(db)
     try:
-        return [con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall()
-                for v in ("tables", "ues", "coefficients", "modules", "warnings")]
+        return [
+            con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall()
+            for v in ("tables", "ues", "coefficients", "modules", "warnings")
+        ]
     finally:
         con.close()
 
@@ -66,11 +87,13 @@ def test_counts_and_a_traced_value(qlio_store):
     rows = con.execute(
         "SELECT c.ue, c.coefficient, c.kind, c.source_line, t.source FROM coefficients c "
         "JOIN tables t USING (table_id) WHERE c.table_id = ? AND c.module_code = ? ORDER BY c.ue",
-        ["000-qlio-s2", "SAE2.01"]).fetchall()
+        ["000-qlio-s2", "SAE2.01"],
+    ).fetchall()
     assert rows == [(f"UE2{i}", 1.7, "sae", 125, QLIO.name) for i in (1, 2, 3)]
     # line 137: "Crédits ECTS 30 10 10 10"
-    assert con.execute("SELECT ue, ects, total FROM ues WHERE table_id = ? ORDER BY ue",
-                       ["000-qlio-s2"]).fetchall() == [("UE21", 10, 10), ("UE22", 10, 10), ("UE23", 10, 10)]
+    assert con.execute(
+        "SELECT ue, ects, total FROM ues WHERE table_id = ? ORDER BY ue", ["000-qlio-s2"]
+    ).fetchall() == [("UE21", 10, 10), ("UE22", 10, 10), ("UE23", 10, 10)]
     assert con.execute("SELECT DISTINCT status FROM tables").fetchall() == [("complete",)]
 
 
@@ -107,7 +130,9 @@ def test_binary_file_leaves_store_byte_identical(qlio_sources, qlio_store):
 
 
 def test_bad_encoding_names_file_and_line(qlio_sources, qlio_store):
-    (qlio_sources / "zz_latin1.txt").write_bytes("ligne 1\nSemestre 1 BUT QLIO \xe9\n".encode("latin-1"))
+    (qlio_sources / "zz_latin1.txt").write_bytes(
+        "ligne 1\nSemestre 1 BUT QLIO \xe9\n".encode("latin-1")
+    )
     with pytest.raises(SourceError) as err:
         build_store(qlio_sources, qlio_store)
     assert (err.value.source, err.value.line) == ("zz_latin1.txt", 2)
@@ -116,8 +141,21 @@ def test_bad_encoding_names_file_and_line(qlio_sources, qlio_store):
 def test_cli_build_reports_error_without_traceback(qlio_sources, qlio_store):
     (qlio_sources / "zz_broken.txt").write_bytes(b"\x00binary")
     before = qlio_store.read_bytes()
-    proc = subprocess.run([sys.executable, "-m", "butdata", "build", "--sources", str(qlio_sources),
-                           "--db", str(qlio_store)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "butdata",
+            "build",
+            "--sources",
+            str(qlio_sources),
+            "--db",
+            str(qlio_store),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode != 0
     assert "zz_broken.txt" in proc.stderr and "Traceback" not in proc.stderr
     assert qlio_store.read_bytes() == before
@@ -125,8 +163,12 @@ def test_cli_build_reports_error_without_traceback(qlio_sources, qlio_store):
 
 def test_cli_build_summary(qlio_sources, tmp_path):
     db = tmp_path / "cli.duckdb"
-    proc = subprocess.run([sys.executable, "-m", "butdata", "build", "--sources", str(qlio_sources),
-                           "--db", str(db)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "butdata", "build", "--sources", str(qlio_sources), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "18 tableaux (18 complets)" in proc.stdout and "321" not in proc.stderr
     assert "781 coefficients" in proc.stdout  # 321 module lines, non-zero UE cells only
@@ -148,8 +190,12 @@ store.build_store(sys.argv[1], sys.argv[2])
 @pytest.mark.parametrize("delay", [0.0, 0.05, "after-write"])
 def test_kill_9_during_build_keeps_previous_store(qlio_sources, qlio_store, delay):
     before = snapshot(qlio_store)
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(qlio_sources), str(qlio_store)],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_BUILD, str(qlio_sources), str(qlio_store)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     if delay == "after-write":
         assert proc.stdout.readline().strip() == "writing"
         time.sleep(0.5)

@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-
-from butdata.devtools import synth
-from butdata.cli.main import main
-from butdata.store import build_store, ensure_store, open_store
 from conftest import QLIO, SOURCES
+
+from butdata.cli.main import main
+from butdata.devtools import synth
+from butdata.store import build_store, ensure_store, open_store
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +44,14 @@ def con(syn_store):
 def _schema(db: Path):
     c = duckdb.connect(str(db), read_only=True)
     try:
-        cols = c.execute("SELECT table_name, column_name, data_type, is_nullable, column_index "
-                         "FROM duckdb_columns() WHERE database_name = current_database() "
-                         "ORDER BY ALL").fetchall()
-        views = c.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
-                          "ORDER BY ALL").fetchall()
+        cols = c.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, column_index "
+            "FROM duckdb_columns() WHERE database_name = current_database() "
+            "ORDER BY ALL"
+        ).fetchall()
+        views = c.execute(
+            "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY ALL"
+        ).fetchall()
         return cols, views
     finally:
         c.close()
@@ -74,8 +77,9 @@ def test_marked_synthetic_everywhere(con):
     assert name.startswith("SYNTHÉTIQUE")
     assert con.execute("SELECT DISTINCT source FROM tables").fetchall() == [(name,)]
     assert con.execute("SELECT source, layout FROM sources").fetchall() == [(name, "synthetic")]
-    assert con.execute("SELECT count(*) FROM tables WHERE NOT starts_with(table_id, 'syn-')"
-                       ).fetchall() == [(0,)]
+    assert con.execute(
+        "SELECT count(*) FROM tables WHERE NOT starts_with(table_id, 'syn-')"
+    ).fetchall() == [(0,)]
     assert con.execute("SELECT DISTINCT source FROM warnings").fetchall() == [(name,)]
     meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     assert meta["synthetic"] == "true" and meta["sources_dir"] == "synthetic"
@@ -91,13 +95,20 @@ def test_the_app_never_rebuilds_a_synthetic_store(syn_store):
 def test_national_structure(con):
     # 24 specialities, each at `scale` sites; semesters 1-6; 3-5 UEs; ≤ 5 parcours.
     assert con.execute("SELECT count(DISTINCT formation) FROM tables").fetchall() == [(24,)]
-    assert con.execute("SELECT DISTINCT count(DISTINCT site) FROM tables GROUP BY formation"
-                       ).fetchall() == [(3,)]
+    assert con.execute(
+        "SELECT DISTINCT count(DISTINCT site) FROM tables GROUP BY formation"
+    ).fetchall() == [(3,)]
     assert con.execute("SELECT min(semester), max(semester) FROM tables").fetchall() == [(1, 6)]
-    assert con.execute("SELECT min(n_ue), max(n_ue) FROM tables WHERE status <> 'empty'"
-                       ).fetchall() == [(3, 5)]
-    assert con.execute("SELECT max(n) FROM (SELECT count(DISTINCT parcours) n FROM tables "
-                       "GROUP BY formation, site, semester)").fetchall()[0][0] <= 5
+    assert con.execute(
+        "SELECT min(n_ue), max(n_ue) FROM tables WHERE status <> 'empty'"
+    ).fetchall() == [(3, 5)]
+    assert (
+        con.execute(
+            "SELECT max(n) FROM (SELECT count(DISTINCT parcours) n FROM tables "
+            "GROUP BY formation, site, semester)"
+        ).fetchall()[0][0]
+        <= 5
+    )
     kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM coefficients").fetchall()}
     assert kinds == {"ressource", "sae", "portfolio", "stage", "autre", None}
     statuses = dict(con.execute("SELECT status, count(*) FROM tables GROUP BY 1").fetchall())
@@ -110,24 +121,32 @@ def test_national_structure(con):
         WHERE t.status = 'complete' AND (c.s IS NULL OR abs(c.s - u.total) > 0.011)""").fetchall()
     assert bad == [(0,)]
     # ECTS: 30 per semester.
-    assert con.execute("SELECT DISTINCT declared_ects FROM tables WHERE status <> 'empty'"
-                       ).fetchall() == [(30.0,)]
+    assert con.execute(
+        "SELECT DISTINCT declared_ects FROM tables WHERE status <> 'empty'"
+    ).fetchall() == [(30.0,)]
 
 
 def test_grid_tables_have_no_module_codes_and_clean_tables_have_all(con):
-    rows = dict(con.execute("""
+    rows = dict(
+        con.execute("""
         SELECT t.layout, count(*) FILTER (WHERE c.module_code IS NULL) = count(*)
-        FROM coefficients c JOIN tables t USING (table_id) GROUP BY 1""").fetchall())
+        FROM coefficients c JOIN tables t USING (table_id) GROUP BY 1""").fetchall()
+    )
     assert rows == {"grid": True, "modules": False}
-    assert con.execute("SELECT count(*) FROM coefficients c JOIN tables t USING (table_id) "
-                       "WHERE t.layout = 'modules' AND c.module_code IS NULL").fetchall() == [(0,)]
-    assert con.execute("SELECT count(*) FROM modules m JOIN tables t USING (table_id) "
-                       "WHERE t.layout = 'grid'").fetchall() == [(0,)]
+    assert con.execute(
+        "SELECT count(*) FROM coefficients c JOIN tables t USING (table_id) "
+        "WHERE t.layout = 'modules' AND c.module_code IS NULL"
+    ).fetchall() == [(0,)]
+    assert con.execute(
+        "SELECT count(*) FROM modules m JOIN tables t USING (table_id) WHERE t.layout = 'grid'"
+    ).fetchall() == [(0,)]
     # Grid values print with a decimal comma, clean ones with two decimals and a dot.
-    printed = dict(con.execute("""
+    printed = dict(
+        con.execute("""
         SELECT t.layout, bool_and(CASE WHEN t.layout = 'grid' THEN NOT contains(c.printed, '.')
                                        ELSE regexp_full_match(c.printed, '\\d+\\.\\d\\d') END)
-        FROM coefficients c JOIN tables t USING (table_id) GROUP BY 1""").fetchall())
+        FROM coefficients c JOIN tables t USING (table_id) GROUP BY 1""").fetchall()
+    )
     assert printed == {"grid": True, "modules": True}
 
 
@@ -162,8 +181,14 @@ def test_same_seed_same_store_other_seed_other_store():
 
 def test_scale_is_sites_per_speciality():
     small, big = synth.generate(1, seed=1), synth.generate(4, seed=1)
-    assert small["t_tables"].group_by("formation").agg(pl.col("site").n_unique())["site"].to_list() == [1] * 24
-    assert big["t_tables"].group_by("formation").agg(pl.col("site").n_unique())["site"].to_list() == [4] * 24
+    assert (
+        small["t_tables"].group_by("formation").agg(pl.col("site").n_unique())["site"].to_list()
+        == [1] * 24
+    )
+    assert (
+        big["t_tables"].group_by("formation").agg(pl.col("site").n_unique())["site"].to_list()
+        == [4] * 24
+    )
     assert 2 * small["t_coefficients"].height < big["t_coefficients"].height
     assert synth.generate(0, seed=1)["t_tables"].height == 0
 

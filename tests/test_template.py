@@ -35,26 +35,59 @@ def errors_of(path: Path, **kw) -> list[tuple[int, str | None, str]]:
 def test_every_column_has_a_machine_name_and_a_french_label():
     names = [c.name for c in COLUMNS]
     assert len(set(names)) == len(names)
-    assert names[:18] == ["table_id", "source", "formation", "formation_name", "site", "semester",
-                          "parcours", "alternance", "ue", "competence", "ects", "ue_total",
-                          "module_code", "module_name", "kind", "position", "coefficient",
-                          "source_line"]
+    assert names[:18] == [
+        "table_id",
+        "source",
+        "formation",
+        "formation_name",
+        "site",
+        "semester",
+        "parcours",
+        "alternance",
+        "ue",
+        "competence",
+        "ects",
+        "ue_total",
+        "module_code",
+        "module_name",
+        "kind",
+        "position",
+        "coefficient",
+        "source_line",
+    ]
     assert all(c.label for c in COLUMNS)
 
 
 def test_headers_accept_machine_names_labels_and_spelling_variants():
-    mapping, errors = map_headers(["FORMATION", "Semestre", " ue ", "module_code", "coefficient",
-                                   "Commentaire"])
-    assert errors == [] and set(mapping.values()) == {"formation", "semester", "ue",
-                                                     "module_code", "coefficient"}
+    mapping, errors = map_headers(
+        ["FORMATION", "Semestre", " ue ", "module_code", "coefficient", "Commentaire"]
+    )
+    assert errors == [] and set(mapping.values()) == {
+        "formation",
+        "semester",
+        "ue",
+        "module_code",
+        "coefficient",
+    }
     _, errors = map_headers(["formation", "semester", "ue", "coefficient", "Coefficient"])
-    assert [e.message for e in errors] == ["colonne en double",
-                                           "colonne obligatoire manquante : « Code module » "
-                                           "(module_code) ou « Intitulé du module »"]
+    assert [e.message for e in errors] == [
+        "colonne en double",
+        "colonne obligatoire manquante : « Code module » (module_code) ou « Intitulé du module »",
+    ]
 
 
-@pytest.mark.parametrize("text,value", [("1,5", 1.5), ("1.50", 1.5), (" 2 ", 2.0), ("0,25", 0.25),
-                                        (3, 3.0), (0.1, 0.1), ("1\u00a0000,5", 1000.5)])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("1,5", 1.5),
+        ("1.50", 1.5),
+        (" 2 ", 2.0),
+        ("0,25", 0.25),
+        (3, 3.0),
+        (0.1, 0.1),
+        ("1\u00a0000,5", 1000.5),
+    ],
+)
 def test_numbers_as_typed_in_french_or_english(text, value):
     assert parse_float(text) == value
 
@@ -70,17 +103,32 @@ def test_a_hand_made_draft_becomes_a_document(tmp_path):
     assert doc.layout == "template" and len(doc.tables) == 1
     t = doc.tables[0]
     assert (t.table_id, t.source, t.formation, t.formation_name, t.semester, t.layout) == (
-        "mcc-gea-gea-s1", "mcc_gea.csv", "GEA", "Gestion des entreprises et des administrations", 1,
-        "template")
+        "mcc-gea-gea-s1",
+        "mcc_gea.csv",
+        "GEA",
+        "Gestion des entreprises et des administrations",
+        1,
+        "template",
+    )
     assert [(u.code, u.competence, u.ects, u.total, u.line) for u in t.ues] == [
-        ("UE11", 1, 10.0, 5.0, 2), ("UE12", 2, 10.0, 4.5, 4)]
+        ("UE11", 1, 10.0, 5.0, 2),
+        ("UE12", 2, 10.0, 4.5, 4),
+    ]
     # Modules numbered by first appearance; R1.02 has only a zero: listed, no coefficient.
     assert [(m.code, m.kind, m.position, m.line) for m in t.modules] == [
-        ("R1.01", "ressource", 1, 2), ("SAE1.01", "sae", 2, 3), ("R1.02", "ressource", 3, 6)]
-    assert [(c.competence, c.module_code, c.position, c.coefficient, c.printed, c.line)
-            for c in t.coefficients] == [
-        (1, "R1.01", 1, 2.0, "2", 2), (1, "SAE1.01", 2, 3.0, "3", 3),
-        (2, "R1.01", 1, 1.5, "1.5", 4), (2, "SAE1.01", 2, 3.0, "3", 5)]
+        ("R1.01", "ressource", 1, 2),
+        ("SAE1.01", "sae", 2, 3),
+        ("R1.02", "ressource", 3, 6),
+    ]
+    assert [
+        (c.competence, c.module_code, c.position, c.coefficient, c.printed, c.line)
+        for c in t.coefficients
+    ] == [
+        (1, "R1.01", 1, 2.0, "2", 2),
+        (1, "SAE1.01", 2, 3.0, "3", 3),
+        (2, "R1.01", 1, 1.5, "1.5", 4),
+        (2, "SAE1.01", 2, 3.0, "3", 5),
+    ]
     assert [u.sum_ok for u in t.ues] == [True, True]
     assert [round(u.sae_share, 4) for u in t.ues] == [0.6, round(3 / 4.5, 4)]
     assert t.status == "complete"
@@ -102,17 +150,26 @@ def test_a_total_that_does_not_add_up_is_a_warning_not_a_fix(tmp_path):
 
 
 def test_each_error_is_reported_with_its_row(tmp_path):
-    bad = ("formation,semestre,UE,Coefficient\n"   # no module column
-           "QLIO,1,UE11,2\n"
-           "QLIO,1,UE11,deux\n"                    # text in a number cell
-           "QLIO,1,UE41,1\n"                       # UE of another semester
-           "QLIO,1,UE12,-1\n")                     # negative coefficient
+    bad = (
+        "formation,semestre,UE,Coefficient\n"  # no module column
+        "QLIO,1,UE11,2\n"
+        "QLIO,1,UE11,deux\n"  # text in a number cell
+        "QLIO,1,UE41,1\n"  # UE of another semester
+        "QLIO,1,UE12,-1\n"
+    )  # negative coefficient
     assert errors_of(write(tmp_path, "bad.csv", bad)) == [
-        (1, None, "colonne obligatoire manquante : « Code module » (module_code) ou « Intitulé "
-                  "du module »"),
+        (
+            1,
+            None,
+            "colonne obligatoire manquante : « Code module » (module_code) ou « Intitulé "
+            "du module »",
+        ),
         (3, "coefficient", "« deux » n'est pas un nombre"),
-        (4, "ue", "UE inconnue « UE41 » au semestre 1 (les UE du semestre 1 s'écrivent UE11, "
-                  "UE12…)"),
+        (
+            4,
+            "ue",
+            "UE inconnue « UE41 » au semestre 1 (les UE du semestre 1 s'écrivent UE11, UE12…)",
+        ),
         (5, "coefficient", "coefficient négatif (-1)"),
     ]
 
@@ -121,45 +178,71 @@ def test_unknown_ue_against_the_store_and_missing_required_columns(tmp_path):
     text = "formation,semestre,UE,module_code,coefficient\nQLIO,1,UE17,R1.01,1\nQLIO,1,UE 1.1,R1.01,1\n"
     known = {("QLIO", 1): {"UE11", "UE12", "UE13"}}
     assert errors_of(write(tmp_path, "u.csv", text), known_ues=known) == [
-        (2, "ue", "UE inconnue « UE17 » pour QLIO S1 (UE de la base : UE11, UE12, UE13)")]
+        (2, "ue", "UE inconnue « UE17 » pour QLIO S1 (UE de la base : UE11, UE12, UE13)")
+    ]
     no_coef = "formation,semestre,UE,module_code\nQLIO,1,UE11,R1.01\n"
     assert errors_of(write(tmp_path, "n.csv", no_coef)) == [
-        (1, None, "colonne obligatoire manquante : « Coefficient » (coefficient)")]
+        (1, None, "colonne obligatoire manquante : « Coefficient » (coefficient)")
+    ]
 
 
 def test_more_row_errors(tmp_path):
-    text = ("formation,semestre,UE,module_code,coefficient,kind,alternance\n"
-            "XYZ,1,UE11,R1.01,1,,\n"
-            "QLIO,9,UE11,R1.01,1,,\n"
-            "QLIO,1,Compétence 1,R1.01,1,,\n"
-            "QLIO,1,UE11,R1.01,1,cours,peut-être\n"
-            "QLIO,1,,R1.02,1,,\n")
+    text = (
+        "formation,semestre,UE,module_code,coefficient,kind,alternance\n"
+        "XYZ,1,UE11,R1.01,1,,\n"
+        "QLIO,9,UE11,R1.01,1,,\n"
+        "QLIO,1,Compétence 1,R1.01,1,,\n"
+        "QLIO,1,UE11,R1.01,1,cours,peut-être\n"
+        "QLIO,1,,R1.02,1,,\n"
+    )
     got = errors_of(write(tmp_path, "m.csv", text))
-    assert [(r, c) for r, c, _ in got] == [(2, "formation"), (3, "semester"), (4, "ue"),
-                                           (5, "alternance"), (5, "kind"), (6, "ue")]
+    assert [(r, c) for r, c, _ in got] == [
+        (2, "formation"),
+        (3, "semester"),
+        (4, "ue"),
+        (5, "alternance"),
+        (5, "kind"),
+        (6, "ue"),
+    ]
     assert "formation inconnue « XYZ »" in got[0][2]
 
 
 def test_the_store_build_names_the_file_and_row(tmp_path):
-    path = write(tmp_path, "bad.csv", "formation,semestre,UE,module_code,coefficient\n"
-                                      "QLIO,1,UE11,R1.01,abc\n")
+    path = write(
+        tmp_path,
+        "bad.csv",
+        "formation,semestre,UE,module_code,coefficient\nQLIO,1,UE11,R1.01,abc\n",
+    )
     with pytest.raises(SourceError) as info:
         read_document(path)
-    assert str(info.value) == "bad.csv:2: ligne 2, colonne « Coefficient » : « abc » n'est pas un nombre"
+    assert (
+        str(info.value)
+        == "bad.csv:2: ligne 2, colonne « Coefficient » : « abc » n'est pas un nombre"
+    )
 
 
 def _draft_workbook(path: Path, con, table_id: str, sheet: str = "S1") -> None:
     """An MCC draft as a department types it: title, UE list, module rows, totals."""
     import openpyxl
 
-    t = con.execute("SELECT title, year, declared_total, declared_ects FROM tables "
-                    "WHERE table_id = ?", [table_id]).fetchall()[0]
-    ues = con.execute("SELECT ue, name, total, ects FROM ues WHERE table_id = ? ORDER BY ord",
-                      [table_id]).fetchall()
-    modules = con.execute("SELECT module_code, module_name, semester_coefficient, position "
-                          "FROM modules WHERE table_id = ? ORDER BY position", [table_id]).fetchall()
-    coef = {(r[0], r[1]): r[2] for r in con.execute(
-        "SELECT position, ue, coefficient FROM coefficients WHERE table_id = ?", [table_id]).fetchall()}
+    t = con.execute(
+        "SELECT title, year, declared_total, declared_ects FROM tables WHERE table_id = ?",
+        [table_id],
+    ).fetchall()[0]
+    ues = con.execute(
+        "SELECT ue, name, total, ects FROM ues WHERE table_id = ? ORDER BY ord", [table_id]
+    ).fetchall()
+    modules = con.execute(
+        "SELECT module_code, module_name, semester_coefficient, position "
+        "FROM modules WHERE table_id = ? ORDER BY position",
+        [table_id],
+    ).fetchall()
+    coef = {
+        (r[0], r[1]): r[2]
+        for r in con.execute(
+            "SELECT position, ue, coefficient FROM coefficients WHERE table_id = ?", [table_id]
+        ).fetchall()
+    }
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = sheet
@@ -185,17 +268,34 @@ def test_an_xlsx_draft_in_the_qlio_layout_reads_like_the_text_document(tmp_path,
     assert doc.layout == "modules-xlsx" and len(doc.tables) == 1
     t = doc.tables[0]
     assert (t.formation, t.semester, t.parcours, t.year, t.status, t.table_id) == (
-        "QLIO", 2, None, "2025-2026", "complete", "brouillon-qlio-qlio-s2")
-    original = con.execute("SELECT competence, module_code, position, coefficient FROM coefficients "
-                           "WHERE table_id = '000-qlio-s2' ORDER BY ALL").fetchall()
-    assert sorted((c.competence, c.module_code, c.position, c.coefficient)
-                  for c in t.coefficients) == original
-    assert ("SAE2.01" in {c.module_code for c in t.coefficients}
-            and {c.printed for c in t.coefficients if c.module_code == "SAE2.01"} == {"1.70"})
-    original_ues = con.execute("SELECT ue, competence, name, total, ects, sae_share FROM ues "
-                               "WHERE table_id = '000-qlio-s2' ORDER BY ord").fetchall()
-    assert [(u.code, u.competence, u.name, u.total, u.ects, u.sae_share) for u in t.ues] == original_ues
-    n_modules = con.execute("SELECT count(*) FROM modules WHERE table_id = '000-qlio-s2'").fetchall()
+        "QLIO",
+        2,
+        None,
+        "2025-2026",
+        "complete",
+        "brouillon-qlio-qlio-s2",
+    )
+    original = con.execute(
+        "SELECT competence, module_code, position, coefficient FROM coefficients "
+        "WHERE table_id = '000-qlio-s2' ORDER BY ALL"
+    ).fetchall()
+    assert (
+        sorted((c.competence, c.module_code, c.position, c.coefficient) for c in t.coefficients)
+        == original
+    )
+    assert "SAE2.01" in {c.module_code for c in t.coefficients} and {
+        c.printed for c in t.coefficients if c.module_code == "SAE2.01"
+    } == {"1.70"}
+    original_ues = con.execute(
+        "SELECT ue, competence, name, total, ects, sae_share FROM ues "
+        "WHERE table_id = '000-qlio-s2' ORDER BY ord"
+    ).fetchall()
+    assert [
+        (u.code, u.competence, u.name, u.total, u.ects, u.sae_share) for u in t.ues
+    ] == original_ues
+    n_modules = con.execute(
+        "SELECT count(*) FROM modules WHERE table_id = '000-qlio-s2'"
+    ).fetchall()
     assert len(t.modules) == n_modules[0][0]
     assert {m.section for m in t.modules} == {"tronc commun"}
 

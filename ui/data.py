@@ -74,8 +74,12 @@ def _year_options(key: str, formation: str) -> pl.DataFrame:
 @_cache
 def _contents(key: str, table_ids: tuple[str, ...]) -> dict[str, pl.DataFrame]:
     cur = cursor()
-    return {"tables": q.table_rows(cur, table_ids), "coefficients": q.coefficients_of(cur, table_ids),
-            "ues": q.ues_of(cur, table_ids), "modules": q.modules_of(cur, table_ids)}
+    return {
+        "tables": q.table_rows(cur, table_ids),
+        "coefficients": q.coefficients_of(cur, table_ids),
+        "ues": q.ues_of(cur, table_ids),
+        "modules": q.modules_of(cur, table_ids),
+    }
 
 
 def overview() -> pl.DataFrame:
@@ -116,8 +120,18 @@ def contents(table_ids) -> dict[str, pl.DataFrame]:
 
 
 def clear() -> None:
-    for fn in (_overview, _counts, _sources, _warnings, _warnings_of, _formations, _tables_of,
-               _year_options, _contents, _simulation_input):
+    for fn in (
+        _overview,
+        _counts,
+        _sources,
+        _warnings,
+        _warnings_of,
+        _formations,
+        _tables_of,
+        _year_options,
+        _contents,
+        _simulation_input,
+    ):
         fn.clear()
 
 

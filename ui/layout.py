@@ -52,8 +52,10 @@ def sidebar_nav() -> None:
         st.markdown("### butdata · coefficients des B.U.T.")
         for path, label, icon in nav_entries():
             st.page_link(path, label=label, icon=icon)
-        st.caption("Les choix de chaque page sont dans l'adresse (URL) : copiez-la pour partager "
-                   "exactement la même vue.")
+        st.caption(
+            "Les choix de chaque page sont dans l'adresse (URL) : copiez-la pour partager "
+            "exactement la même vue."
+        )
 
 
 @contextmanager
@@ -64,10 +66,12 @@ def guard(what: str = "cette partie de la page") -> Iterator[None]:
         yield
     except ButdataError as exc:
         st.error(f"Impossible d'afficher {what} : {exc}")
-    except Exception:  # noqa: BLE001 — never show a stack trace to the committee
+    except Exception:
         LOG.exception("unexpected error in %s", what)
-        st.error(f"Une erreur inattendue empêche d'afficher {what}. Changez la sélection ou "
-                 "rechargez la page ; si cela persiste, signalez-le avec l'adresse (URL) de la page.")
+        st.error(
+            f"Une erreur inattendue empêche d'afficher {what}. Changez la sélection ou "
+            "rechargez la page ; si cela persiste, signalez-le avec l'adresse (URL) de la page."
+        )
 
 
 @contextmanager

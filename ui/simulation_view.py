@@ -22,17 +22,25 @@ import polars as pl
 import streamlit as st
 
 from butdata import charts
-from butdata.grading import student as sim
 from butdata.analysis.compare import UNATTRIBUTED_REASON
+from butdata.grading import student as sim
 from butdata.vocab import KIND_LABELS
 
 NOT_GRADED = "non noté"
 GRADE_OPTIONS: list = [NOT_GRADED] + [i * 0.25 for i in range(81)]
 KIND_ORDER = ["SAÉ", "ressource", "portfolio", "stage", "autre", "non identifié"]
-CODE_TEXT = {"ADM": "ADM · validée", "CMP": "CMP · compensée", "AJ": "AJ · non validée",
-             None: "pas encore de moyenne"}
-DECISION_TEXT = {"ADM": "ADM — année validée", "PASD": "PASD — passage de droit",
-                 "AJ": "AJ — pas de passage de droit", None: "pas de décision"}
+CODE_TEXT = {
+    "ADM": "ADM · validée",
+    "CMP": "CMP · compensée",
+    "AJ": "AJ · non validée",
+    None: "pas encore de moyenne",
+}
+DECISION_TEXT = {
+    "ADM": "ADM — année validée",
+    "PASD": "PASD — passage de droit",
+    "AJ": "AJ — pas de passage de droit",
+    None: "pas de décision",
+}
 
 
 def slider_key(code: str) -> str:
@@ -45,13 +53,21 @@ def _fmt_grade(v) -> str:
 
 
 def _fr(x: float | None) -> str:
-    return "—" if x is None else f"{sim.floor_to(x, 2):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return (
+        "—" if x is None else f"{sim.floor_to(x, 2):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    )
 
 
 # --------------------------------------------------------------------------- spec (pure)
 
-def build_spec(tables: pl.DataFrame, coefficients: pl.DataFrame, ues: pl.DataFrame,
-               modules: pl.DataFrame, table_ids: Sequence[str]) -> dict:
+
+def build_spec(
+    tables: pl.DataFrame,
+    coefficients: pl.DataFrame,
+    ues: pl.DataFrame,
+    modules: pl.DataFrame,
+    table_ids: Sequence[str],
+) -> dict:
     """Plain description of the sliders of one table or a year (odd, even).
 
     ``{"semesters": [{table_id, title, mode, note, groups: [{title, modules: [{code, label,
@@ -66,8 +82,10 @@ def build_spec(tables: pl.DataFrame, coefficients: pl.DataFrame, ues: pl.DataFra
         modes[tid] = mode
         groups, note = [], None
         if mode == sim.COARSE_MODE:
-            note = ("Mode simplifié : " + UNATTRIBUTED_REASON + ". Une note pour les SAÉ et une "
-                    "pour les ressources de chaque UE, pondérées par la part SAÉ de l'UE.")
+            note = (
+                "Mode simplifié : " + UNATTRIBUTED_REASON + ". Une note pour les SAÉ et une "
+                "pour les ressources de chaque UE, pondérées par la part SAÉ de l'UE."
+            )
             u = ues.filter(pl.col("table_id") == tid).sort("competence")
             missing = []
             for r in u.iter_rows(named=True):
@@ -76,42 +94,75 @@ def build_spec(tables: pl.DataFrame, coefficients: pl.DataFrame, ues: pl.DataFra
                     missing.append(r["ue"])
                     continue
                 mods = []
-                for suffix, what, part in ((sim.SAE_SUFFIX, "SAÉ", share), (sim.RES_SUFFIX, "ressources", 1 - share)):
+                for suffix, what, part in (
+                    (sim.SAE_SUFFIX, "SAÉ", share),
+                    (sim.RES_SUFFIX, "ressources", 1 - share),
+                ):
                     if part > 0:
                         code = sim.coarse_code(r["ue"], suffix)
-                        mods.append({"code": code, "label": f"Moyenne des {what} ({round(100 * part)} %)",
-                                     "help": f"{r['ue']} : part SAÉ {round(100 * share, 1)} % "
-                                             f"(ligne {r['source_line']})"})
-                groups.append({"title": f"{r['ue']} — {r['name'] or ''}".strip(" —"), "modules": mods})
+                        mods.append(
+                            {
+                                "code": code,
+                                "label": f"Moyenne des {what} ({round(100 * part)} %)",
+                                "help": f"{r['ue']} : part SAÉ {round(100 * share, 1)} % "
+                                f"(ligne {r['source_line']})",
+                            }
+                        )
+                groups.append(
+                    {"title": f"{r['ue']} — {r['name'] or ''}".strip(" —"), "modules": mods}
+                )
             if missing:
                 note += f" Part SAÉ inconnue pour {', '.join(missing)} : pas de simulation possible pour ces UE."
         else:
             coefs = weights.group_by("module_code", maintain_order=True).agg(
-                pl.concat_str(pl.col("ue"), pl.lit(" × "), pl.col("coefficient").round(3).cast(pl.String))
-                .str.join(", ").alias("detail"))
+                pl.concat_str(
+                    pl.col("ue"), pl.lit(" × "), pl.col("coefficient").round(3).cast(pl.String)
+                )
+                .str.join(", ")
+                .alias("detail")
+            )
             detail = dict(zip(coefs["module_code"].to_list(), coefs["detail"].to_list()))
-            mods = (modules.filter((pl.col("table_id") == tid) & pl.col("module_code").is_in(list(detail)))
-                    .unique("module_code", keep="first", maintain_order=True).sort("position"))
+            mods = (
+                modules.filter(
+                    (pl.col("table_id") == tid) & pl.col("module_code").is_in(list(detail))
+                )
+                .unique("module_code", keep="first", maintain_order=True)
+                .sort("position")
+            )
             by_kind: dict[str, list[dict]] = {}
             for m in mods.iter_rows(named=True):
                 if m["module_code"] in seen:
                     continue
                 kind = KIND_LABELS.get(m["kind"], KIND_LABELS[None])
                 name = m["module_name"] or ""
-                by_kind.setdefault(kind, []).append({
-                    "code": m["module_code"],
-                    "label": f"{m['module_code']} {name[:38]}{'…' if len(name) > 38 else ''}",
-                    "help": f"{name} — coefficients : {detail[m['module_code']]} (ligne {m['source_line']})"})
+                by_kind.setdefault(kind, []).append(
+                    {
+                        "code": m["module_code"],
+                        "label": f"{m['module_code']} {name[:38]}{'…' if len(name) > 38 else ''}",
+                        "help": f"{name} — coefficients : {detail[m['module_code']]} (ligne {m['source_line']})",
+                    }
+                )
                 seen.add(m["module_code"])
-            groups = [{"title": k if k != "SAÉ" else "SAÉ", "modules": by_kind[k]}
-                      for k in KIND_ORDER if k in by_kind]
-        semesters.append({"table_id": tid, "title": labels.get(tid, tid), "mode": mode, "note": note,
-                          "groups": groups})
+            groups = [
+                {"title": k if k != "SAÉ" else "SAÉ", "modules": by_kind[k]}
+                for k in KIND_ORDER
+                if k in by_kind
+            ]
+        semesters.append(
+            {
+                "table_id": tid,
+                "title": labels.get(tid, tid),
+                "mode": mode,
+                "note": note,
+                "groups": groups,
+            }
+        )
     codes = [m["code"] for s in semesters for g in s["groups"] for m in g["modules"]]
     return {"semesters": semesters, "codes": codes, "modes": modes}
 
 
 # --------------------------------------------------------------------------- controls
+
 
 def _preset(codes: Sequence[str], value) -> None:
     for code in codes:
@@ -125,10 +176,18 @@ def render_controls(spec: Mapping) -> dict[str, float]:
     b = st.columns([1, 1, 1, 3])
     b[0].button("Tout à 10", on_click=_preset, args=(codes, 10.0), key="preset_10", width="stretch")
     b[1].button("Tout à 12", on_click=_preset, args=(codes, 12.0), key="preset_12", width="stretch")
-    b[2].button("Réinitialiser", on_click=_preset, args=(codes, NOT_GRADED), key="preset_reset",
-                width="stretch", help="Tous les modules redeviennent « non noté ».")
-    b[3].caption("Notes de 0 à 20 par pas de 0,25 ; tout à gauche = « non noté » (le module ne "
-                 "compte pas encore). Flèches du clavier pour ajuster finement.")
+    b[2].button(
+        "Réinitialiser",
+        on_click=_preset,
+        args=(codes, NOT_GRADED),
+        key="preset_reset",
+        width="stretch",
+        help="Tous les modules redeviennent « non noté ».",
+    )
+    b[3].caption(
+        "Notes de 0 à 20 par pas de 0,25 ; tout à gauche = « non noté » (le module ne "
+        "compte pas encore). Flèches du clavier pour ajuster finement."
+    )
     grades: dict[str, float] = {}
     for sem in spec["semesters"]:
         with st.container(border=True):
@@ -140,9 +199,14 @@ def render_controls(spec: Mapping) -> dict[str, float]:
                 cols = st.columns(3)
                 for i, mod in enumerate(group["modules"]):
                     with cols[i % 3]:
-                        v = st.select_slider(mod["label"], options=GRADE_OPTIONS, format_func=_fmt_grade,
-                                             key=slider_key(mod["code"]), help=mod["help"],
-                                             bind="query-params")
+                        v = st.select_slider(
+                            mod["label"],
+                            options=GRADE_OPTIONS,
+                            format_func=_fmt_grade,
+                            key=slider_key(mod["code"]),
+                            help=mod["help"],
+                            bind="query-params",
+                        )
                     if not isinstance(v, str):
                         grades[mod["code"]] = float(v)
     return grades
@@ -150,35 +214,57 @@ def render_controls(spec: Mapping) -> dict[str, float]:
 
 # --------------------------------------------------------------------------- results
 
+
 def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
     """Plain data of a simulation result for :func:`render_results`."""
     titles = {s["table_id"]: s["title"].split(" · ")[0] for s in spec["semesters"]}
     ues = []
     for s in result.semesters:
         for r in s.ues.iter_rows(named=True):
-            ues.append({"semestre": titles.get(s.table_id, s.table_id), "ue": r["ue"],
-                        "moyenne": r["average"], "code": r["code"],
-                        "besoin": sim.Needed(r["needed_status"], r["needed"]).label(result.rules),
-                        "notes": f"{r['n_graded']} module(s) noté(s) sur {r['n_graded'] + r['n_ungraded']}"})
-    rcues = [{"competence": r["competence"], "ues": f"{r['ue_odd']} + {r['ue_even']}",
-              "moyenne": r["average"], "valide": bool(r["validated"]),
-              "besoin": sim.Needed(r["needed_status"], r["needed"]).label(result.rules)}
-             for r in result.rcues.iter_rows(named=True)]
-    return {"ues": ues, "rcues": rcues, "decision": result.decision, "rule": result.rule,
-            "pass_mark": result.rules.pass_mark}
+            ues.append(
+                {
+                    "semestre": titles.get(s.table_id, s.table_id),
+                    "ue": r["ue"],
+                    "moyenne": r["average"],
+                    "code": r["code"],
+                    "besoin": sim.Needed(r["needed_status"], r["needed"]).label(result.rules),
+                    "notes": f"{r['n_graded']} module(s) noté(s) sur {r['n_graded'] + r['n_ungraded']}",
+                }
+            )
+    rcues = [
+        {
+            "competence": r["competence"],
+            "ues": f"{r['ue_odd']} + {r['ue_even']}",
+            "moyenne": r["average"],
+            "valide": bool(r["validated"]),
+            "besoin": sim.Needed(r["needed_status"], r["needed"]).label(result.rules),
+        }
+        for r in result.rcues.iter_rows(named=True)
+    ]
+    return {
+        "ues": ues,
+        "rcues": rcues,
+        "decision": result.decision,
+        "rule": result.rule,
+        "pass_mark": result.rules.pass_mark,
+    }
 
 
 def _card(title: str, value: str, color: str, lines: Sequence[tuple[str, str]], ue: str) -> str:
     """HTML of a result card. Every text is escaped (UE codes come from source documents);
     ``lines`` are (label, bold value) pairs."""
     e = html.escape
-    body = "".join(f"<div style='font-size:0.9em;color:#333'>{e(label)}{f'<b>{e(bold)}</b>' if bold else ''}</div>"
-                   for label, bold in lines)
-    return (f"<div class='ue-card' data-ue='{e(ue, quote=True)}' style='border-left:8px solid {color};"
-            f"padding:6px 10px;margin-bottom:8px;background:#f7f9fc;border-radius:4px'>"
-            f"<div style='font-size:1.05em'><b>{e(title)}</b></div>"
-            f"<div class='ue-avg' style='font-size:1.9em;font-weight:700;color:{color}'>{e(value)}</div>"
-            f"{body}</div>")
+    body = "".join(
+        f"<div style='font-size:0.9em;color:#333'>{e(label)}{f'<b>{e(bold)}</b>' if bold else ''}</div>"
+        for label, bold in lines
+    )
+    return (
+        f"<div class='ue-card' data-ue='{e(ue, quote=True)}' style='border-left:8px solid {color};"
+        f"padding:6px 10px;margin-bottom:8px;background:#f7f9fc;border-radius:4px'>"
+        f"<div style='font-size:1.05em'><b>{e(title)}</b></div>"
+        f"<div class='ue-avg' style='font-size:1.9em;font-weight:700;color:{color}'>{e(value)}</div>"
+        f"{body}</div>"
+    )
 
 
 def render(spec: Mapping, compute: Callable[[dict[str, float]], Mapping]) -> None:
@@ -190,8 +276,12 @@ def render(spec: Mapping, compute: Callable[[dict[str, float]], Mapping]) -> Non
     view = compute(grades)
     with top:
         render_results(view)
-    st.plotly_chart(charts.simulation_chart(view["ues"], view["pass_mark"]), width="stretch",
-                    key="sim_chart", config={"displaylogo": False})
+    st.plotly_chart(
+        charts.simulation_chart(view["ues"], view["pass_mark"]),
+        width="stretch",
+        key="sim_chart",
+        config={"displaylogo": False},
+    )
 
 
 def render_results(view: Mapping) -> None:
@@ -204,20 +294,31 @@ def render_results(view: Mapping) -> None:
         cols = st.columns(max(len(ues), 1))
         for col, u in zip(cols, ues):
             color = charts.CODE_COLORS.get(u["code"], "#9e9e9e")
-            col.markdown(_card(f"{u['ue']} · {CODE_TEXT.get(u['code'], u['code'])}",
-                               _fr(u["moyenne"]) if u["moyenne"] is not None else "—", color,
-                               [("note min. nécessaire : ", u["besoin"]), (u["notes"], "")],
-                               f"{sem}-{u['ue']}"),
-                         unsafe_allow_html=True)
+            col.markdown(
+                _card(
+                    f"{u['ue']} · {CODE_TEXT.get(u['code'], u['code'])}",
+                    _fr(u["moyenne"]) if u["moyenne"] is not None else "—",
+                    color,
+                    [("note min. nécessaire : ", u["besoin"]), (u["notes"], "")],
+                    f"{sem}-{u['ue']}",
+                ),
+                unsafe_allow_html=True,
+            )
     if view["rcues"]:
         st.markdown("**RCUE (moyenne des deux UE d'une même compétence sur l'année)**")
         cols = st.columns(len(view["rcues"]))
         for col, r in zip(cols, view["rcues"]):
             color = "#9e9e9e" if r["moyenne"] is None else ("#2e7d32" if r["valide"] else "#c62828")
-            col.markdown(_card(f"Compétence {r['competence']} · {r['ues']}",
-                               _fr(r["moyenne"]), color,
-                               [("note min. nécessaire : ", r["besoin"])], f"RCUE-{r['competence']}"),
-                         unsafe_allow_html=True)
+            col.markdown(
+                _card(
+                    f"Compétence {r['competence']} · {r['ues']}",
+                    _fr(r["moyenne"]),
+                    color,
+                    [("note min. nécessaire : ", r["besoin"])],
+                    f"RCUE-{r['competence']}",
+                ),
+                unsafe_allow_html=True,
+            )
     decision = DECISION_TEXT.get(view["decision"], view["decision"])
     box = {"ADM": st.success, "PASD": st.success, "AJ": st.error}.get(view["decision"], st.info)
     box(f"**Décision : {decision}**  \nRègle appliquée : {view['rule']}")

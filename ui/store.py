@@ -44,8 +44,10 @@ def ensure_built() -> None:
     if str(path) in _checked and path.exists():
         return
     bar = st.progress(0.0, text="Vérification de la base…")
-    ensure_store(path, progress=lambda f, msg: bar.progress(min(f, 1.0),
-                                                            text=f"Construction de la base : {msg}"))
+    ensure_store(
+        path,
+        progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"Construction de la base : {msg}"),
+    )
     bar.empty()
     _checked.add(str(path))
 

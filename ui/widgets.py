@@ -21,8 +21,14 @@ def formation_select(key: str = "formation") -> str:
         st.stop()
     names = dict(zip(codes, f["formation_name"].to_list()))
     index = codes.index("QLIO") if "QLIO" in codes else 0
-    code = st.selectbox("Formation", codes, index=index, key=key,
-                        help="Sigle national de la spécialité de B.U.T.", **BOUND)
+    code = st.selectbox(
+        "Formation",
+        codes,
+        index=index,
+        key=key,
+        help="Sigle national de la spécialité de B.U.T.",
+        **BOUND,
+    )
     st.caption(names.get(code) or "")
     return code
 
@@ -33,7 +39,9 @@ def semester_select(formation: str, key: str = "semestre") -> int:
         st.info("Aucun semestre identifié pour cette formation.")
         st.stop()
     index = sems.index(3) if 3 in sems else 0
-    return st.selectbox("Semestre", sems, index=index, format_func=lambda s: f"S{s}", key=key, **BOUND)
+    return st.selectbox(
+        "Semestre", sems, index=index, format_func=lambda s: f"S{s}", key=key, **BOUND
+    )
 
 
 def doc_select(tables: pl.DataFrame, key: str = "document") -> str:
@@ -41,9 +49,14 @@ def doc_select(tables: pl.DataFrame, key: str = "document") -> str:
     docs = tables["doc"].unique(maintain_order=True).to_list()
     if len(docs) <= 1:
         return ALL_DOCS
-    return st.selectbox("Document / site", [ALL_DOCS, *docs], key=key,
-                        help="« tous » permet de comparer une même formation entre les documents "
-                             "(par exemple QLIO du doc 000 et QLIO du doc 004).", **BOUND)
+    return st.selectbox(
+        "Document / site",
+        [ALL_DOCS, *docs],
+        key=key,
+        help="« tous » permet de comparer une même formation entre les documents "
+        "(par exemple QLIO du doc 000 et QLIO du doc 004).",
+        **BOUND,
+    )
 
 
 def semester_tables() -> pl.DataFrame:
@@ -67,13 +80,19 @@ def with_choices(tables: pl.DataFrame) -> pl.DataFrame:
     seen: dict[str, int] = {}
     for b in base:
         seen[b] = seen.get(b, 0) + 1
-    out = [b if seen[b] == 1 else f"{b} (ligne {line})"
-           for b, line in zip(base, tables["source_line"].to_list())]
+    out = [
+        b if seen[b] == 1 else f"{b} (ligne {line})"
+        for b, line in zip(base, tables["source_line"].to_list())
+    ]
     return tables.with_columns(choice=pl.Series(out, dtype=pl.String))
 
 
-def tables_multiselect(tables: pl.DataFrame, key: str = "parcours", label: str = "Parcours à comparer",
-                       min_default: int = 2) -> list[str]:
+def tables_multiselect(
+    tables: pl.DataFrame,
+    key: str = "parcours",
+    label: str = "Parcours à comparer",
+    min_default: int = 2,
+) -> list[str]:
     """Pick tables by their ``choice`` label; returns table ids in the chosen order."""
     options = tables["choice"].to_list()
     default = _distinct_default(tables, min_default)
@@ -82,8 +101,15 @@ def tables_multiselect(tables: pl.DataFrame, key: str = "parcours", label: str =
         # Another formation/semester was chosen since (here or on another page): start again
         # from the default instead of an empty selection.
         del st.session_state[key]
-    chosen = st.multiselect(label, options, default=default, key=key, max_selections=6,
-                            placeholder="Choisissez des parcours", **BOUND)
+    chosen = st.multiselect(
+        label,
+        options,
+        default=default,
+        key=key,
+        max_selections=6,
+        placeholder="Choisissez des parcours",
+        **BOUND,
+    )
     ids = dict(zip(options, tables["table_id"].to_list()))
     return [ids[c] for c in chosen if c in ids]
 

@@ -116,11 +116,13 @@ def quality_report(con: duckdb.DuckDBPyConnection) -> QualityReport:
     try:
         contradictions = cur.sql(
             " UNION ALL ".join(f"SELECT * FROM ({q})" for q in (_SUM_SQL, _VALUES_SQL, _TOTALS_SQL))
-            + " ORDER BY source, line NULLS LAST, kind").pl()
+            + " ORDER BY source, line NULLS LAST, kind"
+        ).pl()
         documents = cur.sql(_DOCUMENTS_SQL).pl()
     finally:
         cur.close()
     counts = contradictions.group_by("source").len("contradictions")
-    documents = (documents.join(counts, on="source", how="left")
-                 .with_columns(pl.col("contradictions").fill_null(0).cast(pl.Int64)))
+    documents = documents.join(counts, on="source", how="left").with_columns(
+        pl.col("contradictions").fill_null(0).cast(pl.Int64)
+    )
     return QualityReport(documents, contradictions)

@@ -13,6 +13,7 @@ from butdata.errors import ButdataError
 from butdata.store.read import records
 from butdata.vocab import KIND_LABELS
 
+
 @dataclass
 class WideTable:
     """One table as printed in the MCC documents: module rows, one column per UE."""
@@ -38,10 +39,12 @@ def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
     if not tables:
         raise ButdataError(f"tableau inconnu : {table_id}")
     ues = records(con, "SELECT * FROM ues WHERE table_id = ? ORDER BY ord", [table_id])
-    coefs = records(con, "SELECT * FROM coefficients WHERE table_id = ? "
-                          "ORDER BY position, source_line", [table_id])
-    modules = records(con, "SELECT * FROM modules WHERE table_id = ? ORDER BY position",
-                       [table_id])
+    coefs = records(
+        con,
+        "SELECT * FROM coefficients WHERE table_id = ? ORDER BY position, source_line",
+        [table_id],
+    )
+    modules = records(con, "SELECT * FROM modules WHERE table_id = ? ORDER BY position", [table_id])
     wide = WideTable(tables[0], [u["ue"] for u in ues])
     column = {u["competence"]: i for i, u in enumerate(ues)}
     by_position = {m["position"]: m for m in modules}
@@ -57,20 +60,38 @@ def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
 
     clean = wide.table["layout"] != "grid"
     for m in modules:
-        line(("m", m["position"]), [m["module_code"], m["module_name"], KIND_LABELS.get(m["kind"]),
-                                    m["semester_coefficient"]])
+        line(
+            ("m", m["position"]),
+            [
+                m["module_code"],
+                m["module_name"],
+                KIND_LABELS.get(m["kind"]),
+                m["semester_coefficient"],
+            ],
+        )
     unplaced = False
     for c in coefs:
-        m = by_position.get(c["position"]) if clean else by_code.get((c["module_code"],
-                                                                       c["module_name"]))
-        if m is not None and (c["module_code"], c["module_name"]) == (m["module_code"],
-                                                                       m["module_name"]):
+        m = (
+            by_position.get(c["position"])
+            if clean
+            else by_code.get((c["module_code"], c["module_name"]))
+        )
+        if m is not None and (c["module_code"], c["module_name"]) == (
+            m["module_code"],
+            m["module_name"],
+        ):
             i = lines[("m", m["position"])]
         else:
             unplaced = unplaced or c["module_code"] is None
-            i = line(("v", c["position"], c["module_code"], c["module_name"]),
-                     [c["module_code"], c["module_name"] or f"valeur n° {c['position']}",
-                      KIND_LABELS.get(c["kind"]), None])
+            i = line(
+                ("v", c["position"], c["module_code"], c["module_name"]),
+                [
+                    c["module_code"],
+                    c["module_name"] or f"valeur n° {c['position']}",
+                    KIND_LABELS.get(c["kind"]),
+                    None,
+                ],
+            )
         if c["competence"] in column:
             wide.rows[i][4 + column[c["competence"]]] = c["coefficient"]
             wide.printed[i][column[c["competence"]]] = c["printed"]
@@ -81,8 +102,8 @@ def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
         ["Part des SAÉ", None, None, None, *[u["sae_share"] for u in ues]],
     ]
     if unplaced:
-        wide.note = ("Le document ne dit pas à quel module appartient chaque valeur : la ligne "
-                     "« valeur n° k » est la k-ième valeur imprimée dans la ligne de l'UE.")
+        wide.note = (
+            "Le document ne dit pas à quel module appartient chaque valeur : la ligne "
+            "« valeur n° k » est la k-ième valeur imprimée dans la ligne de l'UE."
+        )
     return wide
-
-

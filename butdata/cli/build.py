@@ -6,18 +6,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from butdata.vocab import STATUS_LABELS
 from butdata.store import DEFAULT_SOURCES, build_store, default_db_path
+from butdata.vocab import STATUS_LABELS
 
 HELP = "Construit la base DuckDB à partir des documents sources (remplacement atomique)."
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
-                        help="dossier des documents (défaut : data/sources/)")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB)")
+    parser.add_argument(
+        "--sources",
+        type=Path,
+        default=DEFAULT_SOURCES,
+        help="dossier des documents (défaut : data/sources/)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Base écrite : {report.db_path} ({report.seconds:.2f} s)")
     for d in report.documents:
         statuses = ", ".join(f"{n} {STATUS_LABELS[s]}s" for s, n in d.by_status.items() if n)
-        print(f"- {d.source} ({d.layout}) : {d.tables} tableaux ({statuses}), {d.ues} UE, "
-              f"{d.coefficients} coefficients, {d.warnings} avertissements")
+        print(
+            f"- {d.source} ({d.layout}) : {d.tables} tableaux ({statuses}), {d.ues} UE, "
+            f"{d.coefficients} coefficients, {d.warnings} avertissements"
+        )
     return 0

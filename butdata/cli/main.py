@@ -12,8 +12,9 @@ COMMANDS = ("build", "check", "simulate", "export", "synth")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m butdata",
-                                     description="Coefficients des B.U.T. : base DuckDB et outils.")
+    parser = argparse.ArgumentParser(
+        prog="python -m butdata", description="Coefficients des B.U.T. : base DuckDB et outils."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     modules = {}
     for name in COMMANDS:

@@ -3,8 +3,8 @@
 A year (or one table) becomes a :class:`CohortStructure`: module codes, UEs, and a modules × UEs
 coefficient matrix. Grades are an N × modules float matrix with NaN for "not graded". UE averages
 are then two matrix products (grades @ coef and graded-mask @ coef); RCUEs, codes and decisions are
-row operations on UE-major (UEs × students) arrays. ``simulate_cohort_loop`` is the same computation in plain Python, kept as a
-reference for tests and benchmarks.
+row operations on UE-major (UEs × students) arrays. ``simulate_cohort_loop`` is the same
+computation in plain Python, kept as a reference for tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ class CohortStructure:
         return len(self.table_ids) == 2
 
 
-def build_structure(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[str],
-                    modes: Mapping[str, str] | None = None) -> CohortStructure:
+def build_structure(
+    coefficients: pl.DataFrame,
+    ues: pl.DataFrame,
+    table_ids: Sequence[str],
+    modes: Mapping[str, str] | None = None,
+) -> CohortStructure:
     """Structure from frames shaped like the ``coefficients`` and ``ues`` views."""
     weights, ue_lists, used_modes = [], [], []
     for tid in table_ids:
@@ -72,15 +76,30 @@ def build_structure(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Se
                 pairs.append((comp, a[0], b[0]))
             else:
                 missing.append(comp)
-    return CohortStructure(tuple(table_ids), codes, tuple(ue_rows), coef, tuple(pairs),
-                           tuple(missing), tuple(used_modes))
+    return CohortStructure(
+        tuple(table_ids),
+        codes,
+        tuple(ue_rows),
+        coef,
+        tuple(pairs),
+        tuple(missing),
+        tuple(used_modes),
+    )
 
 
 # --------------------------------------------------------------------------- grades
 
-def draw_grades(structure: CohortStructure, n_students: int, mean: float = 10.0, spread: float = 3.0,
-                per_module: Mapping[str, tuple[float, float]] | None = None, seed: int | None = 0,
-                ungraded_rate: float = 0.0, rules: Rules = DEFAULT_RULES) -> np.ndarray:
+
+def draw_grades(
+    structure: CohortStructure,
+    n_students: int,
+    mean: float = 10.0,
+    spread: float = 3.0,
+    per_module: Mapping[str, tuple[float, float]] | None = None,
+    seed: int | None = 0,
+    ungraded_rate: float = 0.0,
+    rules: Rules = DEFAULT_RULES,
+) -> np.ndarray:
     """N × modules grades (float32), normal(mean, spread) per module, clipped to the grade bounds.
 
     ``per_module``: code → (mean, spread) overriding the global values. ``ungraded_rate``: share
@@ -94,7 +113,9 @@ def draw_grades(structure: CohortStructure, n_students: int, mean: float = 10.0,
             raise sim.GradeError(f"module inconnu : {code}")
         i = structure.module_codes.index(code)
         means[i], spreads[i] = mu, sd
-    grades = np.clip(rng.normal(means, spreads, size=(n_students, m)), rules.grade_min, rules.grade_max)
+    grades = np.clip(
+        rng.normal(means, spreads, size=(n_students, m)), rules.grade_min, rules.grade_max
+    )
     if ungraded_rate > 0:
         grades[rng.random(grades.shape) < ungraded_rate] = np.nan
     # Drawn grades have no "true" decimal value, so float32 loses nothing and halves the memory
@@ -103,16 +124,24 @@ def draw_grades(structure: CohortStructure, n_students: int, mean: float = 10.0,
     return grades.astype(np.float32)
 
 
-def read_grades_csv(path, structure: CohortStructure, rules: Rules = DEFAULT_RULES,
-                    extra_columns: Sequence[str] = ()) -> np.ndarray:
+def read_grades_csv(
+    path,
+    structure: CohortStructure,
+    rules: Rules = DEFAULT_RULES,
+    extra_columns: Sequence[str] = (),
+) -> np.ndarray:
     """Grades from a CSV: one row per student, one column per module code (a missing column or
     an empty cell = not graded; decimal commas accepted). ``extra_columns`` (e.g. a student id)
     are ignored; any other unknown column or an out-of-range grade raises GradeError."""
     frame = pl.read_csv(path, infer_schema=False)
-    unknown = [c for c in frame.columns if c not in structure.module_codes and c not in extra_columns]
+    unknown = [
+        c for c in frame.columns if c not in structure.module_codes and c not in extra_columns
+    ]
     if unknown:
-        raise sim.GradeError(f"colonne(s) inconnue(s) dans {path} : {', '.join(unknown)} "
-                             "(attendu : un code de module par colonne)")
+        raise sim.GradeError(
+            f"colonne(s) inconnue(s) dans {path} : {', '.join(unknown)} "
+            "(attendu : un code de module par colonne)"
+        )
     grades = np.full((frame.height, len(structure.module_codes)), np.nan)
     for j, code in enumerate(structure.module_codes):
         if code not in frame.columns:
@@ -121,19 +150,24 @@ def read_grades_csv(path, structure: CohortStructure, rules: Rules = DEFAULT_RUL
         values = text.cast(pl.Float64, strict=False)
         bad = values.is_null() & text.is_not_null() & (text != "")
         if bad.any():
-            raise sim.GradeError(f"note illisible dans {path}, colonne {code}, ligne "
-                                 f"{int(bad.arg_true()[0]) + 2} : {text.filter(bad)[0]!r}")
+            raise sim.GradeError(
+                f"note illisible dans {path}, colonne {code}, ligne "
+                f"{int(bad.arg_true()[0]) + 2} : {text.filter(bad)[0]!r}"
+            )
         col = values.to_numpy().astype(float)
         out = (col < rules.grade_min) | (col > rules.grade_max)
         if out.any():
             i = int(np.flatnonzero(out)[0])
-            raise sim.GradeError(f"note hors de l'intervalle {rules.grade_min:g}-{rules.grade_max:g} dans "
-                                 f"{path}, colonne {code}, ligne {i + 2} : {col[i]:g}")
+            raise sim.GradeError(
+                f"note hors de l'intervalle {rules.grade_min:g}-{rules.grade_max:g} dans "
+                f"{path}, colonne {code}, ligne {i + 2} : {col[i]:g}"
+            )
         grades[:, j] = col
     return grades
 
 
 # --------------------------------------------------------------------------- computation
+
 
 @dataclass(frozen=True)
 class CohortArrays:
@@ -157,7 +191,10 @@ BORDERLINE = 1e-3
 BLOCK = 8192
 
 _INT_OF = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
-_ONE_BITS = {np.dtype(np.float32): np.int32(0x3F800000), np.dtype(np.float64): np.int64(0x3FF0000000000000)}
+_ONE_BITS = {
+    np.dtype(np.float32): np.int32(0x3F800000),
+    np.dtype(np.float64): np.int64(0x3FF0000000000000),
+}
 
 
 class _Plan:
@@ -192,7 +229,7 @@ def _averages(plan: _Plan, grades: np.ndarray, dtype) -> np.ndarray:
     zeroed = np.bitwise_and(g.view(itype), mask).view(dtype)
     graded = np.bitwise_and(mask, _ONE_BITS[dtype]).view(dtype)
     out = np.empty((plan.n_ue + plan.n_rcue, g.shape[0]), dtype)
-    ue, rcue = out[:plan.n_ue], out[plan.n_ue:]
+    ue, rcue = out[: plan.n_ue], out[plan.n_ue :]
     coef_t = plan.coef_t[dtype]
     with np.errstate(invalid="ignore"):  # 0 / 0 = NaN: no graded module, no average
         np.divide(coef_t @ zeroed.T, coef_t @ graded.T, out=ue)
@@ -219,7 +256,9 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()  # inspecting the loaded libraries takes ~1 ms: once
 
 
-def _run(structure: CohortStructure, grades: np.ndarray, rules: Rules) -> tuple[CohortArrays, _Tally]:
+def _run(
+    structure: CohortStructure, grades: np.ndarray, rules: Rules
+) -> tuple[CohortArrays, _Tally]:
     """Vectorised computation (no per-student Python code) with one BLAS thread: the products
     are small (a block × ~30 modules × ~8 UEs), so a second thread saves ~7 % on an idle machine
     but waits whenever the other core is busy (2 to 8 times slower, measured). The limit is
@@ -229,7 +268,9 @@ def _run(structure: CohortStructure, grades: np.ndarray, rules: Rules) -> tuple[
         return _run_limited(structure, grades, rules)
 
 
-def _run_limited(structure: CohortStructure, grades: np.ndarray, rules: Rules) -> tuple[CohortArrays, _Tally]:
+def _run_limited(
+    structure: CohortStructure, grades: np.ndarray, rules: Rules
+) -> tuple[CohortArrays, _Tally]:
     """Averages block by block into preallocated UE-major arrays, then codes, decisions and
     tallies on whole rows. Returns the arrays as students × UEs views, with their tally."""
     plan = _Plan(structure, rules)
@@ -237,13 +278,13 @@ def _run_limited(structure: CohortStructure, grades: np.ndarray, rules: Rules) -
     averages = np.empty((plan.n_ue + plan.n_rcue, n))
     near_parts = [np.empty(0, dtype=np.intp)]
     for i in range(0, n, BLOCK):
-        fast = _averages(plan, grades[i:i + BLOCK], np.float32)
-        averages[:, i:i + BLOCK] = fast
+        fast = _averages(plan, grades[i : i + BLOCK], np.float32)
+        averages[:, i : i + BLOCK] = fast
         near_parts.append(i + _near_students(fast, rules.rcue_floor, rules.pass_mark))
     near = np.concatenate(near_parts)
     if near.size:  # a few students: one float64 pass for all blocks
         averages[:, near] = _averages(plan, grades[near], np.float64)
-    ue, rcue = averages[:plan.n_ue], averages[plan.n_ue:]
+    ue, rcue = averages[: plan.n_ue], averages[plan.n_ue :]
     code, decision = _decide(plan, ue, rcue)
     return CohortArrays(ue.T, code.T, rcue.T, decision), _tally(ue, code, rcue, decision, rules)
 
@@ -254,7 +295,7 @@ def _decide(plan: _Plan, ue: np.ndarray, rcue: np.ndarray) -> tuple[np.ndarray, 
     mark = rules.pass_mark - EPS
     n = ue.shape[1]
     reached = np.zeros((plan.n_rcue + 1, n), dtype=bool)  # NaN compares False
-    np.greater_equal(rcue, mark, out=reached[:plan.n_rcue])
+    np.greater_equal(rcue, mark, out=reached[: plan.n_rcue])
     adm = (ue >= mark).view(np.int8)
     # ADM (2) = adm + 1; CMP (1) = RCUE reached without adm; AJ (0); none (-1) = no average
     # (then adm and the RCUE are False: NaN propagates to the RCUE).
@@ -263,7 +304,7 @@ def _decide(plan: _Plan, ue: np.ndarray, rcue: np.ndarray) -> tuple[np.ndarray, 
     code -= np.isnan(ue).view(np.int8)
     if not plan.decides:
         return code, np.full(n, NONE_CODE, dtype=np.int8)
-    passed = reached[:plan.n_rcue].view(np.int8).sum(axis=0, dtype=np.int16)
+    passed = reached[: plan.n_rcue].view(np.int8).sum(axis=0, dtype=np.int16)
     below = (rcue < rules.rcue_floor - EPS).any(axis=0)
     decision = ((passed >= plan.pasd_minimum) & ~below).view(np.int8)  # PASD (1) or AJ (0)
     decision[passed == plan.n_rcue] = 2
@@ -271,17 +312,24 @@ def _decide(plan: _Plan, ue: np.ndarray, rcue: np.ndarray) -> tuple[np.ndarray, 
     return code, decision
 
 
-def cohort_arrays(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortArrays:
+def cohort_arrays(
+    structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES
+) -> CohortArrays:
     """Per-student results, vectorised."""
     return _run(structure, grades, rules)[0]
 
 
-def cohort_arrays_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortArrays:
+def cohort_arrays_loop(
+    structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES
+) -> CohortArrays:
     """Reference implementation: one student, one UE, one module at a time, in plain Python,
     deciding with :func:`butdata.grading.student.year_decision`. Slow on purpose; for tests/benchmarks."""
     rows = grades.tolist() if isinstance(grades, np.ndarray) else [list(r) for r in grades]
     coef = structure.coef.tolist()
-    feeds = [[(i, coef[i][j]) for i in range(len(coef)) if coef[i][j] != 0] for j in range(len(structure.ues))]
+    feeds = [
+        [(i, coef[i][j]) for i in range(len(coef)) if coef[i][j] != 0]
+        for j in range(len(structure.ues))
+    ]
     w1, w2 = rules.rcue_weights
     nan = float("nan")
     ue_avgs, codes, rcues, decisions = [], [], [], []
@@ -315,13 +363,16 @@ def cohort_arrays_loop(structure: CohortStructure, grades, rules: Rules = DEFAUL
         rcues.append([nan if a is None else a for _, a in rcue_list])
         decisions.append(NONE_CODE if d is None else DECISIONS.index(d))
     n = len(rows)
-    return CohortArrays(np.array(ue_avgs, dtype=float).reshape(n, len(structure.ues)),
-                        np.array(codes, dtype=np.int8).reshape(n, len(structure.ues)),
-                        np.array(rcues, dtype=float).reshape(n, len(structure.rcue_pairs)),
-                        np.array(decisions, dtype=np.int8))
+    return CohortArrays(
+        np.array(ue_avgs, dtype=float).reshape(n, len(structure.ues)),
+        np.array(codes, dtype=np.int8).reshape(n, len(structure.ues)),
+        np.array(rcues, dtype=float).reshape(n, len(structure.rcue_pairs)),
+        np.array(decisions, dtype=np.int8),
+    )
 
 
 # --------------------------------------------------------------------------- pass rates
+
 
 @dataclass(frozen=True)
 class CohortResult:
@@ -365,7 +416,9 @@ def _row_sums(values: np.ndarray, none: np.ndarray) -> np.ndarray:
     return sums
 
 
-def _tally(ue: np.ndarray, code: np.ndarray, rcue: np.ndarray, decision: np.ndarray, rules: Rules) -> _Tally:
+def _tally(
+    ue: np.ndarray, code: np.ndarray, rcue: np.ndarray, decision: np.ndarray, rules: Rules
+) -> _Tally:
     """Tally of UE-major arrays (UEs × students, RCUEs × students)."""
     rc_none = np.isnan(rcue)
     return _Tally(
@@ -373,15 +426,29 @@ def _tally(ue: np.ndarray, code: np.ndarray, rcue: np.ndarray, decision: np.ndar
         ue_codes=np.stack([_row_counts(code == c) for c in (-1, 0, 1, 2)], axis=1).reshape(-1, 4),
         ue_sums=_row_sums(ue, code == NONE_CODE),
         rcue_sums=_row_sums(rcue, rc_none),
-        rcue_counts=np.stack([_row_counts(rc_none), _row_counts(rcue >= rules.pass_mark - EPS),
-                              _row_counts(rcue < rules.rcue_floor - EPS)], axis=1).reshape(-1, 3),
-        decisions=np.bincount(decision.astype(np.intp) + 1, minlength=4))
+        rcue_counts=np.stack(
+            [
+                _row_counts(rc_none),
+                _row_counts(rcue >= rules.pass_mark - EPS),
+                _row_counts(rcue < rules.rcue_floor - EPS),
+            ],
+            axis=1,
+        ).reshape(-1, 3),
+        decisions=np.bincount(decision.astype(np.intp) + 1, minlength=4),
+    )
 
 
-def summarise(structure: CohortStructure, arrays: CohortArrays, rules: Rules = DEFAULT_RULES) -> CohortResult:
+def summarise(
+    structure: CohortStructure, arrays: CohortArrays, rules: Rules = DEFAULT_RULES
+) -> CohortResult:
     """Pass rates of per-student arrays (students × UEs), e.g. the loop reference's."""
-    tally = _tally(np.ascontiguousarray(arrays.ue_average.T), np.ascontiguousarray(arrays.ue_code.T),
-                   np.ascontiguousarray(arrays.rcue_average.T), arrays.decision, rules)
+    tally = _tally(
+        np.ascontiguousarray(arrays.ue_average.T),
+        np.ascontiguousarray(arrays.ue_code.T),
+        np.ascontiguousarray(arrays.rcue_average.T),
+        arrays.decision,
+        rules,
+    )
     return _result(structure, tally, arrays)
 
 
@@ -389,36 +456,62 @@ def _result(structure: CohortStructure, t: _Tally, arrays: CohortArrays) -> Coho
     n = t.n
     share = t.ue_codes / n if n else np.zeros(t.ue_codes.shape)
     with_avg = t.ue_codes[:, 1:].sum(axis=1)
-    ues = pl.DataFrame({
-        "table_id": [x for x, _, _ in structure.ues], "ue": [u for _, u, _ in structure.ues],
-        "competence": [c for _, _, c in structure.ues],
-        "mean": [float(s / c) if c else None for s, c in zip(t.ue_sums, with_avg)],
-        "adm": share[:, 3], "cmp": share[:, 2], "aj": share[:, 1],
-        "pending": share[:, 0], "passed": share[:, 2] + share[:, 3],
-    }, schema_overrides={"competence": pl.Int64, "mean": pl.Float64})
+    ues = pl.DataFrame(
+        {
+            "table_id": [x for x, _, _ in structure.ues],
+            "ue": [u for _, u, _ in structure.ues],
+            "competence": [c for _, _, c in structure.ues],
+            "mean": [float(s / c) if c else None for s, c in zip(t.ue_sums, with_avg)],
+            "adm": share[:, 3],
+            "cmp": share[:, 2],
+            "aj": share[:, 1],
+            "pending": share[:, 0],
+            "passed": share[:, 2] + share[:, 3],
+        },
+        schema_overrides={"competence": pl.Int64, "mean": pl.Float64},
+    )
     rshare = t.rcue_counts / n if n else np.zeros(t.rcue_counts.shape)
-    rcues = pl.DataFrame({
-        "competence": [p[0] for p in structure.rcue_pairs],
-        "mean": [float(s / (n - c)) if n - c else None for s, c in zip(t.rcue_sums, t.rcue_counts[:, 0])],
-        "passed": rshare[:, 1], "below_floor": rshare[:, 2], "pending": rshare[:, 0],
-    }, schema_overrides={"competence": pl.Int64, "mean": pl.Float64, "passed": pl.Float64,
-                         "below_floor": pl.Float64, "pending": pl.Float64})
+    rcues = pl.DataFrame(
+        {
+            "competence": [p[0] for p in structure.rcue_pairs],
+            "mean": [
+                float(s / (n - c)) if n - c else None
+                for s, c in zip(t.rcue_sums, t.rcue_counts[:, 0])
+            ],
+            "passed": rshare[:, 1],
+            "below_floor": rshare[:, 2],
+            "pending": rshare[:, 0],
+        },
+        schema_overrides={
+            "competence": pl.Int64,
+            "mean": pl.Float64,
+            "passed": pl.Float64,
+            "below_floor": pl.Float64,
+            "pending": pl.Float64,
+        },
+    )
     counts = t.decisions  # slots: none, AJ, PASD, ADM
-    decisions = pl.DataFrame({
-        "decision": [*DECISIONS[::-1], None],
-        "count": [int(counts[3]), int(counts[2]), int(counts[1]), int(counts[0])],
-    }, schema={"decision": pl.String, "count": pl.Int64}).with_columns(
-        share=pl.col("count") / max(n, 1))
+    decisions = pl.DataFrame(
+        {
+            "decision": [*DECISIONS[::-1], None],
+            "count": [int(counts[3]), int(counts[2]), int(counts[1]), int(counts[0])],
+        },
+        schema={"decision": pl.String, "count": pl.Int64},
+    ).with_columns(share=pl.col("count") / max(n, 1))
     return CohortResult(n, ues, rcues, decisions, arrays)
 
 
-def simulate_cohort(structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES) -> CohortResult:
+def simulate_cohort(
+    structure: CohortStructure, grades: np.ndarray, rules: Rules = DEFAULT_RULES
+) -> CohortResult:
     """Pass rates of a cohort (vectorised). ``grades``: N × len(module_codes), NaN = not graded."""
     arrays, tally = _run(structure, grades, rules)
     return _result(structure, tally, arrays)
 
 
-def simulate_cohort_loop(structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES) -> CohortResult:
+def simulate_cohort_loop(
+    structure: CohortStructure, grades, rules: Rules = DEFAULT_RULES
+) -> CohortResult:
     """Same result as :func:`simulate_cohort`, computed student by student in plain Python."""
     return summarise(structure, cohort_arrays_loop(structure, grades, rules), rules)
 

@@ -22,20 +22,28 @@ class Rules:
     """Settings of the grade simulation (all grades on the ``grade_min``-``grade_max`` scale)."""
 
     pass_mark: float = _setting(
-        10.0, "Note de validation d'une UE / d'un RCUE",
+        10.0,
+        "Note de validation d'une UE / d'un RCUE",
         "Annexe 1 du programme national (arrêtés du 27 mai 2021 et du 15 avril 2022) : "
-        "une UE est validée quand sa moyenne est ≥ 10/20 ; un RCUE ≥ 10 valide ses deux UE.")
+        "une UE est validée quand sa moyenne est ≥ 10/20 ; un RCUE ≥ 10 valide ses deux UE.",
+    )
     rcue_floor: float = _setting(
-        8.0, "Seuil éliminatoire d'un RCUE pour le passage de droit (PASD)",
+        8.0,
+        "Seuil éliminatoire d'un RCUE pour le passage de droit (PASD)",
         "Documentation ScoDoc, « Passage d'une année à l'autre » ; livret étudiant IUT de Troyes : "
-        "passage de droit si aucun RCUE < 8.")
+        "passage de droit si aucun RCUE < 8.",
+    )
     rcue_weights: tuple[float, float] = _setting(
-        (1.0, 1.0), "Poids des UE du semestre impair et du semestre pair dans le RCUE",
-        "Moyenne du RCUE = moyenne des deux UE, poids égaux par défaut (ScoDoc : coef_rcue = 1).")
+        (1.0, 1.0),
+        "Poids des UE du semestre impair et du semestre pair dans le RCUE",
+        "Moyenne du RCUE = moyenne des deux UE, poids égaux par défaut (ScoDoc : coef_rcue = 1).",
+    )
     pasd_min_fraction: float = _setting(
-        0.5, "Part des RCUE ≥ 10 à dépasser strictement pour le passage de droit",
+        0.5,
+        "Part des RCUE ≥ 10 à dépasser strictement pour le passage de droit",
         "Documentation ScoDoc ; livret IUT de Troyes : « plus de la moitié » des RCUE de l'année "
-        "≥ 10 (avec 4 compétences, au moins 3).")
+        "≥ 10 (avec 4 compétences, au moins 3).",
+    )
     grade_min: float = _setting(0.0, "Note minimale", "Notes sur 20 (échelle nationale).")
     grade_max: float = _setting(20.0, "Note maximale", "Notes sur 20 (échelle nationale).")
 
@@ -59,8 +67,15 @@ class Rules:
     @classmethod
     def describe(cls) -> list[dict]:
         """One dict per setting: name, default, French label and source, for display."""
-        return [{"name": f.name, "default": f.default, "label": f.metadata["label"],
-                 "source": f.metadata["source"]} for f in fields(cls)]
+        return [
+            {
+                "name": f.name,
+                "default": f.default,
+                "label": f.metadata["label"],
+                "source": f.metadata["source"],
+            }
+            for f in fields(cls)
+        ]
 
 
 DEFAULT_RULES = Rules()

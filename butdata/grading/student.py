@@ -38,7 +38,12 @@ UE_CODE_ORDER = {AJ: 0, CMP: 1, ADM: 2}
 DECISION_ORDER = {AJ: 0, PASD: 1, ADM: 2}
 
 TO_REACH, ACQUIRED, IMPOSSIBLE, NO_MODULE_LEFT, NO_MODULE = (
-    "to_reach", "acquired", "impossible", "no_module_left", "no_module")
+    "to_reach",
+    "acquired",
+    "impossible",
+    "no_module_left",
+    "no_module",
+)
 NEEDED_LABELS = {
     ACQUIRED: "déjà acquis",
     IMPOSSIBLE: "impossible (> {max})",
@@ -50,8 +55,13 @@ MODULES_MODE, COARSE_MODE = "modules", "coarse"
 SAE_SUFFIX, RES_SUFFIX = ":SAE", ":RES"  # coarse pseudo-modules: "UE31:SAE", "UE31:RES"
 COARSE_SHORTHANDS = {"SAE": SAE_SUFFIX, "RES": RES_SUFFIX}
 
-WEIGHTS_SCHEMA = {"table_id": pl.String, "ue": pl.String, "competence": pl.Int64,
-                  "module_code": pl.String, "coefficient": pl.Float64}
+WEIGHTS_SCHEMA = {
+    "table_id": pl.String,
+    "ue": pl.String,
+    "competence": pl.Int64,
+    "module_code": pl.String,
+    "coefficient": pl.Float64,
+}
 
 
 class GradeError(ButdataError):
@@ -59,6 +69,7 @@ class GradeError(ButdataError):
 
 
 # --------------------------------------------------------------------------- structure
+
 
 def table_mode(coefficients: pl.DataFrame, table_id: str) -> str:
     """``"coarse"`` when the table's values are not all attributable to modules."""
@@ -73,8 +84,9 @@ def coarse_code(ue: str, suffix: str) -> str:
     return ue.replace(" ", "") + suffix
 
 
-def semester_weights(coefficients: pl.DataFrame, ues: pl.DataFrame, table_id: str,
-                     mode: str = "auto") -> tuple[pl.DataFrame, str]:
+def semester_weights(
+    coefficients: pl.DataFrame, ues: pl.DataFrame, table_id: str, mode: str = "auto"
+) -> tuple[pl.DataFrame, str]:
     """Weights frame (``WEIGHTS_SCHEMA``) of one table and the mode used.
 
     Modules mode: the table's non-zero coefficients, summed per (UE, module) in case a module is
@@ -85,10 +97,15 @@ def semester_weights(coefficients: pl.DataFrame, ues: pl.DataFrame, table_id: st
     if mode == "auto":
         mode = table_mode(coefficients, table_id)
     if mode == MODULES_MODE:
-        frame = (coefficients.filter((pl.col("table_id") == table_id) & (pl.col("coefficient") != 0)
-                                     & pl.col("module_code").is_not_null())
-                 .group_by("table_id", "ue", "competence", "module_code", maintain_order=True)
-                 .agg(pl.col("coefficient").sum()))
+        frame = (
+            coefficients.filter(
+                (pl.col("table_id") == table_id)
+                & (pl.col("coefficient") != 0)
+                & pl.col("module_code").is_not_null()
+            )
+            .group_by("table_id", "ue", "competence", "module_code", maintain_order=True)
+            .agg(pl.col("coefficient").sum())
+        )
     elif mode == COARSE_MODE:
         rows = []
         for r in ues.filter(pl.col("table_id") == table_id).iter_rows(named=True):
@@ -97,7 +114,9 @@ def semester_weights(coefficients: pl.DataFrame, ues: pl.DataFrame, table_id: st
                 continue
             for suffix, coef in ((SAE_SUFFIX, share), (RES_SUFFIX, 1.0 - share)):
                 if coef > 0:
-                    rows.append((table_id, r["ue"], r["competence"], coarse_code(r["ue"], suffix), coef))
+                    rows.append(
+                        (table_id, r["ue"], r["competence"], coarse_code(r["ue"], suffix), coef)
+                    )
         frame = pl.DataFrame(rows, schema=list(WEIGHTS_SCHEMA), orient="row")
     else:
         raise ValueError(f"unknown mode {mode!r}")
@@ -113,19 +132,26 @@ def table_ues(ues: pl.DataFrame, table_id: str) -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- grades
 
-def known_codes(weights: pl.DataFrame, modules: pl.DataFrame | None = None,
-                table_ids: Sequence[str] = ()) -> list[str]:
+
+def known_codes(
+    weights: pl.DataFrame, modules: pl.DataFrame | None = None, table_ids: Sequence[str] = ()
+) -> list[str]:
     """Module codes a grade may be given for: those in the weights, plus the tables' modules
     whose coefficients are all 0 (accepted, they simply count nowhere)."""
     codes = list(dict.fromkeys(weights["module_code"].to_list()))
     if modules is not None and table_ids:
-        extra = modules.filter(pl.col("table_id").is_in(list(table_ids)) & pl.col("module_code").is_not_null())
-        codes += [c for c in extra["module_code"].unique(maintain_order=True).to_list() if c not in codes]
+        extra = modules.filter(
+            pl.col("table_id").is_in(list(table_ids)) & pl.col("module_code").is_not_null()
+        )
+        codes += [
+            c for c in extra["module_code"].unique(maintain_order=True).to_list() if c not in codes
+        ]
     return codes
 
 
-def normalise_grades(grades: Mapping[str, float], codes: Sequence[str],
-                     rules: Rules = DEFAULT_RULES) -> dict[str, float]:
+def normalise_grades(
+    grades: Mapping[str, float], codes: Sequence[str], rules: Rules = DEFAULT_RULES
+) -> dict[str, float]:
     """Check and key grades by the exact module code.
 
     Codes match exactly, else case-insensitively when that is unambiguous. In coarse mode
@@ -146,13 +172,17 @@ def normalise_grades(grades: Mapping[str, float], codes: Sequence[str],
             out[raw] = value
         elif len(by_lower.get(raw.lower(), ())) == 1:
             out[by_lower[raw.lower()][0]] = value
-        elif raw.upper() in COARSE_SHORTHANDS and any(c.endswith(COARSE_SHORTHANDS[raw.upper()]) for c in codes):
+        elif raw.upper() in COARSE_SHORTHANDS and any(
+            c.endswith(COARSE_SHORTHANDS[raw.upper()]) for c in codes
+        ):
             shorthand[COARSE_SHORTHANDS[raw.upper()]] = value
         else:
             unknown.append(raw)
     if unknown:
         shown = ", ".join(codes[:60]) + (" …" if len(codes) > 60 else "")
-        raise GradeError(f"module(s) inconnu(s) : {', '.join(unknown)}. Modules de ces tableaux : {shown}")
+        raise GradeError(
+            f"module(s) inconnu(s) : {', '.join(unknown)}. Modules de ces tableaux : {shown}"
+        )
     for suffix, value in shorthand.items():
         for c in codes:
             if c.endswith(suffix):
@@ -166,12 +196,15 @@ def _check_value(code: str, value, rules: Rules) -> float:
     except (TypeError, ValueError):
         raise GradeError(f"note illisible pour {code} : {value!r}") from None
     if math.isnan(v) or not rules.grade_min <= v <= rules.grade_max:
-        raise GradeError(f"note hors de l'intervalle {_fr(rules.grade_min)}-{_fr(rules.grade_max)} "
-                         f"pour {code} : {value}")
+        raise GradeError(
+            f"note hors de l'intervalle {_fr(rules.grade_min)}-{_fr(rules.grade_max)} "
+            f"pour {code} : {value}"
+        )
     return v
 
 
 # --------------------------------------------------------------------------- needed grade
+
 
 @dataclass(frozen=True)
 class Needed:
@@ -191,7 +224,9 @@ class Needed:
         return ceil_to(self.value, 4) if self.status == TO_REACH else self.label(rules)
 
 
-def needed_grade(parts: Sequence[tuple[float, float, float, float]], rules: Rules = DEFAULT_RULES) -> Needed:
+def needed_grade(
+    parts: Sequence[tuple[float, float, float, float]], rules: Rules = DEFAULT_RULES
+) -> Needed:
     """Solve for a weighted mean of UE averages (one part per UE).
 
     Each part is ``(weight, graded_sum, graded_coef, ungraded_coef)`` where ``graded_sum`` is
@@ -215,11 +250,14 @@ def needed_grade(parts: Sequence[tuple[float, float, float, float]], rules: Rule
 
 # --------------------------------------------------------------------------- decision
 
+
 def reaches(value: float | None, mark: float) -> bool:
     return value is not None and value >= mark - EPS
 
 
-def ue_code(average: float | None, rcue_average: float | None, rules: Rules = DEFAULT_RULES) -> str | None:
+def ue_code(
+    average: float | None, rcue_average: float | None, rules: Rules = DEFAULT_RULES
+) -> str | None:
     if average is None:
         return None
     if reaches(average, rules.pass_mark):
@@ -232,8 +270,11 @@ def pasd_minimum(n_rcues: int, rules: Rules = DEFAULT_RULES) -> int:
     return math.floor(rules.pasd_min_fraction * n_rcues + EPS) + 1
 
 
-def year_decision(rcues: Sequence[tuple[int, float | None]], rules: Rules = DEFAULT_RULES,
-                  missing: Sequence[int] = ()) -> tuple[str | None, str]:
+def year_decision(
+    rcues: Sequence[tuple[int, float | None]],
+    rules: Rules = DEFAULT_RULES,
+    missing: Sequence[int] = (),
+) -> tuple[str | None, str]:
     """Decision and the French rule text that decided it.
 
     ``rcues``: (competence, average or None). ``missing``: competences lacking a UE, or with a UE without
@@ -241,14 +282,18 @@ def year_decision(rcues: Sequence[tuple[int, float | None]], rules: Rules = DEFA
     """
     if missing:
         comps = ", ".join(str(c) for c in missing)
-        return None, (f"Décision impossible : compétence(s) {comps} sans UE (ou UE sans coefficient) "
-                      "dans l'un des deux semestres de ces tableaux.")
+        return None, (
+            f"Décision impossible : compétence(s) {comps} sans UE (ou UE sans coefficient) "
+            "dans l'un des deux semestres de ces tableaux."
+        )
     if not rcues:
         return None, "Décision impossible : aucun RCUE."
     pending = [c for c, avg in rcues if avg is None]
     if pending:
-        return None, (f"En attente : RCUE de la compétence {', '.join(map(str, pending))} sans moyenne "
-                      "(une UE n'a encore aucune note).")
+        return None, (
+            f"En attente : RCUE de la compétence {', '.join(map(str, pending))} sans moyenne "
+            "(une UE n'a encore aucune note)."
+        )
     n = len(rcues)
     mark, floor = _fr(rules.pass_mark), _fr(rules.rcue_floor)
     passed = sum(reaches(avg, rules.pass_mark) for _, avg in rcues)
@@ -257,18 +302,23 @@ def year_decision(rcues: Sequence[tuple[int, float | None]], rules: Rules = DEFA
     below = [(c, avg) for c, avg in rcues if not reaches(avg, rules.rcue_floor)]
     need = pasd_minimum(n, rules)
     if passed >= need and not below:
-        return PASD, (f"PASD (passage de droit) : {passed} RCUE sur {n} ≥ {mark} (plus de la moitié, "
-                      f"au moins {need}) et aucun < {floor}.")
+        return PASD, (
+            f"PASD (passage de droit) : {passed} RCUE sur {n} ≥ {mark} (plus de la moitié, "
+            f"au moins {need}) et aucun < {floor}."
+        )
     reasons = []
     if below:
         listed = ", ".join(f"compétence {c} : {_fr(floor_to(avg, 2))}" for c, avg in below)
         reasons.append(f"RCUE < {floor} ({listed})")
     if passed < need:
-        reasons.append(f"{passed} RCUE sur {n} ≥ {mark}, il en faut plus de la moitié (au moins {need})")
+        reasons.append(
+            f"{passed} RCUE sur {n} ≥ {mark}, il en faut plus de la moitié (au moins {need})"
+        )
     return AJ, "AJ (pas de passage de droit) : " + " ; ".join(reasons) + "."
 
 
 # --------------------------------------------------------------------------- one student
+
 
 @dataclass(frozen=True)
 class SemesterResult:
@@ -294,45 +344,85 @@ class SimulationResult:
     def to_json_dict(self) -> dict:
         """The CLI ``--json`` document (averages rounded down, needed grades up, to 4 decimals)."""
         return {
-            "semesters": [{
-                "table_id": s.table_id,
-                "ues": [{"competence": r["competence"], "ue": r["ue"],
-                         "average": _json_avg(r["average"]), "code": r["code"],
-                         "needed": _needed_json(r["needed_status"], r["needed"], self.rules)}
-                        for r in s.ues.iter_rows(named=True)],
-            } for s in self.semesters],
-            "rcues": [{"competence": r["competence"], "average": _json_avg(r["average"])}
-                      for r in self.rcues.iter_rows(named=True)],
+            "semesters": [
+                {
+                    "table_id": s.table_id,
+                    "ues": [
+                        {
+                            "competence": r["competence"],
+                            "ue": r["ue"],
+                            "average": _json_avg(r["average"]),
+                            "code": r["code"],
+                            "needed": _needed_json(r["needed_status"], r["needed"], self.rules),
+                        }
+                        for r in s.ues.iter_rows(named=True)
+                    ],
+                }
+                for s in self.semesters
+            ],
+            "rcues": [
+                {"competence": r["competence"], "average": _json_avg(r["average"])}
+                for r in self.rcues.iter_rows(named=True)
+            ],
             "decision": self.decision,
             "rule": self.rule,
         }
 
 
-UE_RESULT_SCHEMA = {"table_id": pl.String, "ue": pl.String, "competence": pl.Int64,
-                    "average": pl.Float64, "code": pl.String, "needed": pl.Float64,
-                    "needed_status": pl.String, "graded_coef": pl.Float64, "ungraded_coef": pl.Float64,
-                    "graded_sum": pl.Float64, "n_graded": pl.Int64, "n_ungraded": pl.Int64}
-RCUE_SCHEMA = {"competence": pl.Int64, "ue_odd": pl.String, "ue_even": pl.String,
-               "average": pl.Float64, "validated": pl.Boolean, "needed": pl.Float64,
-               "needed_status": pl.String}
+UE_RESULT_SCHEMA = {
+    "table_id": pl.String,
+    "ue": pl.String,
+    "competence": pl.Int64,
+    "average": pl.Float64,
+    "code": pl.String,
+    "needed": pl.Float64,
+    "needed_status": pl.String,
+    "graded_coef": pl.Float64,
+    "ungraded_coef": pl.Float64,
+    "graded_sum": pl.Float64,
+    "n_graded": pl.Int64,
+    "n_ungraded": pl.Int64,
+}
+RCUE_SCHEMA = {
+    "competence": pl.Int64,
+    "ue_odd": pl.String,
+    "ue_even": pl.String,
+    "average": pl.Float64,
+    "validated": pl.Boolean,
+    "needed": pl.Float64,
+    "needed_status": pl.String,
+}
 
 
-def ue_sums(weights: pl.DataFrame, ue_list: pl.DataFrame, grades: Mapping[str, float]) -> pl.DataFrame:
+def ue_sums(
+    weights: pl.DataFrame, ue_list: pl.DataFrame, grades: Mapping[str, float]
+) -> pl.DataFrame:
     """Per UE of ``ue_list``: graded_sum, graded_coef, ungraded_coef, n_graded, n_ungraded, average."""
-    g = pl.DataFrame({"module_code": list(grades), "grade": [float(v) for v in grades.values()]},
-                     schema={"module_code": pl.String, "grade": pl.Float64})
+    g = pl.DataFrame(
+        {"module_code": list(grades), "grade": [float(v) for v in grades.values()]},
+        schema={"module_code": pl.String, "grade": pl.Float64},
+    )
     graded = pl.col("grade").is_not_null()
-    sums = (weights.join(g, on="module_code", how="left")
-            .group_by("table_id", "ue")
-            .agg(graded_sum=(pl.col("coefficient") * pl.col("grade")).filter(graded).sum(),
-                 graded_coef=pl.col("coefficient").filter(graded).sum(),
-                 ungraded_coef=pl.col("coefficient").filter(~graded).sum(),
-                 n_graded=graded.sum().cast(pl.Int64), n_ungraded=(~graded).sum().cast(pl.Int64)))
+    sums = (
+        weights.join(g, on="module_code", how="left")
+        .group_by("table_id", "ue")
+        .agg(
+            graded_sum=(pl.col("coefficient") * pl.col("grade")).filter(graded).sum(),
+            graded_coef=pl.col("coefficient").filter(graded).sum(),
+            ungraded_coef=pl.col("coefficient").filter(~graded).sum(),
+            n_graded=graded.sum().cast(pl.Int64),
+            n_ungraded=(~graded).sum().cast(pl.Int64),
+        )
+    )
     out = ue_list.join(sums, on=["table_id", "ue"], how="left", maintain_order="left").with_columns(
         pl.col("graded_sum", "graded_coef", "ungraded_coef").fill_null(0.0),
-        pl.col("n_graded", "n_ungraded").fill_null(0))
-    return out.with_columns(average=pl.when(pl.col("graded_coef") > 0)
-                            .then(pl.col("graded_sum") / pl.col("graded_coef")))
+        pl.col("n_graded", "n_ungraded").fill_null(0),
+    )
+    return out.with_columns(
+        average=pl.when(pl.col("graded_coef") > 0).then(
+            pl.col("graded_sum") / pl.col("graded_coef")
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -346,8 +436,12 @@ class Prepared:
     ue_lists: tuple[pl.DataFrame, ...]
 
 
-def prepare(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[str],
-            modes: Mapping[str, str] | None = None) -> Prepared:
+def prepare(
+    coefficients: pl.DataFrame,
+    ues: pl.DataFrame,
+    table_ids: Sequence[str],
+    modes: Mapping[str, str] | None = None,
+) -> Prepared:
     """``modes``: optional table_id → "modules" | "coarse" (default: auto)."""
     if not 1 <= len(table_ids) <= 2:
         raise ValueError("one or two tables")
@@ -360,9 +454,14 @@ def prepare(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[s
     return Prepared(tuple(table_ids), tuple(used), tuple(weights), tuple(ue_lists))
 
 
-def simulate(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[str],
-             grades: Mapping[str, float], rules: Rules = DEFAULT_RULES,
-             modes: Mapping[str, str] | None = None) -> SimulationResult:
+def simulate(
+    coefficients: pl.DataFrame,
+    ues: pl.DataFrame,
+    table_ids: Sequence[str],
+    grades: Mapping[str, float],
+    rules: Rules = DEFAULT_RULES,
+    modes: Mapping[str, str] | None = None,
+) -> SimulationResult:
     """Simulate one student on one table or a year (odd table, even table).
 
     ``grades``: module code → grade, already checked (see :func:`normalise_grades`); modules not
@@ -371,11 +470,16 @@ def simulate(coefficients: pl.DataFrame, ues: pl.DataFrame, table_ids: Sequence[
     return simulate_prepared(prepare(coefficients, ues, table_ids, modes), grades, rules)
 
 
-def simulate_prepared(prepared: Prepared, grades: Mapping[str, float],
-                      rules: Rules = DEFAULT_RULES) -> SimulationResult:
+def simulate_prepared(
+    prepared: Prepared, grades: Mapping[str, float], rules: Rules = DEFAULT_RULES
+) -> SimulationResult:
     """:func:`simulate` on a :class:`Prepared` selection."""
-    sems = [(tid, mode, ue_sums(w, u, grades)) for tid, mode, w, u in
-            zip(prepared.table_ids, prepared.modes, prepared.weights, prepared.ue_lists)]
+    sems = [
+        (tid, mode, ue_sums(w, u, grades))
+        for tid, mode, w, u in zip(
+            prepared.table_ids, prepared.modes, prepared.weights, prepared.ue_lists
+        )
+    ]
 
     rcue_rows, missing = [], []
     if len(sems) == 2:
@@ -398,14 +502,27 @@ def simulate_prepared(prepared: Prepared, grades: Mapping[str, float],
     for tid, mode, sums in sems:
         rows = []
         for r in sums.iter_rows(named=True):
-            need = needed_grade([(1.0, r["graded_sum"], r["graded_coef"], r["ungraded_coef"])], rules)
-            rows.append({**r, "code": ue_code(r["average"], rcue_avg.get(r["competence"]), rules),
-                         "needed": need.value, "needed_status": need.status})
+            need = needed_grade(
+                [(1.0, r["graded_sum"], r["graded_coef"], r["ungraded_coef"])], rules
+            )
+            rows.append(
+                {
+                    **r,
+                    "code": ue_code(r["average"], rcue_avg.get(r["competence"]), rules),
+                    "needed": need.value,
+                    "needed_status": need.status,
+                }
+            )
         semesters.append(SemesterResult(tid, mode, pl.DataFrame(rows, schema=UE_RESULT_SCHEMA)))
 
     if len(sems) == 1:
-        decision, rule = None, ("Un seul semestre : pas de décision annuelle "
-                                "(indiquez aussi le tableau du semestre pair).")
+        decision, rule = (
+            None,
+            (
+                "Un seul semestre : pas de décision annuelle "
+                "(indiquez aussi le tableau du semestre pair)."
+            ),
+        )
     else:
         decision, rule = year_decision([(r[0], r[3]) for r in rcue_rows], rules, missing)
     return SimulationResult(semesters, rcues, decision, rule, rules)
@@ -416,22 +533,28 @@ def _rcue_row(comp: int, ra: dict, rb: dict, rules: Rules) -> tuple:
     avg = None
     if ra["average"] is not None and rb["average"] is not None:
         avg = (w1 * ra["average"] + w2 * rb["average"]) / (w1 + w2)
-    need = needed_grade([(w1, ra["graded_sum"], ra["graded_coef"], ra["ungraded_coef"]),
-                         (w2, rb["graded_sum"], rb["graded_coef"], rb["ungraded_coef"])], rules)
+    need = needed_grade(
+        [
+            (w1, ra["graded_sum"], ra["graded_coef"], ra["ungraded_coef"]),
+            (w2, rb["graded_sum"], rb["graded_coef"], rb["ungraded_coef"]),
+        ],
+        rules,
+    )
     return (comp, ra["ue"], rb["ue"], avg, reaches(avg, rules.pass_mark), need.value, need.status)
 
 
 # --------------------------------------------------------------------------- formatting
 
+
 def floor_to(x: float, digits: int) -> float:
     """Round down, tolerant of float noise (9.99999999999 shows as 10 only when it counts as 10)."""
-    f = 10 ** digits
+    f = 10**digits
     return math.floor(x * f + EPS * f) / f
 
 
 def ceil_to(x: float, digits: int) -> float:
     """Round up, so that obtaining the shown grade does reach the mark."""
-    f = 10 ** digits
+    f = 10**digits
     return math.ceil(x * f - EPS * f) / f
 
 
@@ -449,17 +572,6 @@ def _fr(x: float) -> str:
     return text.replace(".", ",")
 
 
-# --------------------------------------------------------------------------- store loader
-
-def load_frames(con, table_ids: Sequence[str]) -> dict[str, pl.DataFrame]:
-    """The rows of ``tables``, ``ues``, ``coefficients`` and ``modules`` for these tables, read
-    from a store connection (parameterised SQL). Keys are the view names."""
-    ids = [str(t) for t in table_ids]
-    return {view: con.sql(f"SELECT * FROM {view} WHERE list_contains($ids, table_id)",  # noqa: S608 (fixed names)
-                          params={"ids": ids}).pl()
-            for view in ("tables", "ues", "coefficients", "modules")}
-
-
 def check_year(tables: pl.DataFrame, table_ids: Sequence[str]) -> list[str]:
     """Checks that the tables exist and form a year (odd semester, then the next even semester of
     the same formation/parcours). Raises GradeError for what makes no sense; returns French
@@ -467,8 +579,10 @@ def check_year(tables: pl.DataFrame, table_ids: Sequence[str]) -> list[str]:
     found = {r["table_id"]: r for r in tables.iter_rows(named=True)}
     unknown = [t for t in table_ids if t not in found]
     if unknown:
-        raise GradeError(f"tableau(x) inconnu(s) : {', '.join(unknown)} "
-                         "(voir la vue `tables` pour les identifiants)")
+        raise GradeError(
+            f"tableau(x) inconnu(s) : {', '.join(unknown)} "
+            "(voir la vue `tables` pour les identifiants)"
+        )
     if len(table_ids) != 2:
         return []
     a, b = found[table_ids[0]], found[table_ids[1]]
@@ -476,11 +590,18 @@ def check_year(tables: pl.DataFrame, table_ids: Sequence[str]) -> list[str]:
     if a["semester"] is None or b["semester"] is None:
         warnings.append("semestre inconnu pour l'un des tableaux : appariement non vérifié")
     elif a["semester"] % 2 != 1 or b["semester"] != a["semester"] + 1:
-        raise GradeError(f"une année = un semestre impair puis le semestre pair suivant "
-                         f"(reçu S{a['semester']} puis S{b['semester']})")
-    for key, label in (("formation", "formation"), ("parcours", "parcours"), ("site", "site"),
-                       ("alternance", "alternance")):
+        raise GradeError(
+            f"une année = un semestre impair puis le semestre pair suivant "
+            f"(reçu S{a['semester']} puis S{b['semester']})"
+        )
+    for key, label in (
+        ("formation", "formation"),
+        ("parcours", "parcours"),
+        ("site", "site"),
+        ("alternance", "alternance"),
+    ):
         if a.get(key) is not None and b.get(key) is not None and a[key] != b[key]:
-            raise GradeError(f"les deux tableaux ne sont pas de la même année : {label} "
-                             f"{a[key]!r} ≠ {b[key]!r}")
+            raise GradeError(
+                f"les deux tableaux ne sont pas de la même année : {label} {a[key]!r} ≠ {b[key]!r}"
+            )
     return warnings

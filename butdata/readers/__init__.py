@@ -15,8 +15,11 @@ SUFFIXES = TEXT_SUFFIXES | TEMPLATE_SUFFIXES
 
 def source_files(directory: Path) -> list[Path]:
     """The documents of a sources directory, in a stable order."""
-    return sorted(p for p in Path(directory).iterdir()
-                  if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in Path(directory).iterdir()
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def read_text_lines(path: Path) -> list[str]:

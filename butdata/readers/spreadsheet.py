@@ -58,12 +58,14 @@ def _tidy(name: str, rows: RawRows, n_lines: int, known_ues: KnownUEs | None) ->
     """Header = first non-blank row."""
     for i, (row_no, cells) in enumerate(rows):
         if any(c not in (None, "") for c in cells):
-            return rows_to_document(name, TEMPLATE_LAYOUT, n_lines, cells, rows[i + 1:], row_no,
-                                    known_ues)
+            return rows_to_document(
+                name, TEMPLATE_LAYOUT, n_lines, cells, rows[i + 1 :], row_no, known_ues
+            )
     raise SourceError(name, None, "fichier vide")
 
 
 # -- CSV -------------------------------------------------------------------------------------
+
 
 def _csv_rows(data: bytes, name: str) -> tuple[RawRows, int]:
     """Rows with the line each starts on. UTF-8 (with or without BOM), else Windows-1252 as
@@ -90,6 +92,7 @@ def _csv_rows(data: bytes, name: str) -> tuple[RawRows, int]:
 
 # -- XLSX ------------------------------------------------------------------------------------
 
+
 def _xlsx(path: Path, name: str, known_ues: KnownUEs | None) -> Document:
     import openpyxl
 
@@ -99,14 +102,17 @@ def _xlsx(path: Path, name: str, known_ues: KnownUEs | None) -> Document:
         raise SourceError(name, None, f"classeur XLSX illisible ({type(exc).__name__})") from None
     sheets = []
     for sheet in workbook.worksheets:
-        rows = [(cells[0].row, [c.value for c in cells], [c.number_format for c in cells])
-                for cells in sheet.iter_rows() if cells]
+        rows = [
+            (cells[0].row, [c.value for c in cells], [c.number_format for c in cells])
+            for cells in sheet.iter_rows()
+            if cells
+        ]
         sheets.append((sheet.title, rows))
-    for title, rows in sheets:
+    for _title, rows in sheets:
         for row_no, cells, _ in rows[:10]:
             if looks_like_template(cells):
                 i = next(i for i, r in enumerate(rows) if r[0] == row_no)
-                data = [(r, c) for r, c, _ in rows[i + 1:]]
+                data = [(r, c) for r, c, _ in rows[i + 1 :]]
                 n = rows[-1][0] if rows else 0
                 return rows_to_document(name, TEMPLATE_LAYOUT, n, cells, data, row_no, known_ues)
     return read_draft(name, sheets)

@@ -81,20 +81,25 @@ from butdata.text import decimals, normalize, parse_number
 from butdata.vocab import ROUNDING, SAE, module_kind, table_status
 
 NBSP = "\u00a0"
-TITLE = re.compile(r"^(?:B\.U\.T\.|BUT)\s+(?P<name>.+?)\s*(?:\((?P<site>[^)]*)\))?\s*-?\s*"
-                   r"Semestre\s+(?P<sem>\d)(?:\s+Parcours\s+(?P<parcours>.*))?$")
+TITLE = re.compile(
+    r"^(?:B\.U\.T\.|BUT)\s+(?P<name>.+?)\s*(?:\((?P<site>[^)]*)\))?\s*-?\s*"
+    r"Semestre\s+(?P<sem>\d)(?:\s+Parcours\s+(?P<parcours>.*))?$"
+)
 PASS_BUT = re.compile(r"\"?Pass'BUT\"?")
 FOOTERS = ("Document généré depuis ORéBUT", "Découverte des parcours de BUT3")
 NUMBER = re.compile(r"^[0-9]+(?:,[0-9]+)?$")  # ASCII digits, never negative
 SEMESTER_DIGIT = re.compile(r"^(\d)\.$")
 COMPETENCE = re.compile(r"^(\d)(?: (.*))?$")
-LABEL_FRAGMENT = re.compile(r"^(U|E|SA|É|Compétences?|Niveau de la|compétence SA|"
-                            r"Compétences? Niveau de (?:la )?compétences? SA)$")
+LABEL_FRAGMENT = re.compile(
+    r"^(U|E|SA|É|Compétences?|Niveau de la|compétence SA|"
+    r"Compétences? Niveau de (?:la )?compétences? SA)$"
+)
 CODE_FRAGMENT = re.compile(r"^[A-Z]{1,3}$")  # vertical parcours codes: "CP" / "O" / "P Piloter"
 MODULE_START = re.compile(
     r"(SA[ÉE] ?\d\.(?:[A-Z]{2,6}\.)?\d{2}|SAE\d?\.(?:STAGE|AOP)|R\d\.(?:[A-Z]{2,6}\.)?\d{2}|"
     r"Portfolio|PPP(?: \d)?|AOP [A-Z]{2,}?(?=R\d\.|SA|Portfolio|PPP|Total| |$)|"
-    r"Total des coefficients|ECTS|rapport SAE/UE|Total AOP)")
+    r"Total des coefficients|ECTS|rapport SAE/UE|Total AOP)"
+)
 TRAILING_HEADERS = ("Total des coefficients", "ECTS", "rapport SAE/UE", "Total AOP")
 EPS = 1e-6
 
@@ -184,8 +189,11 @@ def _numeric_tail(raw: str) -> tuple[str, list[Token]]:
 
 
 def _is_ratio(token: Token) -> bool:
-    return token.value is not None and 0 <= token.value <= 1 and ("," in token.printed
-                                                                  or token.value == 0)
+    return (
+        token.value is not None
+        and 0 <= token.value <= 1
+        and ("," in token.printed or token.value == 0)
+    )
 
 
 def _numbers(tokens: list[Token]) -> list[Token]:
@@ -196,7 +204,9 @@ def _half_unit(printed: str) -> float:
     return 0.5 * 10 ** -decimals(printed)
 
 
-def _ending(nums: list[Token], family: str) -> tuple[list[Token], Token, Token, Token, Token | None]:
+def _ending(
+    nums: list[Token], family: str
+) -> tuple[list[Token], Token, Token, Token, Token | None]:
     """(cells, total, ects, ratio, aop) for a row-ending family ("AC" or "B")."""
     if family == "AC":
         return nums[:-4], nums[-4], nums[-3], nums[-2], nums[-1]
@@ -244,7 +254,7 @@ def _parse_final(tokens: list[Token], line: int) -> Final | None:
         return None
     empty = next((i for i, t in enumerate(tokens) if t.value is None), None)
     if empty is not None:
-        before, after = _numbers(tokens[:empty]), _numbers(tokens[empty + 1:])
+        before, after = _numbers(tokens[:empty]), _numbers(tokens[empty + 1 :])
         if len(before) < 2 or len(after) > 1:
             return None
         grand, ects, aop, cols = before[-2], before[-1], (after[0] if after else None), before[:-2]
@@ -268,8 +278,15 @@ def _title(line: int, text: str) -> Title | None:
         parcours = "Pass'BUT"
     name = name.rstrip(" -")
     acr = acronym(name)
-    return Title(line, text, acr, name, (m.group("site") or "").strip() or None,
-                 int(m.group("sem")), (parcours or "").strip() or None)
+    return Title(
+        line,
+        text,
+        acr,
+        name,
+        (m.group("site") or "").strip() or None,
+        int(m.group("sem")),
+        (parcours or "").strip() or None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,8 +333,11 @@ class _Reader:
                     body, region = Body(), []
                     continue
             if title is None:
-                self.doc_issues.append(Issue(i, "text_before_title",
-                                             f"texte avant le premier titre ignoré : « {text} »"))
+                self.doc_issues.append(
+                    Issue(
+                        i, "text_before_title", f"texte avant le premier titre ignoré : « {text} »"
+                    )
+                )
                 continue
             region.append(i)
         self._close(title, body, region)
@@ -348,8 +368,13 @@ class _Reader:
     def _leftover(self, region: list[int], body: Body) -> list[int]:
         """Text lines of UE labels whose values did not survive (header fragments excluded)."""
         headers = {i for i, _ in body.header_lines}
-        return [i for i in region if i not in headers and len(self.norm[i - 1]) > 5
-                and not LABEL_FRAGMENT.match(self.norm[i - 1])]
+        return [
+            i
+            for i in region
+            if i not in headers
+            and len(self.norm[i - 1]) > 5
+            and not LABEL_FRAGMENT.match(self.norm[i - 1])
+        ]
 
     def _close_body(self, title: Title | None, body: Body) -> None:
         if title is not None and (body.rows or body.final or not title.bodies):
@@ -364,8 +389,9 @@ class _Reader:
         if title is not None and (body.rows or body.final or body.header_lines or not title.bodies):
             title.bodies.append(body)
 
-    def _row(self, line: int, prefix: str, tokens: list[Token], region: list[int], body: Body
-             ) -> Row:
+    def _row(
+        self, line: int, prefix: str, tokens: list[Token], region: list[int], body: Body
+    ) -> Row:
         row = Row(line, tokens, normalize(prefix))
         # The last competence label of the region starts this row's texts; what comes before it
         # (in the first row of a body) is header fragments.
@@ -394,8 +420,12 @@ class _Reader:
         if not body.rows and not body.header_lines:
             header_end = comp_at if comp_at is not None else start
             body.header_lines = self._fragments(region[:header_end])
-        texts = [i for i in region[start:] if not LABEL_FRAGMENT.match(self.norm[i - 1])
-                 and not SEMESTER_DIGIT.match(self.norm[i - 1])]
+        texts = [
+            i
+            for i in region[start:]
+            if not LABEL_FRAGMENT.match(self.norm[i - 1])
+            and not SEMESTER_DIGIT.match(self.norm[i - 1])
+        ]
         self._texts(row, texts, comp_at is not None)
         if raw_starts_fresh:
             body.labelled += self._label_texts(lost)
@@ -492,18 +522,42 @@ def _assign_bodies(titles: list[Title]) -> list[_Plan]:
             if b == 0 and (not sems or title.semester in sems):
                 own.body, own.rows = body, list(body.rows)
                 if len(sems) > 1:
-                    own.orphans.append((body.rows[0].line, "mixed_semesters",
-                                        "codes UE de plusieurs semestres dans le même corps"))
+                    own.orphans.append(
+                        (
+                            body.rows[0].line,
+                            "mixed_semesters",
+                            "codes UE de plusieurs semestres dans le même corps",
+                        )
+                    )
             elif b == 0:
                 digits = "/".join(str(s) for s in sorted(sems))
-                plans.append(_Plan(title, body, True, k, rows=list(body.rows), reason=(
-                    f"codes UE du semestre {digits} sous le titre du semestre {title.semester}")))
+                plans.append(
+                    _Plan(
+                        title,
+                        body,
+                        True,
+                        k,
+                        rows=list(body.rows),
+                        reason=(
+                            f"codes UE du semestre {digits} sous le titre du semestre {title.semester}"
+                        ),
+                    )
+                )
             elif body.rows:
-                plans.append(_Plan(title, body, True, k, rows=list(body.rows), reason=(
-                    "lignes UE imprimées après la ligne de totaux du tableau")))
+                plans.append(
+                    _Plan(
+                        title,
+                        body,
+                        True,
+                        k,
+                        rows=list(body.rows),
+                        reason=("lignes UE imprimées après la ligne de totaux du tableau"),
+                    )
+                )
             elif body.final:
-                own.orphans.append((body.final.line, "orphan_totals",
-                                    "ligne de totaux sans lignes UE, ignorée"))
+                own.orphans.append(
+                    (body.final.line, "orphan_totals", "ligne de totaux sans lignes UE, ignorée")
+                )
     for plan in plans:
         plan.formation = None if plan.inferred else plan.title.formation
     return plans
@@ -523,8 +577,9 @@ def _fmt(x: float | None) -> str:
     return fmt.number(x, 4, missing="?")
 
 
-def _infer_formation(plan: _Plan, titles: list[Title],
-                     index: dict[str, set[tuple[str, int | None]]]) -> tuple[str | None, str]:
+def _infer_formation(
+    plan: _Plan, titles: list[Title], index: dict[str, set[tuple[str, int | None]]]
+) -> tuple[str | None, str]:
     """Formation of a misplaced body: from its texts when they belong to one formation only."""
     found = set()
     for _, text in plan.body.labelled:
@@ -543,19 +598,30 @@ def _infer_formation(plan: _Plan, titles: list[Title],
 def _identity(plan: _Plan, titles: list[Title], index) -> dict:
     title = plan.title
     if not plan.inferred:
-        return dict(formation=title.formation, formation_name=title.formation_name,
-                    site=title.site, semester=title.semester, parcours=title.parcours)
+        return dict(
+            formation=title.formation,
+            formation_name=title.formation_name,
+            site=title.site,
+            semester=title.semester,
+            parcours=title.parcours,
+        )
     sems = _body_semesters(plan.body)
     semester = sems.most_common(1)[0][0] if sems else None
     formation, how = _infer_formation(plan, titles, index)
     site = None
-    for t in titles[plan.index:plan.index + 2]:
+    for t in titles[plan.index : plan.index + 2]:
         if formation and t.formation == formation:
             site = t.site
             break
     plan.formation = formation
-    return dict(formation=formation, formation_name=NAMES.get(formation or ""), site=site,
-                semester=semester, parcours=None, how=how)
+    return dict(
+        formation=formation,
+        formation_name=NAMES.get(formation or ""),
+        site=site,
+        semester=semester,
+        parcours=None,
+        how=how,
+    )
 
 
 def _infer_competences(plan: _Plan, index, issues: list[Issue]) -> None:
@@ -581,13 +647,27 @@ def _infer_competences(plan: _Plan, index, issues: list[Issue]) -> None:
             _competence_from_text(row, rows, k, plan.formation, index)
     for row in rows:
         if row.how == "position":
-            issues.append(Issue(row.line, "competence_inferred", (
-                f"étiquette UE perdue : compétence {row.competence} déduite de la place de la "
-                f"ligne entre les UE voisines")))
+            issues.append(
+                Issue(
+                    row.line,
+                    "competence_inferred",
+                    (
+                        f"étiquette UE perdue : compétence {row.competence} déduite de la place de la "
+                        f"ligne entre les UE voisines"
+                    ),
+                )
+            )
         elif row.how.startswith("text"):
-            issues.append(Issue(row.line, "competence_inferred", (
-                f"étiquette UE perdue : compétence {row.competence} déduite du texte "
-                f"« {row.how[5:]} », imprimé ailleurs sous cette seule compétence")))
+            issues.append(
+                Issue(
+                    row.line,
+                    "competence_inferred",
+                    (
+                        f"étiquette UE perdue : compétence {row.competence} déduite du texte "
+                        f"« {row.how[5:]} », imprimé ailleurs sous cette seule compétence"
+                    ),
+                )
+            )
 
 
 def _competence_from_text(row: Row, rows: list[Row], k: int, formation: str, index) -> None:
@@ -601,7 +681,7 @@ def _competence_from_text(row: Row, rows: list[Row], k: int, formation: str, ind
             continue
         comp = comps.pop()
         lower = max((r.competence for r in rows[:k] if r.competence is not None), default=0)
-        upper = min((r.competence for r in rows[k + 1:] if r.competence is not None), default=99)
+        upper = min((r.competence for r in rows[k + 1 :] if r.competence is not None), default=99)
         if (allowed is None or comp in allowed) and lower < comp < upper:
             row.competence, row.how = comp, f"text:{text}"
         return
@@ -619,15 +699,26 @@ def _resolve_rows(rows: list[Row], issues: list[Issue]) -> None:
             row.layout, row.family, row.sum_ok = h[0], ("B" if h[0] == "B" else "AC"), True
         elif set(h) == {"A", "C"}:
             row.family, row.sum_ok = "AC", True
-            issues.append(Issue(row.line, "layout_ambiguous", (
-                "Total AOP nul : fins de ligne A et C confondues, seule la somme les départage "
-                "(identiques ici)"), "info"))
+            issues.append(
+                Issue(
+                    row.line,
+                    "layout_ambiguous",
+                    (
+                        "Total AOP nul : fins de ligne A et C confondues, seule la somme les départage "
+                        "(identiques ici)"
+                    ),
+                    "info",
+                )
+            )
         else:
             shapes = _families(nums)
             if len(h) > 1:
                 shapes = [f for f in shapes if f in {"B" if x == "B" else "AC" for x in h}]
-            row.family = (shapes[0] if len(shapes) == 1 else
-                          (families.most_common(1)[0][0] if families else shapes[0]))
+            row.family = (
+                shapes[0]
+                if len(shapes) == 1
+                else (families.most_common(1)[0][0] if families else shapes[0])
+            )
             row.sum_ok = bool(h)
             if row.family == "B":
                 row.layout = "B"
@@ -636,13 +727,27 @@ def _resolve_rows(rows: list[Row], issues: list[Issue]) -> None:
             cells, total, _, _, aop = _ending(nums, row.family)
             if not h:
                 extra = f" + AOP {aop.printed}" if row.layout == "C" else ""
-                issues.append(Issue(row.line, "sum_mismatch", (
-                    f"somme des valeurs {_fmt(sum(c.value for c in cells))}{extra} ≠ total "
-                    f"imprimé {total.printed} : valeur perdue ou illisible")))
+                issues.append(
+                    Issue(
+                        row.line,
+                        "sum_mismatch",
+                        (
+                            f"somme des valeurs {_fmt(sum(c.value for c in cells))}{extra} ≠ total "
+                            f"imprimé {total.printed} : valeur perdue ou illisible"
+                        ),
+                    )
+                )
             else:
-                issues.append(Issue(row.line, "layout_ambiguous", (
-                    f"fin de ligne ambiguë ({' ou '.join(h)}) : forme retenue d'après les autres "
-                    f"lignes du tableau")))
+                issues.append(
+                    Issue(
+                        row.line,
+                        "layout_ambiguous",
+                        (
+                            f"fin de ligne ambiguë ({' ou '.join(h)}) : forme retenue d'après les autres "
+                            f"lignes du tableau"
+                        ),
+                    )
+                )
         _sae_run(row)
 
 
@@ -672,18 +777,34 @@ def _build_table(source: str, plan: _Plan, index) -> Table:
     ident = dict(plan.ident)
     how = ident.pop("how", "")
     title = plan.title
-    table = Table(source=source, line=title.line if not plan.inferred else plan.rows[0].line,
-                  title=title.text, alternance=False, layout="grid",
-                  identity_inferred=plan.inferred, **ident)
+    table = Table(
+        source=source,
+        line=title.line if not plan.inferred else plan.rows[0].line,
+        title=title.text,
+        alternance=False,
+        layout="grid",
+        identity_inferred=plan.inferred,
+        **ident,
+    )
     issues = table.issues
     if plan.inferred:
-        known = f"formation {table.formation} d'après les {how}" if table.formation else \
-            "formation inconnue"
-        issues.append(Issue(table.line, "identity_inferred", (
-            f"corps de tableau imprimé sous le titre « {title.text} » (ligne {title.line}) : "
-            f"{plan.reason} ; tableau séparé, identité déduite du corps (semestre "
-            f"{_fmt(table.semester)} d'après les codes UE, {known}, site "
-            f"{table.site or 'inconnu'}, parcours inconnu)")))
+        known = (
+            f"formation {table.formation} d'après les {how}"
+            if table.formation
+            else "formation inconnue"
+        )
+        issues.append(
+            Issue(
+                table.line,
+                "identity_inferred",
+                (
+                    f"corps de tableau imprimé sous le titre « {title.text} » (ligne {title.line}) : "
+                    f"{plan.reason} ; tableau séparé, identité déduite du corps (semestre "
+                    f"{_fmt(table.semester)} d'après les codes UE, {known}, site "
+                    f"{table.site or 'inconnu'}, parcours inconnu)"
+                ),
+            )
+        )
     for line, code, message in plan.orphans:
         issues.append(Issue(line, code, message))
     _infer_competences(plan, index, issues)
@@ -701,9 +822,17 @@ def _build_table(source: str, plan: _Plan, index) -> Table:
         _place_by_column_totals(table, plan.body.final, rows)
     lost = sorted(set(plan.body.leftover) | set(plan.body.lost))
     if lost:
-        issues.append(Issue(lost[0], "values_lost", (
-            f"{len(lost)} ligne(s) de texte d'UE sans valeurs (lignes "
-            f"{', '.join(map(str, lost))}) : valeurs perdues à l'extraction"), "info"))
+        issues.append(
+            Issue(
+                lost[0],
+                "values_lost",
+                (
+                    f"{len(lost)} ligne(s) de texte d'UE sans valeurs (lignes "
+                    f"{', '.join(map(str, lost))}) : valeurs perdues à l'extraction"
+                ),
+                "info",
+            )
+        )
     table.status = _status(table, rows)
     return table
 
@@ -713,13 +842,27 @@ def _keep_identified(rows: list[Row], issues: list[Issue]) -> list[Row]:
     for row in rows:
         values = " ".join(t.printed for t in _numbers(row.tokens))
         if row.competence is None:
-            issues.append(Issue(row.line, "competence_unknown", (
-                f"ligne de valeurs sans étiquette UE ni compétence déductible, non enregistrée : "
-                f"« {values} »")))
+            issues.append(
+                Issue(
+                    row.line,
+                    "competence_unknown",
+                    (
+                        f"ligne de valeurs sans étiquette UE ni compétence déductible, non enregistrée : "
+                        f"« {values} »"
+                    ),
+                )
+            )
         elif row.competence in seen:
-            issues.append(Issue(row.line, "duplicate_competence", (
-                f"compétence {row.competence} déjà présente dans ce tableau, ligne non "
-                f"enregistrée : « {values} »")))
+            issues.append(
+                Issue(
+                    row.line,
+                    "duplicate_competence",
+                    (
+                        f"compétence {row.competence} déjà présente dans ce tableau, ligne non "
+                        f"enregistrée : « {values} »"
+                    ),
+                )
+            )
         else:
             seen.add(row.competence)
             kept.append(row)
@@ -754,26 +897,54 @@ def _columns(rows: list[Row], issues: list[Issue]) -> dict[int, list[int]]:
         if len(slots) == width:
             out[id(row)] = [k for k, t in enumerate(slots, start=1) if t.value is not None]
         else:
-            issues.append(Issue(row.line, "columns_uncertain", (
-                f"{len(slots)} cases lues au lieu de {width} : des cases vides ont disparu, "
-                f"colonnes des valeurs inconnues"), "info"))
+            issues.append(
+                Issue(
+                    row.line,
+                    "columns_uncertain",
+                    (
+                        f"{len(slots)} cases lues au lieu de {width} : des cases vides ont disparu, "
+                        f"colonnes des valeurs inconnues"
+                    ),
+                    "info",
+                )
+            )
     return out
 
 
 def _add_row(table: Table, row: Row, columns: list[int] | None) -> None:
     cells, total, ects, ratio, aop = _ending(_numbers(row.tokens), row.family)
     sem = _fmt(row.semester or table.semester)
-    table.ues.append(UE(
-        code=f"UE {sem}.{row.competence}", competence=row.competence, name=row.name,
-        line=row.competence_line or row.line, level=row.level, ects=ects.value,
-        total=total.value, sae_share=ratio.value, sae_share_printed=True,
-        aop_total=aop.value if aop else None, ects_line=row.line, total_line=row.line,
-        sum_ok=row.sum_ok, ratio_ok=row.ratio_ok, row_layout=row.layout))
+    table.ues.append(
+        UE(
+            code=f"UE {sem}.{row.competence}",
+            competence=row.competence,
+            name=row.name,
+            line=row.competence_line or row.line,
+            level=row.level,
+            ects=ects.value,
+            total=total.value,
+            sae_share=ratio.value,
+            sae_share_printed=True,
+            aop_total=aop.value if aop else None,
+            ects_line=row.line,
+            total_line=row.line,
+            sum_ok=row.sum_ok,
+            ratio_ok=row.ratio_ok,
+            row_layout=row.layout,
+        )
+    )
     for pos, cell in enumerate(cells, start=1):
-        table.coefficients.append(Coefficient(
-            competence=row.competence, position=pos, coefficient=cell.value, printed=cell.printed,
-            line=row.line, kind=SAE if row.sae_run and pos <= row.sae_run else None,
-            column=columns[pos - 1] if columns else None))
+        table.coefficients.append(
+            Coefficient(
+                competence=row.competence,
+                position=pos,
+                coefficient=cell.value,
+                printed=cell.printed,
+                line=row.line,
+                kind=SAE if row.sae_run and pos <= row.sae_run else None,
+                column=columns[pos - 1] if columns else None,
+            )
+        )
 
 
 def _close(a: float, b: float) -> bool:
@@ -785,20 +956,37 @@ def _final(table: Table, final: Final, rows: list[Row]) -> None:
     table.declared_aop, table.totals_line = final.aop, final.line
     issues = table.issues
     if final.extras:
-        issues.append(Issue(final.line, "stray_value", (
-            f"valeur isolée « {' '.join(final.extras)} » devant la ligne de totaux, ignorée "
-            f"(numéro de page ?)"), "info"))
+        issues.append(
+            Issue(
+                final.line,
+                "stray_value",
+                (
+                    f"valeur isolée « {' '.join(final.extras)} » devant la ligne de totaux, ignorée "
+                    f"(numéro de page ?)"
+                ),
+                "info",
+            )
+        )
     if not table.ues:
         return
-    checks = [("total général", final.grand, sum(u.total for u in table.ues)),
-              ("total ECTS", final.ects, sum(u.ects for u in table.ues))]
+    checks = [
+        ("total général", final.grand, sum(u.total for u in table.ues)),
+        ("total ECTS", final.ects, sum(u.ects for u in table.ues)),
+    ]
     if final.aop is not None and all(u.aop_total is not None for u in table.ues):
         checks.append(("total AOP", final.aop, sum(u.aop_total for u in table.ues)))
     for label, declared, found in checks:
         if declared is not None and not _close(declared, found):
-            issues.append(Issue(final.line, "totals_mismatch", (
-                f"{label} imprimé {_fmt(declared)} ≠ somme des {len(table.ues)} ligne(s) UE "
-                f"présentes {_fmt(round(found, 4))}")))
+            issues.append(
+                Issue(
+                    final.line,
+                    "totals_mismatch",
+                    (
+                        f"{label} imprimé {_fmt(declared)} ≠ somme des {len(table.ues)} ligne(s) UE "
+                        f"présentes {_fmt(round(found, 4))}"
+                    ),
+                )
+            )
 
 
 def _status(table: Table, rows: list[Row]) -> str:
@@ -813,15 +1001,32 @@ def _status(table: Table, rows: list[Row]) -> str:
 def _complete_without_totals(table: Table) -> bool:
     """No final line: UE 1..n all present, sums hold and the ECTS make a full semester (30)."""
     comps = [u.competence for u in table.ues]
-    ok = (comps == list(range(1, len(comps) + 1)) and all(u.sum_ok for u in table.ues)
-          and _close(sum(u.ects for u in table.ues), 30))
+    ok = (
+        comps == list(range(1, len(comps) + 1))
+        and all(u.sum_ok for u in table.ues)
+        and _close(sum(u.ects for u in table.ues), 30)
+    )
     if ok:
-        table.issues.append(Issue(table.line, "totals_missing", (
-            f"ligne de totaux absente : tableau jugé complet car UE 1 à {len(comps)} présentes, "
-            f"sommes justes et 30 ECTS"), "info"))
+        table.issues.append(
+            Issue(
+                table.line,
+                "totals_missing",
+                (
+                    f"ligne de totaux absente : tableau jugé complet car UE 1 à {len(comps)} présentes, "
+                    f"sommes justes et 30 ECTS"
+                ),
+                "info",
+            )
+        )
     elif table.ues:
-        table.issues.append(Issue(table.line, "totals_missing",
-                                  "ligne de totaux absente : complétude non vérifiable", "info"))
+        table.issues.append(
+            Issue(
+                table.line,
+                "totals_missing",
+                "ligne de totaux absente : complétude non vérifiable",
+                "info",
+            )
+        )
     return ok
 
 
@@ -842,13 +1047,20 @@ def _modules(header_lines: list[tuple[int, str]]) -> list[Module]:
         if m.group(1) in TRAILING_HEADERS:
             break
         end = found[k + 1].start() if k + 1 < len(found) else len(joined)
-        text = re.sub(r"\s+", " ", joined[m.start():end]).strip()
+        text = re.sub(r"\s+", " ", joined[m.start() : end]).strip()
         code = re.sub(r"\s+", " ", m.group(1)).strip()
-        name = text[len(code):].strip(" -") or None
+        name = text[len(code) :].strip(" -") or None
         line = max(ln for pos, ln in starts if pos <= m.start())
-        modules.append(Module(code=code, name=name if name != code else None,
-                              kind=module_kind(code, name), position=len(modules) + 1,
-                              semester_coefficient=None, line=line))
+        modules.append(
+            Module(
+                code=code,
+                name=name if name != code else None,
+                kind=module_kind(code, name),
+                position=len(modules) + 1,
+                semester_coefficient=None,
+                line=line,
+            )
+        )
     return modules
 
 
@@ -866,9 +1078,17 @@ def _place_by_headers(table: Table, modules: list[Module], rows: list[Row]) -> N
             c.column = m.position
             placed += 1
     if not placed:
-        table.issues.append(Issue(modules[0].line, "modules_unplaced", (
-            f"{len(modules)} colonnes de modules lues dans les en-têtes, mais aucune ligne UE n'a "
-            f"une valeur par colonne : valeurs non attribuables à un module"), "info"))
+        table.issues.append(
+            Issue(
+                modules[0].line,
+                "modules_unplaced",
+                (
+                    f"{len(modules)} colonnes de modules lues dans les en-têtes, mais aucune ligne UE n'a "
+                    f"une valeur par colonne : valeurs non attribuables à un module"
+                ),
+                "info",
+            )
+        )
 
 
 def _place_by_column_totals(table: Table, final: Final, rows: list[Row]) -> None:
@@ -879,17 +1099,26 @@ def _place_by_column_totals(table: Table, final: Final, rows: list[Row]) -> None
         return
     solution = _unique_placement(cols, [[c.coefficient for c in v] for v in values])
     if solution is None:
-        table.issues.append(Issue(final.line, "columns_not_unique", (
-            f"{len(cols)} totaux de colonnes imprimés : plusieurs placements des valeurs leur "
-            f"correspondent (ou aucun), colonnes laissées inconnues"), "info"))
+        table.issues.append(
+            Issue(
+                final.line,
+                "columns_not_unique",
+                (
+                    f"{len(cols)} totaux de colonnes imprimés : plusieurs placements des valeurs leur "
+                    f"correspondent (ou aucun), colonnes laissées inconnues"
+                ),
+                "info",
+            )
+        )
         return
     for coefs, columns in zip(values, solution):
         for c, col in zip(coefs, columns):
             c.column = col
 
 
-def _unique_placement(cols: list[float], rows: list[list[float]], budget: int = 200_000
-                      ) -> list[list[int]] | None:
+def _unique_placement(
+    cols: list[float], rows: list[list[float]], budget: int = 200_000
+) -> list[list[int]] | None:
     """Column (1-based) of every value, if exactly one placement fits; None otherwise."""
     n, m = len(rows), len(cols)
     memo: dict[tuple, int] = {}

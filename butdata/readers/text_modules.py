@@ -41,15 +41,23 @@ ECTS = re.compile(r"^Crédits ECTS\s+(.*)$")
 
 
 class _TableBuilder:
-    def __init__(self, source: str, line: int, title: str, semester: int, formation: str,
-                 variant: str | None):
+    def __init__(
+        self, source: str, line: int, title: str, semester: int, formation: str, variant: str | None
+    ):
         alternance = bool(variant and variant.lower().startswith("par alternance"))
-        parcours = variant[len("par alternance"):].strip() if alternance else variant
+        parcours = variant[len("par alternance") :].strip() if alternance else variant
         acr = acronym(formation)
         self.table = Table(
-            source=source, line=line, title=title, formation=acr or formation,
-            formation_name=NAMES.get(acr or "", formation), site=None, semester=semester,
-            parcours=parcours or None, alternance=alternance, layout="modules",
+            source=source,
+            line=line,
+            title=title,
+            formation=acr or formation,
+            formation_name=NAMES.get(acr or "", formation),
+            site=None,
+            semester=semester,
+            parcours=parcours or None,
+            alternance=alternance,
+            layout="modules",
         )
         self.columns: list[str] = []  # UE codes in column order (from the "Coeff / UE31" headers)
         self.section: str | None = None
@@ -69,27 +77,44 @@ class _TableBuilder:
             n_numbers += 1
         if n_cols == 0 or n_numbers < n_cols + 1:
             self.bad_lines += 1
-            self.warn(line_no, "bad_module_line",
-                      f"ligne de module illisible ({n_numbers} nombres pour {n_cols} UE + semestre) : "
-                      "module ignoré")
+            self.warn(
+                line_no,
+                "bad_module_line",
+                f"ligne de module illisible ({n_numbers} nombres pour {n_cols} UE + semestre) : "
+                "module ignoré",
+            )
             return
-        values = tokens[len(tokens) - n_cols - 1:]
+        values = tokens[len(tokens) - n_cols - 1 :]
         name = " ".join(tokens[: len(tokens) - n_cols - 1]).strip()
         semester_coef = parse_number(values[0])
         kind = module_kind(code, name)
         position = len(table.modules) + 1
-        table.modules.append(Module(code, name, kind, position, semester_coef, line_no, self.section))
+        table.modules.append(
+            Module(code, name, kind, position, semester_coef, line_no, self.section)
+        )
         ue_values = [parse_number(v) for v in values[1:]]
         for ue_code, printed, value in zip(self.columns, values[1:], ue_values):
             if value == 0:
                 continue  # the store keeps non-zero coefficients; the module itself stays listed
-            table.coefficients.append(Coefficient(
-                competence=competence_of(ue_code), position=position, coefficient=value,
-                printed=printed, line=line_no, module_code=code, module_name=name, kind=kind))
+            table.coefficients.append(
+                Coefficient(
+                    competence=competence_of(ue_code),
+                    position=position,
+                    coefficient=value,
+                    printed=printed,
+                    line=line_no,
+                    module_code=code,
+                    module_name=name,
+                    kind=kind,
+                )
+            )
         if not sums_agree(sum(ue_values), semester_coef, 1):
-            self.warn(line_no, "module_sum_mismatch",
-                      f"{code} : coefficient semestre {values[0]} ≠ somme des coefficients UE "
-                      f"{fmt.number(sum(ue_values), 2, trim=False)}")
+            self.warn(
+                line_no,
+                "module_sum_mismatch",
+                f"{code} : coefficient semestre {values[0]} ≠ somme des coefficients UE "
+                f"{fmt.number(sum(ue_values), 2, trim=False)}",
+            )
 
     def add_totals(self, line_no: int, rest: str, ects: bool) -> None:
         tokens = rest.split(" ")
@@ -99,36 +124,58 @@ class _TableBuilder:
         values = [parse_number(t) for t in tokens]
         n_cols = len(self.columns)
         if len(values) != n_cols + 1:
-            self.warn(line_no, "bad_totals_line",
-                      f"{len(values)} nombres pour {n_cols} UE + semestre : totaux ignorés")
+            self.warn(
+                line_no,
+                "bad_totals_line",
+                f"{len(values)} nombres pour {n_cols} UE + semestre : totaux ignorés",
+            )
             return
-        set_printed_totals(self.table, dict(zip(self.columns, values[1:])), values[0], line_no, ects)
+        set_printed_totals(
+            self.table, dict(zip(self.columns, values[1:])), values[0], line_no, ects
+        )
 
     def finish(self) -> Table:
         table = self.table
         if self.columns and [u.code for u in table.ues] != self.columns:
-            self.warn(table.line, "ue_columns",
-                      "l'ordre des colonnes UE diffère de la liste des UE : colonnes suivies")
+            self.warn(
+                table.line,
+                "ue_columns",
+                "l'ordre des colonnes UE diffère de la liste des UE : colonnes suivies",
+            )
         close_module_table(table, bool(table.modules), rows_ok=not self.bad_lines)
         if table.declared_total is not None:
             semester_sum = sum(m.semester_coefficient or 0 for m in table.modules)
             if not sums_agree(semester_sum, table.declared_total, len(table.modules)):
-                self.warn(table.totals_line, "total_mismatch",
-                          f"somme des coefficients semestre {fmt.number(semester_sum, 2, trim=False)}"
-                          f" ≠ total imprimé {fmt.number(table.declared_total, 4)}")
+                self.warn(
+                    table.totals_line,
+                    "total_mismatch",
+                    f"somme des coefficients semestre {fmt.number(semester_sum, 2, trim=False)}"
+                    f" ≠ total imprimé {fmt.number(table.declared_total, 4)}",
+                )
         if table.modules:  # a partial table always says why (e.g. a document cut short)
-            absent = [label for label, value in (("« Total des coefficients »", table.declared_total),
-                                                 ("« Crédits ECTS »", table.declared_ects))
-                      if value is None]
+            absent = [
+                label
+                for label, value in (
+                    ("« Total des coefficients »", table.declared_total),
+                    ("« Crédits ECTS »", table.declared_ects),
+                )
+                if value is None
+            ]
             unprinted = [u.code for u in table.ues if u.total is None or u.ects is None]
             if absent:
                 plural = "s" if len(absent) > 1 else ""
-                self.warn(table.line, "missing_totals",
-                          f"ligne{plural} {' et '.join(absent)} absente{plural} : totaux du "
-                          "tableau non vérifiés")
+                self.warn(
+                    table.line,
+                    "missing_totals",
+                    f"ligne{plural} {' et '.join(absent)} absente{plural} : totaux du "
+                    "tableau non vérifiés",
+                )
             elif unprinted:
-                self.warn(table.totals_line, "missing_totals",
-                          f"total ou crédits ECTS non imprimés pour {', '.join(unprinted)}")
+                self.warn(
+                    table.totals_line,
+                    "missing_totals",
+                    f"total ou crédits ECTS non imprimés pour {', '.join(unprinted)}",
+                )
         return table
 
 
@@ -151,8 +198,9 @@ def parse(source: str, lines: list[str]) -> Document:
             table.year = m.group(1)
         elif m := UE_LINE.match(line):
             code = m.group(1)
-            table.ues.append(UE(code=code, competence=competence_of(code), name=m.group(2),
-                                line=line_no))
+            table.ues.append(
+                UE(code=code, competence=competence_of(code), name=m.group(2), line=line_no)
+            )
         elif m := UE_HEADER.match(line):
             current.columns.append(m.group(1))
         elif m := TOTAL.match(line):
@@ -166,7 +214,9 @@ def parse(source: str, lines: list[str]) -> Document:
         elif "spécialité" in line or line.startswith("Modules de"):
             current.section = "spécialité"
     if not builders:
-        raise SourceError(source, None, "aucun tableau reconnu (titre « Semestre N BUT … » attendu)")
+        raise SourceError(
+            source, None, "aucun tableau reconnu (titre « Semestre N BUT … » attendu)"
+        )
     doc.tables = [b.finish() for b in builders]
     assign_table_ids(doc.tables, source)
     _cross_table_checks(doc)
@@ -176,8 +226,11 @@ def parse(source: str, lines: list[str]) -> Document:
 def _cross_table_checks(doc: Document) -> None:
     """Oddities only visible across tables: code variants and SAÉ titles reused by other codes."""
     by_name: dict[tuple[int | None, str], dict[str, list[tuple[Table, Module]]]] = defaultdict(
-        lambda: defaultdict(list))
-    sae_titles: dict[str, dict[str, list[tuple[Table, Module]]]] = defaultdict(lambda: defaultdict(list))
+        lambda: defaultdict(list)
+    )
+    sae_titles: dict[str, dict[str, list[tuple[Table, Module]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for table in doc.tables:
         for module in table.modules:
             by_name[(table.semester, slug(module.name or ""))][module.code].append((table, module))
@@ -186,16 +239,26 @@ def _cross_table_checks(doc: Document) -> None:
     for (semester, _), codes in by_name.items():
         if len(codes) > 1:
             listed = ", ".join(f"{code} ({len(uses)} tableau(x))" for code, uses in codes.items())
-            for code, uses in codes.items():
+            for uses in codes.values():
                 for table, module in uses:
-                    table.issues.append(Issue(module.line, "code_variant",
-                                              f"même module du S{semester} codé différemment selon "
-                                              f"les tableaux : {listed}"))
-    for title, codes in sae_titles.items():
+                    table.issues.append(
+                        Issue(
+                            module.line,
+                            "code_variant",
+                            f"même module du S{semester} codé différemment selon "
+                            f"les tableaux : {listed}",
+                        )
+                    )
+    for codes in sae_titles.values():
         if len(codes) > 1:
             listed = ", ".join(sorted(codes))
-            for code, uses in codes.items():
+            for uses in codes.values():
                 for table, module in uses:
-                    table.issues.append(Issue(module.line, "duplicate_title",
-                                              f"l'intitulé « {module.name} » est porté par plusieurs "
-                                              f"codes : {listed}"))
+                    table.issues.append(
+                        Issue(
+                            module.line,
+                            "duplicate_title",
+                            f"l'intitulé « {module.name} » est porté par plusieurs "
+                            f"codes : {listed}",
+                        )
+                    )

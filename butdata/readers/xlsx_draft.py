@@ -44,46 +44,92 @@ def _printed(value: Any, number_format: str | None) -> str:
 
 
 def read_draft(name: str, sheets: list) -> Document:
-    doc = Document(source=name, layout=DRAFT_LAYOUT, n_lines=max(
-        (rows[-1][0] for _, rows in sheets if rows), default=0))
+    doc = Document(
+        source=name,
+        layout=DRAFT_LAYOUT,
+        n_lines=max((rows[-1][0] for _, rows in sheets if rows), default=0),
+    )
     for sheet_name, rows in sheets:
         table = _draft_table(name, sheet_name, rows)
         if table is not None:
             doc.tables.append(table)
     if not doc.tables:
-        raise SourceError(name, None, "ni modèle (colonnes « coefficient », « ue »…) ni tableau "
-                                      "MCC reconnu (ligne d'en-tête avec les UE en colonnes)")
+        raise SourceError(
+            name,
+            None,
+            "ni modèle (colonnes « coefficient », « ue »…) ni tableau "
+            "MCC reconnu (ligne d'en-tête avec les UE en colonnes)",
+        )
     assign_table_ids(doc.tables, name)
     return doc
 
 
 def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
     # The header is the last row naming UE columns before the first module row.
-    first_module = next((i for i, (_, cells, _) in enumerate(rows)
-                         if any(MODULE.match(_cell_text(c) + " x") for c in cells[:2])), None)
-    header_i = next((i for i in range(first_module - 1, -1, -1)
-                     if any(UE_CELL.match(_cell_text(c)) for c in rows[i][1][1:])),
-                    None) if first_module else None
+    first_module = next(
+        (
+            i
+            for i, (_, cells, _) in enumerate(rows)
+            if any(MODULE.match(_cell_text(c) + " x") for c in cells[:2])
+        ),
+        None,
+    )
+    header_i = (
+        next(
+            (
+                i
+                for i in range(first_module - 1, -1, -1)
+                if any(UE_CELL.match(_cell_text(c)) for c in rows[i][1][1:])
+            ),
+            None,
+        )
+        if first_module
+        else None
+    )
     if header_i is None:
         return None
     header_row, header, _ = rows[header_i]
-    title_cell = next(((r, _cell_text(c)) for r, cells, _ in rows[:header_i] for c in cells
-                       if TITLE.match(_cell_text(c))), None)
+    title_cell = next(
+        (
+            (r, _cell_text(c))
+            for r, cells, _ in rows[:header_i]
+            for c in cells
+            if TITLE.match(_cell_text(c))
+        ),
+        None,
+    )
     title_row, title = title_cell or (header_row, _cell_text(sheet))
     m = TITLE.match(title)
     if not m:
-        raise SourceError(source, header_row, f"feuille « {sheet} » : titre « Semestre N BUT "
-                                              f"FORMATION [parcours] » introuvable")
+        raise SourceError(
+            source,
+            header_row,
+            f"feuille « {sheet} » : titre « Semestre N BUT FORMATION [parcours] » introuvable",
+        )
     variant = m.group(3)
     alternance = bool(variant and variant.lower().startswith("par alternance"))
-    parcours = (variant[len("par alternance"):].strip() if alternance else variant) or None
+    parcours = (variant[len("par alternance") :].strip() if alternance else variant) or None
     acr = acronym(m.group(2))
-    table = Table(source=source, line=title_row, title=title, formation=acr or m.group(2),
-                  formation_name=NAMES.get(acr or "", m.group(2)), site=None,
-                  semester=int(m.group(1)), parcours=parcours, alternance=alternance,
-                  layout="modules")
-    table.issues.append(Issue(title_row, "draft_sheet", f"tableau lu dans la feuille « {sheet} » "
-                                                        f"(lignes = lignes de la feuille)", "info"))
+    table = Table(
+        source=source,
+        line=title_row,
+        title=title,
+        formation=acr or m.group(2),
+        formation_name=NAMES.get(acr or "", m.group(2)),
+        site=None,
+        semester=int(m.group(1)),
+        parcours=parcours,
+        alternance=alternance,
+        layout="modules",
+    )
+    table.issues.append(
+        Issue(
+            title_row,
+            "draft_sheet",
+            f"tableau lu dans la feuille « {sheet} » (lignes = lignes de la feuille)",
+            "info",
+        )
+    )
     names: dict[str, tuple[str, int]] = {}
     for r, cells, _ in rows[:header_i]:
         for c in cells:
@@ -112,7 +158,7 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
     competence = {code: competence_of(code) for code in columns.values()}
 
     section = None
-    for r, cells, formats in rows[header_i + 1:]:
+    for r, cells, formats in rows[header_i + 1 :]:
         texts = [_cell_text(c) for c in cells[:first_ue]]
         label = " ".join(t for t in texts if t)
         if not label and not any(c not in (None, "") for c in cells):
@@ -123,9 +169,13 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
             for i in ue_cols:
                 if i < len(cells) and cells[i] not in (None, ""):
                     values[columns[i]] = _number(source, r, cells[i])
-            semester_value = (_number(source, r, cells[semester_col])
-                              if semester_col is not None and semester_col < len(cells)
-                              and cells[semester_col] not in (None, "") else None)
+            semester_value = (
+                _number(source, r, cells[semester_col])
+                if semester_col is not None
+                and semester_col < len(cells)
+                and cells[semester_col] not in (None, "")
+                else None
+            )
             set_printed_totals(table, values, semester_value, r, ects)
             continue
         code = texts[0] if texts else ""
@@ -138,9 +188,13 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
         name = " ".join(t for j, t in enumerate(texts[1:], 1) if t and j != semester_col) or None
         position = len(table.modules) + 1
         kind = module_kind(code, name or "")
-        semester_coef = (_number(source, r, cells[semester_col])
-                         if semester_col is not None and semester_col < len(cells)
-                         and cells[semester_col] not in (None, "") else None)
+        semester_coef = (
+            _number(source, r, cells[semester_col])
+            if semester_col is not None
+            and semester_col < len(cells)
+            and cells[semester_col] not in (None, "")
+            else None
+        )
         table.modules.append(Module(code, name, kind, position, semester_coef, r, section))
         total = 0.0
         for i in ue_cols:
@@ -151,14 +205,27 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
             total += number
             if number == 0:
                 continue
-            table.coefficients.append(Coefficient(
-                competence=competence[columns[i]], position=position, coefficient=number,
-                printed=_printed(value, formats[i] if i < len(formats) else None), line=r,
-                module_code=code, module_name=name, kind=kind))
+            table.coefficients.append(
+                Coefficient(
+                    competence=competence[columns[i]],
+                    position=position,
+                    coefficient=number,
+                    printed=_printed(value, formats[i] if i < len(formats) else None),
+                    line=r,
+                    module_code=code,
+                    module_name=name,
+                    kind=kind,
+                )
+            )
         if semester_coef is not None and not sums_agree(total, semester_coef, 1):
-            table.issues.append(Issue(r, "module_sum_mismatch",
-                                      f"{code} : coefficient semestre {semester_coef:g} ≠ somme "
-                                      f"des coefficients UE {total:.2f}"))
+            table.issues.append(
+                Issue(
+                    r,
+                    "module_sum_mismatch",
+                    f"{code} : coefficient semestre {semester_coef:g} ≠ somme "
+                    f"des coefficients UE {total:.2f}",
+                )
+            )
     close_module_table(table, bool(table.modules))
     return table
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from butdata.errors import ButdataError, SourceError
-from butdata.analysis.labels import table_label
+from butdata.labels import table_label
 from butdata.model import Document
 from butdata.readers import TEMPLATE_SUFFIXES, source_files
 from butdata.readers import spreadsheet as template_reader
@@ -63,9 +63,16 @@ class ImportPreview:
     def summary(self) -> str:
         if self.errors:
             return f"{len(self.errors)} erreur(s) : rien ne sera importé."
-        parts = [f"{self.count(a)} {w}" for a, w in ((ADDED, "ajouté(s)"), (REPLACED, "remplacé(s)"),
-                                                      (REMOVED, "retiré(s)"), (CONFLICT, "en conflit"))
-                 if self.count(a)]
+        parts = [
+            f"{self.count(a)} {w}"
+            for a, w in (
+                (ADDED, "ajouté(s)"),
+                (REPLACED, "remplacé(s)"),
+                (REMOVED, "retiré(s)"),
+                (CONFLICT, "en conflit"),
+            )
+            if self.count(a)
+        ]
         return f"Tableaux : {', '.join(parts) or 'aucun changement'}."
 
 
@@ -114,10 +121,12 @@ def _store_tables(db_path: Path) -> dict[str, dict]:
     con = open_store(db_path)
     try:
         cur = con.cursor()
-        tables = cur.execute("SELECT table_id, source, formation, site, semester, parcours, "
-                             "alternance FROM tables").fetchall()
-        values = cur.execute("SELECT table_id, competence, position, coefficient "
-                             "FROM coefficients").fetchall()
+        tables = cur.execute(
+            "SELECT table_id, source, formation, site, semester, parcours, alternance FROM tables"
+        ).fetchall()
+        values = cur.execute(
+            "SELECT table_id, competence, position, coefficient FROM coefficients"
+        ).fetchall()
         ues = cur.execute("SELECT table_id, ue FROM ues").fetchall()
     finally:
         con.close()
@@ -130,8 +139,9 @@ def _store_tables(db_path: Path) -> dict[str, dict]:
     return out
 
 
-def preview_import(upload_name: str, data: bytes, db_path: Path, sources_dir: Path
-                   ) -> ImportPreview:
+def preview_import(
+    upload_name: str, data: bytes, db_path: Path, sources_dir: Path
+) -> ImportPreview:
     """Validate the upload and compare it with the current store; writes nothing."""
     try:
         name = safe_name(upload_name)
@@ -153,8 +163,17 @@ def preview_import(upload_name: str, data: bytes, db_path: Path, sources_dir: Pa
     for t in doc.tables:
         new_ids.add(t.table_id)
         values = {(c.competence, c.position): c.coefficient for c in t.coefficients}
-        label = table_label(dict(formation=t.formation, semester=t.semester, parcours=t.parcours,
-                                 alternance=t.alternance, site=t.site), formation=True, document=False)
+        label = table_label(
+            dict(
+                formation=t.formation,
+                semester=t.semester,
+                parcours=t.parcours,
+                alternance=t.alternance,
+                site=t.site,
+            ),
+            formation=True,
+            document=False,
+        )
         change = TableChange(t.table_id, label, ADDED, len(t.ues), len(t.coefficients))
         if t.table_id in previous:
             old = existing.get(t.table_id, {}).get("values", {})
@@ -163,25 +182,34 @@ def preview_import(upload_name: str, data: bytes, db_path: Path, sources_dir: Pa
             change.detail = f"{changed} valeur(s) modifiée(s)" if changed else "valeurs inchangées"
         elif t.table_id in existing:
             change.action = CONFLICT
-            change.detail = (f"identifiant déjà utilisé par « {existing[t.table_id]['source']} » : "
-                             f"videz les colonnes table_id et source pour l'ajouter comme nouveau tableau")
+            change.detail = (
+                f"identifiant déjà utilisé par « {existing[t.table_id]['source']} » : "
+                f"videz les colonnes table_id et source pour l'ajouter comme nouveau tableau"
+            )
         preview.changes.append(change)
     for table_id in sorted(previous - new_ids):
         old = existing.get(table_id)
         label = table_label(old, formation=True, document=False) if old else table_id
-        preview.changes.append(TableChange(table_id, label, REMOVED, 0, 0,
-                                           "absent du nouveau fichier"))
+        preview.changes.append(
+            TableChange(table_id, label, REMOVED, 0, 0, "absent du nouveau fichier")
+        )
     return preview
 
 
-def apply_import(upload_name: str, data: bytes, db_path: Path, sources_dir: Path,
-                 progress: Progress | None = None) -> tuple[ImportPreview, BuildReport]:
+def apply_import(
+    upload_name: str,
+    data: bytes,
+    db_path: Path,
+    sources_dir: Path,
+    progress: Progress | None = None,
+) -> tuple[ImportPreview, BuildReport]:
     """Write the validated file into ``sources_dir`` and rebuild; all or nothing."""
     sources_dir, db_path = Path(sources_dir), Path(db_path)
     preview = preview_import(upload_name, data, db_path, sources_dir)
     if not preview.ok:
         problems = [str(e) for e in preview.errors[:3]] or [
-            f"{c.label} : {c.detail}" for c in preview.changes if c.action == CONFLICT][:3]
+            f"{c.label} : {c.detail}" for c in preview.changes if c.action == CONFLICT
+        ][:3]
         raise ButdataError(f"import refusé : {'; '.join(problems)}")
     sources_dir.mkdir(parents=True, exist_ok=True)
     target = sources_dir / preview.name

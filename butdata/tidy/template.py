@@ -49,35 +49,75 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     # What a department fills in.
-    Column("table_id", "Identifiant du tableau", TEXT, TABLE,
-           "identifiant stable ; vide : construit à partir du fichier et de l'identité du tableau"),
-    Column("source", "Document d'origine", TEXT, TABLE,
-           "document d'où viennent les valeurs ; vide : le fichier modèle lui-même"),
+    Column(
+        "table_id",
+        "Identifiant du tableau",
+        TEXT,
+        TABLE,
+        "identifiant stable ; vide : construit à partir du fichier et de l'identité du tableau",
+    ),
+    Column(
+        "source",
+        "Document d'origine",
+        TEXT,
+        TABLE,
+        "document d'où viennent les valeurs ; vide : le fichier modèle lui-même",
+    ),
     Column("formation", "Formation", TEXT, TABLE, "sigle national (QLIO, GEA…) ou intitulé"),
     Column("formation_name", "Intitulé de la formation", TEXT, TABLE, "vide : intitulé national"),
     Column("site", "Site", TEXT, TABLE, "vide si non précisé"),
     Column("semester", "Semestre", INT, TABLE, "1 à 6"),
     Column("parcours", "Parcours", TEXT, TABLE, "vide : tronc commun"),
     Column("alternance", "Alternance", BOOL, TABLE, "oui / non (vide : non)"),
-    Column("ue", "UE", TEXT, UE_LEVEL, "code de l'UE : UE31 ou UE 3.1 (chiffre du semestre puis "
-                                       "de la compétence)"),
+    Column(
+        "ue",
+        "UE",
+        TEXT,
+        UE_LEVEL,
+        "code de l'UE : UE31 ou UE 3.1 (chiffre du semestre puis de la compétence)",
+    ),
     Column("competence", "Compétence", INT, UE_LEVEL, "vide : lue dans le code de l'UE"),
     Column("ects", "ECTS", FLOAT, UE_LEVEL, "crédits ECTS de l'UE"),
     Column("ue_total", "Total UE", FLOAT, UE_LEVEL, "total des coefficients de l'UE (déclaré)"),
     Column("module_code", "Code module", TEXT, MODULE, "R3.07, SAE3.01… (vide si inconnu)"),
     Column("module_name", "Intitulé du module", TEXT, MODULE, ""),
-    Column("kind", "Type", TEXT, MODULE, "ressource, sae, portfolio, stage, autre "
-                                         "(vide : déduit du code)"),
-    Column("position", "Position", INT, MODULE, "rang du module dans le tableau (vide : ordre "
-                                                "d'apparition)"),
-    Column("coefficient", "Coefficient", FLOAT, VALUE, "nombre ≥ 0 ; 0 : module sans "
-                                                       "coefficient dans cette UE"),
-    Column("source_line", "Ligne d'origine", INT, VALUE, "ligne du document d'origine "
-                                                         "(vide : ligne du modèle)"),
+    Column(
+        "kind",
+        "Type",
+        TEXT,
+        MODULE,
+        "ressource, sae, portfolio, stage, autre (vide : déduit du code)",
+    ),
+    Column(
+        "position",
+        "Position",
+        INT,
+        MODULE,
+        "rang du module dans le tableau (vide : ordre d'apparition)",
+    ),
+    Column(
+        "coefficient",
+        "Coefficient",
+        FLOAT,
+        VALUE,
+        "nombre ≥ 0 ; 0 : module sans coefficient dans cette UE",
+    ),
+    Column(
+        "source_line",
+        "Ligne d'origine",
+        INT,
+        VALUE,
+        "ligne du document d'origine (vide : ligne du modèle)",
+    ),
     # What an export adds so that a rebuild is exact.
     Column("printed", "Texte imprimé", TEXT, VALUE, "le nombre tel qu'imprimé (1,25 / 1.50)"),
-    Column("grid_column", "Colonne de la grille", INT, VALUE, "colonne du module dans la grille "
-                                                             "imprimée, quand elle est connue"),
+    Column(
+        "grid_column",
+        "Colonne de la grille",
+        INT,
+        VALUE,
+        "colonne du module dans la grille imprimée, quand elle est connue",
+    ),
     Column("ue_name", "Intitulé de l'UE", TEXT, UE_LEVEL, "nom de la compétence"),
     Column("level", "Niveau", TEXT, UE_LEVEL, "niveau de la compétence (grilles)"),
     Column("sae_share", "Part des SAÉ", FLOAT, UE_LEVEL, "0 à 1 ; recalculée pour un brouillon"),
@@ -94,7 +134,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("title", "Titre du tableau", TEXT, TABLE, ""),
     Column("table_line", "Ligne du titre", INT, TABLE, ""),
     Column("year", "Année", TEXT, TABLE, "2025-2026"),
-    Column("status", "Statut", TEXT, TABLE, "complete, partial, empty ; recalculé pour un brouillon"),
+    Column(
+        "status", "Statut", TEXT, TABLE, "complete, partial, empty ; recalculé pour un brouillon"
+    ),
     Column("layout", "Mise en page", TEXT, TABLE, "modules, grid ; vide : template"),
     Column("identity_inferred", "Identité déduite", BOOL, TABLE, ""),
     Column("declared_total", "Total du semestre", FLOAT, TABLE, ""),
@@ -114,7 +156,10 @@ def _key(text: str) -> str:
 
 
 # Header text (machine name or French label, any case/accents/spacing) -> machine name.
-HEADER_KEYS = {**{_key(c.label): c.name for c in COLUMNS}, **{_key(c.name): c.name for c in COLUMNS}}
+HEADER_KEYS = {
+    **{_key(c.label): c.name for c in COLUMNS},
+    **{_key(c.name): c.name for c in COLUMNS},
+}
 TRUE = {"true", "vrai", "oui", "o", "yes", "y", "1", "x"}
 FALSE = {"false", "faux", "non", "n", "no", "0"}
 
@@ -160,11 +205,22 @@ def map_headers(headers: list[Any], header_row: int = 1) -> tuple[dict[int, str]
         mapping[i] = name
     for name in REQUIRED:
         if name not in seen:
-            errors.append(RowError(header_row, None, f"colonne obligatoire manquante : "
-                                                     f"« {BY_NAME[name].label} » ({name})"))
+            errors.append(
+                RowError(
+                    header_row,
+                    None,
+                    f"colonne obligatoire manquante : « {BY_NAME[name].label} » ({name})",
+                )
+            )
     if "module_code" not in seen and "module_name" not in seen:
-        errors.append(RowError(header_row, None, "colonne obligatoire manquante : « Code module » "
-                                                 "(module_code) ou « Intitulé du module »"))
+        errors.append(
+            RowError(
+                header_row,
+                None,
+                "colonne obligatoire manquante : « Code module » "
+                "(module_code) ou « Intitulé du module »",
+            )
+        )
     return mapping, errors
 
 
@@ -175,6 +231,7 @@ def looks_like_template(headers: list[Any]) -> bool:
 
 
 # -- cells -----------------------------------------------------------------------------------
+
 
 def _text(value: Any) -> str | None:
     if value is None:
@@ -236,6 +293,7 @@ def number_text(value: Any) -> str:
 
 # -- rows ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Row:
     row: int
@@ -257,8 +315,11 @@ def _is_blank(cells: list[Any]) -> bool:
 KnownUEs = dict[tuple[str, int], set[str]]  # (formation, semester) -> UE codes in the store
 
 
-def parse_rows(mapping: dict[int, str], raw_rows: list[tuple[int, list[Any]]],
-               known_ues: KnownUEs | None = None) -> tuple[list[Row], list[RowError]]:
+def parse_rows(
+    mapping: dict[int, str],
+    raw_rows: list[tuple[int, list[Any]]],
+    known_ues: KnownUEs | None = None,
+) -> tuple[list[Row], list[RowError]]:
     """Typed rows and per-cell errors (text in a number cell, negative numbers, unknown UE…)."""
     rows: list[Row] = []
     errors: list[RowError] = []
@@ -301,8 +362,10 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
         if v.get("formation") is None:
             err("formation", "formation manquante")
         elif acronym(v["formation"]) is None:
-            err("formation", f"formation inconnue « {v['formation']} » (sigles : "
-                             f"{', '.join(NAMES)})")
+            err(
+                "formation",
+                f"formation inconnue « {v['formation']} » (sigles : {', '.join(NAMES)})",
+            )
         if semester is None:
             err("semester", "semestre manquant")
         elif not 1 <= semester <= 6:
@@ -313,25 +376,53 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
         if not m:
             err("ue", f"UE inconnue « {ue} » (attendu : UE31 ou UE 3.1)")
         elif semester is not None and 1 <= semester <= 6 and int(m.group(1)) != semester:
-            err("ue", f"UE inconnue « {ue} » au semestre {semester} (les UE du semestre "
-                      f"{semester} s'écrivent UE{semester}1, UE{semester}2…)")
+            err(
+                "ue",
+                f"UE inconnue « {ue} » au semestre {semester} (les UE du semestre "
+                f"{semester} s'écrivent UE{semester}1, UE{semester}2…)",
+            )
         elif v.get("competence") is not None and v["competence"] != int(m.group(2)):
             err("competence", f"compétence {v['competence']} ≠ celle de l'UE « {ue} »")
-        elif (known := known_ues.get((acronym(v.get("formation") or "") or "", semester))) \
-                and ue_key(ue) not in {ue_key(k) for k in known}:
-            err("ue", f"UE inconnue « {ue} » pour {acronym(v['formation'])} S{semester} (UE de "
-                      f"la base : {', '.join(sorted(known))})")
+        elif (
+            known := known_ues.get((acronym(v.get("formation") or "") or "", semester))
+        ) and ue_key(ue) not in {ue_key(k) for k in known}:
+            err(
+                "ue",
+                f"UE inconnue « {ue} » pour {acronym(v['formation'])} S{semester} (UE de "
+                f"la base : {', '.join(sorted(known))})",
+            )
     elif ue is None and v.get("coefficient") is not None:
         err("ue", "UE manquante pour ce coefficient")
     if exact and ue is not None and v.get("competence") is None and not UE_CODE.match(ue):
         err("competence", "compétence manquante (code d'UE non standard)")
-    for name in ("coefficient", "ects", "ue_total", "semester_coefficient", "declared_total",
-                 "declared_ects", "declared_aop", "aop_total", "sae_share"):
+    for name in (
+        "coefficient",
+        "ects",
+        "ue_total",
+        "semester_coefficient",
+        "declared_total",
+        "declared_ects",
+        "declared_aop",
+        "aop_total",
+        "sae_share",
+    ):
         if v.get(name) is not None and v[name] < 0:
-            err(name, f"{'coefficient négatif' if name == 'coefficient' else 'valeur négative'} "
-                      f"({number_text(v[name])})")
-    for name in ("position", "source_line", "grid_column", "ue_line", "table_line", "ects_line", "total_line",
-                 "totals_line", "competence"):
+            err(
+                name,
+                f"{'coefficient négatif' if name == 'coefficient' else 'valeur négative'} "
+                f"({number_text(v[name])})",
+            )
+    for name in (
+        "position",
+        "source_line",
+        "grid_column",
+        "ue_line",
+        "table_line",
+        "ects_line",
+        "total_line",
+        "totals_line",
+        "competence",
+    ):
         if v.get(name) is not None and v[name] < 1:
             err(name, f"entier ≥ 1 attendu ({v[name]})")
     if v.get("kind") is not None and v["kind"] not in KINDS:
@@ -358,8 +449,15 @@ def _table_key(row: Row) -> tuple:
     if row.get("table_id"):
         return ("id", row.get("table_id"))
     formation = acronym(row.get("formation") or "") or row.get("formation")
-    return ("identity", row.get("source"), formation, row.get("site"), row.get("semester"),
-            row.get("parcours"), bool(row.get("alternance")))
+    return (
+        "identity",
+        row.get("source"),
+        formation,
+        row.get("site"),
+        row.get("semester"),
+        row.get("parcours"),
+        bool(row.get("alternance")),
+    )
 
 
 def _consistent(rows: list[Row], names: list[str], what: str, errors: list[RowError]) -> dict:
@@ -374,13 +472,17 @@ def _consistent(rows: list[Row], names: list[str], what: str, errors: list[RowEr
             if name not in merged:
                 merged[name], first_row[name] = value, row.row
             elif merged[name] != value:
-                errors.append(RowError(row.row, name, f"« {value} » contredit la ligne "
-                                                      f"{first_row[name]} ({what})"))
+                errors.append(
+                    RowError(
+                        row.row, name, f"« {value} » contredit la ligne {first_row[name]} ({what})"
+                    )
+                )
     return merged
 
 
-def build_document(source: str, layout: str, n_lines: int, rows: list[Row]
-                   ) -> tuple[Document, list[RowError]]:
+def build_document(
+    source: str, layout: str, n_lines: int, rows: list[Row]
+) -> tuple[Document, list[RowError]]:
     """Validated rows -> Document; cross-row errors (contradictions, duplicates) are returned."""
     errors: list[RowError] = []
     doc = Document(source=source, layout=layout, n_lines=n_lines)
@@ -393,20 +495,28 @@ def build_document(source: str, layout: str, n_lines: int, rows: list[Row]
         doc.tables.append(table)
         origins[table.source] += 1
     for table in assign_table_ids(doc.tables, source):
-        errors.append(RowError(table.line if table.source == source else 1, "table_id",
-                               f"identifiant {table.table_id} déjà utilisé par un autre "
-                               f"tableau du fichier"))
+        errors.append(
+            RowError(
+                table.line if table.source == source else 1,
+                "table_id",
+                f"identifiant {table.table_id} déjà utilisé par un autre tableau du fichier",
+            )
+        )
     for origin, n in origins.items():
         if origin != source:
-            doc.issues.append(Issue(None, "template_origin",
-                                    f"{n} tableau(x) repris de « {origin} » par ce modèle "
-                                    f"(identifiants, lignes et textes d'origine conservés)",
-                                    "info"))
+            doc.issues.append(
+                Issue(
+                    None,
+                    "template_origin",
+                    f"{n} tableau(x) repris de « {origin} » par ce modèle "
+                    f"(identifiants, lignes et textes d'origine conservés)",
+                    "info",
+                )
+            )
     return doc, errors
 
 
-def _build_table(container: str, rows: list[Row], errors: list[RowError]
-                 ) -> Table:
+def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Table:
     first = rows[0]
     info = _consistent(rows, TABLE_FIELDS, "même tableau", errors)
     origin = info.get("source") or container
@@ -418,21 +528,36 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]
     formation = info.get("formation")
     acr = acronym(formation) if formation else None
     table = Table(
-        source=origin, line=info.get("table_line") or first.row,
-        title=info.get("title") or "", formation=formation if exact else (acr or formation),
+        source=origin,
+        line=info.get("table_line") or first.row,
+        title=info.get("title") or "",
+        formation=formation if exact else (acr or formation),
         formation_name=info.get("formation_name") or (None if exact else NAMES.get(acr or "")),
-        site=info.get("site"), semester=info.get("semester"), parcours=info.get("parcours"),
-        alternance=bool(info.get("alternance")), layout=info.get("layout") or "template",
-        identity_inferred=bool(info.get("identity_inferred")), year=info.get("year"),
-        declared_total=info.get("declared_total"), declared_ects=info.get("declared_ects"),
-        declared_aop=info.get("declared_aop"), totals_line=info.get("totals_line"),
+        site=info.get("site"),
+        semester=info.get("semester"),
+        parcours=info.get("parcours"),
+        alternance=bool(info.get("alternance")),
+        layout=info.get("layout") or "template",
+        identity_inferred=bool(info.get("identity_inferred")),
+        year=info.get("year"),
+        declared_total=info.get("declared_total"),
+        declared_ects=info.get("declared_ects"),
+        declared_aop=info.get("declared_aop"),
+        totals_line=info.get("totals_line"),
         table_id=info.get("table_id"),
     )
     if not table.title:
-        table.title = " ".join(str(x) for x in (
-            f"Semestre {table.semester}", f"BUT {table.formation}",
-            f"({table.site})" if table.site else None,
-            "par alternance" if table.alternance else None, table.parcours) if x)
+        table.title = " ".join(
+            str(x)
+            for x in (
+                f"Semestre {table.semester}",
+                f"BUT {table.formation}",
+                f"({table.site})" if table.site else None,
+                "par alternance" if table.alternance else None,
+                table.parcours,
+            )
+            if x
+        )
     grid = table.layout == "grid"
 
     # UEs in order of first appearance.
@@ -445,18 +570,33 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]
         uinfo = _consistent(urows, UE_FIELDS, f"même UE {code}", errors)
         competence = uinfo.get("competence") or competence_of(code)
         if competence in competences:
-            errors.append(RowError(urows[0].row, "ue", f"UE « {code} » : même compétence que "
-                                                       f"« {competences[competence]} »"))
+            errors.append(
+                RowError(
+                    urows[0].row,
+                    "ue",
+                    f"UE « {code} » : même compétence que « {competences[competence]} »",
+                )
+            )
         competences[competence] = code
-        table.ues.append(UE(
-            code=code, competence=competence, name=uinfo.get("ue_name"),
-            line=uinfo.get("ue_line") or urows[0].row, level=uinfo.get("level"),
-            ects=uinfo.get("ects"), total=uinfo.get("ue_total"),
-            sae_share=uinfo.get("sae_share"),
-            sae_share_printed=bool(uinfo.get("sae_share_printed")),
-            aop_total=uinfo.get("aop_total"), ects_line=uinfo.get("ects_line"),
-            total_line=uinfo.get("total_line"), sum_ok=uinfo.get("sum_ok"),
-            ratio_ok=uinfo.get("ratio_ok"), row_layout=uinfo.get("row_layout")))
+        table.ues.append(
+            UE(
+                code=code,
+                competence=competence,
+                name=uinfo.get("ue_name"),
+                line=uinfo.get("ue_line") or urows[0].row,
+                level=uinfo.get("level"),
+                ects=uinfo.get("ects"),
+                total=uinfo.get("ue_total"),
+                sae_share=uinfo.get("sae_share"),
+                sae_share_printed=bool(uinfo.get("sae_share_printed")),
+                aop_total=uinfo.get("aop_total"),
+                ects_line=uinfo.get("ects_line"),
+                total_line=uinfo.get("total_line"),
+                sum_ok=uinfo.get("sum_ok"),
+                ratio_ok=uinfo.get("ratio_ok"),
+                row_layout=uinfo.get("row_layout"),
+            )
+        )
         if from_template:
             for ue in table.ues[-1:]:
                 ue.ects_line = ue.ects_line or (ue.line if ue.ects is not None else None)
@@ -479,13 +619,20 @@ def _kind(row: Row, exact: bool) -> str | None:
 
 def _module_of(row: Row, position: int, exact: bool) -> Module:
     code, name = row.get("module_code"), row.get("module_name")
-    return Module(code=code, name=name, kind=_kind(row, exact),
-                  position=position, semester_coefficient=row.get("semester_coefficient"),
-                  line=row.get("source_line") or row.row, section=row.get("section"))
+    return Module(
+        code=code,
+        name=name,
+        kind=_kind(row, exact),
+        position=position,
+        semester_coefficient=row.get("semester_coefficient"),
+        line=row.get("source_line") or row.row,
+        section=row.get("section"),
+    )
 
 
-def _modules_and_values(table: Table, rows: list[Row], grid: bool, exact: bool,
-                        errors: list[RowError]) -> None:
+def _modules_and_values(
+    table: Table, rows: list[Row], grid: bool, exact: bool, errors: list[RowError]
+) -> None:
     value_rows = [r for r in rows if r.get("ue") is not None and r.get("coefficient") is not None]
     module_rows = [r for r in rows if r.get("ue") is None and r.has_module]
     for r in rows:
@@ -522,7 +669,9 @@ def _modules_and_values(table: Table, rows: list[Row], grid: bool, exact: bool,
         for r in module_rows:
             p = positions[id(r)]
             if p in seen and not exact:
-                errors.append(RowError(r.row, "position", f"position {p} déjà prise ligne {seen[p]}"))
+                errors.append(
+                    RowError(r.row, "position", f"position {p} déjà prise ligne {seen[p]}")
+                )
             seen[p] = r.row
             table.modules.append(_module_of(r, p, exact))
     elif not grid:
@@ -535,9 +684,13 @@ def _modules_and_values(table: Table, rows: list[Row], grid: bool, exact: bool,
             if p not in derived:
                 derived[p] = (r, module)
             elif (derived[p][1].code, derived[p][1].name) != (module.code, module.name):
-                errors.append(RowError(r.row, "position",
-                                       f"position {p} déjà prise par un autre module "
-                                       f"(ligne {derived[p][0].row})"))
+                errors.append(
+                    RowError(
+                        r.row,
+                        "position",
+                        f"position {p} déjà prise par un autre module (ligne {derived[p][0].row})",
+                    )
+                )
         table.modules = [m for _, (_, m) in sorted(derived.items())]
 
     competence = {ue.code: ue.competence for ue in table.ues}
@@ -549,16 +702,27 @@ def _modules_and_values(table: Table, rows: list[Row], grid: bool, exact: bool,
         p = positions[id(r)]
         key = (r.get("ue"), p)
         if key in seen_values:
-            errors.append(RowError(r.row, "position", f"deux valeurs pour la même UE et la même "
-                                                      f"position (voir ligne {seen_values[key]})"))
+            errors.append(
+                RowError(
+                    r.row,
+                    "position",
+                    f"deux valeurs pour la même UE et la même "
+                    f"position (voir ligne {seen_values[key]})",
+                )
+            )
             continue
         seen_values[key] = r.row
         code, name = r.get("module_code"), r.get("module_name")
         coefficient = Coefficient(
-            competence=competence[r.get("ue")], position=p, coefficient=value,
+            competence=competence[r.get("ue")],
+            position=p,
+            coefficient=value,
             printed=r.get("printed") or r.coefficient_text or number_text(value),
-            line=r.get("source_line") or r.row, module_code=code, module_name=name,
-            kind=_kind(r, exact))
+            line=r.get("source_line") or r.row,
+            module_code=code,
+            module_name=name,
+            kind=_kind(r, exact),
+        )
         if r.get("grid_column") is not None:
             coefficient.column = r.get("grid_column")
         table.coefficients.append(coefficient)
@@ -570,9 +734,15 @@ def _computed(table: Table) -> None:
     close_module_table(table, bool(table.ues and table.coefficients), semester_totals=False)
 
 
-def rows_to_document(source: str, layout: str, n_lines: int, headers: list[Any],
-                     raw_rows: list[tuple[int, list[Any]]], header_row: int = 1,
-                     known_ues: KnownUEs | None = None) -> Document:
+def rows_to_document(
+    source: str,
+    layout: str,
+    n_lines: int,
+    headers: list[Any],
+    raw_rows: list[tuple[int, list[Any]]],
+    header_row: int = 1,
+    known_ues: KnownUEs | None = None,
+) -> Document:
     """The whole pipeline for one tidy sheet; raises TemplateError with every error found."""
     mapping, errors = map_headers(headers, header_row)
     rows, row_errors = parse_rows(mapping, raw_rows, known_ues)

@@ -23,8 +23,10 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} absent (apt-get install chromium) : tests navigateur ignorés",
-                allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} absent (apt-get install chromium) : tests navigateur ignorés",
+        allow_module_level=True,
+    )
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright non installé")
 
 
@@ -39,10 +41,26 @@ def server(store_path):
     port = _free_port()
     env = {**os.environ, "BUTDATA_DB": str(store_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -65,8 +83,10 @@ def server(store_path):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--disable-background-networking", "--disable-component-update"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--disable-background-networking", "--disable-component-update"],
+        )
         yield b
         b.close()
 
@@ -80,13 +100,17 @@ def page(browser):
 
 
 def _settle(pg, timeout: float = 30_000) -> None:
-    pg.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    pg.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout
+    )
     pg.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
     deadline = time.time() + timeout / 1000
     while time.time() < deadline:  # bound widgets may trigger one more run; skeletons must go
         pg.wait_for_timeout(500)
-        if (pg.locator("[data-test-script-state='notRunning']").count()
-                and pg.locator("[data-testid='stSkeleton']").count() == 0):
+        if (
+            pg.locator("[data-test-script-state='notRunning']").count()
+            and pg.locator("[data-testid='stSkeleton']").count() == 0
+        ):
             break
 
 
@@ -99,15 +123,25 @@ def _no_page_not_found(pg) -> None:
 
 DEEP_LINKS = [
     ("home", "/", "Vue d'ensemble"),
-    ("comparer", "/Comparer_les_parcours?formation=QLIO&semestre=S3&document=tous"
-                 "&parcours=QMI+%C2%B7+doc+000&parcours=OSC+%C2%B7+doc+000", "Comparer les parcours"),
-    ("comparer-2-docs", "/Comparer_les_parcours?formation=QLIO&semestre=S3"
-                        "&parcours=QMI+%C2%B7+doc+000"
-                        "&parcours=Management+de+la+production+de+biens+et+de+services+%C2%B7+doc+004",
-     "Comparer les parcours"),
+    (
+        "comparer",
+        "/Comparer_les_parcours?formation=QLIO&semestre=S3&document=tous"
+        "&parcours=QMI+%C2%B7+doc+000&parcours=OSC+%C2%B7+doc+000",
+        "Comparer les parcours",
+    ),
+    (
+        "comparer-2-docs",
+        "/Comparer_les_parcours?formation=QLIO&semestre=S3"
+        "&parcours=QMI+%C2%B7+doc+000"
+        "&parcours=Management+de+la+production+de+biens+et+de+services+%C2%B7+doc+004",
+        "Comparer les parcours",
+    ),
     ("poids", "/Poids_par_UE?formation=TC&semestre=S3&par=module", "Poids par UE"),
-    ("simulation", "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+doc+000",
-     "Simulation de notes"),
+    (
+        "simulation",
+        "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+doc+000",
+        "Simulation de notes",
+    ),
 ]
 
 
@@ -133,7 +167,9 @@ def _avg(pg, key: str) -> str:
 
 
 def test_slider_keyboard_moves_average(server, page):
-    page.goto(server + "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+doc+000")
+    page.goto(
+        server + "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+doc+000"
+    )
     _settle(page)
     page.get_by_role("button", name="Tout à 10").click()
     _settle(page)
@@ -158,6 +194,8 @@ def test_state_survives_page_switch(server, page):
     page.locator("[data-testid='stSidebar'] a:visible", has_text="Vue d'ensemble").first.click()
     _settle(page)
     assert page.get_by_role("heading", name="Vue d'ensemble").first.is_visible()
-    page.locator("[data-testid='stSidebar'] a:visible", has_text="Comparer les parcours").first.click()
+    page.locator(
+        "[data-testid='stSidebar'] a:visible", has_text="Comparer les parcours"
+    ).first.click()
     _settle(page)
     assert "Semestre 5" in page.locator("body").inner_text()

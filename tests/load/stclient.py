@@ -61,7 +61,9 @@ class Run:
         return self.finished in FINISHED_OK and not self.errors and not self.page_not_found
 
     def widgets(self, kind: str | None = None) -> list[Element]:
-        return [e for e in self.elements if e.kind in WIDGET_TYPES and (kind is None or e.kind == kind)]
+        return [
+            e for e in self.elements if e.kind in WIDGET_TYPES and (kind is None or e.kind == kind)
+        ]
 
     def texts(self, kind: str) -> list[str]:
         out = []
@@ -80,8 +82,9 @@ class Session:
     def __init__(self, port: int, timeout: float = 60.0):
         self.port = port
         self.timeout = timeout
-        self.ws = websocket.create_connection(f"ws://127.0.0.1:{port}/_stcore/stream",
-                                              subprotocols=["streamlit"], timeout=timeout)
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], timeout=timeout
+        )
         self.pages: dict[str, str] = {}  # page name (url path) -> page_script_hash
         self.page_hash = ""
         self.messages = 0
@@ -89,11 +92,16 @@ class Session:
     def close(self) -> None:
         try:
             self.ws.close()
-        except Exception:  # noqa: BLE001 — closing a dead socket
+        except Exception:
             pass
 
-    def run(self, page: str | None = None, widgets: list[WidgetState] | None = None,
-            query_string: str = "", fragment_id: str = "") -> Run:
+    def run(
+        self,
+        page: str | None = None,
+        widgets: list[WidgetState] | None = None,
+        query_string: str = "",
+        fragment_id: str = "",
+    ) -> Run:
         """Ask for a rerun (of ``page`` or the current page) and read it to the end."""
         msg = BackMsg()
         rs = msg.rerun_script
@@ -125,11 +133,15 @@ class Session:
             kind = fm.WhichOneof("type")
             if kind == "new_session":
                 ns = fm.new_session
-                self.pages = {p.url_pathname or p.page_name: p.page_script_hash for p in ns.app_pages}
+                self.pages = {
+                    p.url_pathname or p.page_name: p.page_script_hash for p in ns.app_pages
+                }
                 self.page_hash = ns.page_script_hash
             elif kind == "navigation":
                 nav = fm.navigation
-                self.pages = {p.url_pathname or p.page_name: p.page_script_hash for p in nav.app_pages}
+                self.pages = {
+                    p.url_pathname or p.page_name: p.page_script_hash for p in nav.app_pages
+                }
                 self.page_hash = nav.page_script_hash
             elif kind == "delta":
                 self._delta(fm, run)
@@ -180,22 +192,39 @@ def string_state(el: Element, value: str) -> WidgetState:
 
 # --------------------------------------------------------------------------- server
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_server(db_path: Path, log_path: Path, extra_env: dict | None = None,
-                 timeout: float = 90.0) -> tuple[subprocess.Popen, int]:
+def start_server(
+    db_path: Path, log_path: Path, extra_env: dict | None = None, timeout: float = 90.0
+) -> tuple[subprocess.Popen, int]:
     """``streamlit run app.py`` on the test store; returns once ``/_stcore/health`` says ok."""
     port = free_port()
     env = {**os.environ, "BUTDATA_DB": str(db_path), **(extra_env or {})}
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

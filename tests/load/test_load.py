@@ -23,12 +23,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import stclient as c  # noqa: E402
-from conftest import SOURCES  # noqa: E402
+import stclient as c
+from conftest import SOURCES
 
 SESSIONS = 20
-DURATION_S = 25.0          # each session acts for this long (then finishes its current action)
-MAX_GROWTH_MIB = 400       # generous bound on the server's RSS growth during the load
+DURATION_S = 25.0  # each session acts for this long (then finishes its current action)
+MAX_GROWTH_MIB = 400  # generous bound on the server's RSS growth during the load
 SEED = 7
 
 
@@ -60,8 +60,10 @@ def act(session: c.Session, rng: random.Random, stats: Stats, pages: list[str]) 
     # the simulation page: grade select_sliders inside a fragment (as the browser sends them)
     grades = [el for el in run.widgets("slider") if el.proto.options]
     for el in rng.sample(grades, min(3, len(grades))):
-        run = session.run(widgets=[c.select_slider_state(el, rng.choice(list(el.proto.options)))],
-                          fragment_id=el.fragment_id)
+        run = session.run(
+            widgets=[c.select_slider_state(el, rng.choice(list(el.proto.options)))],
+            fragment_id=el.fragment_id,
+        )
         stats.runs += 1
         stats.slider_moves += 1
         check(run, stats, f"grade slider {el.id[-20:]} on {page}")
@@ -123,7 +125,7 @@ def test_twenty_concurrent_sessions_switch_pages_and_move_sliders(server):
                 concurrent["max"] = max(concurrent["max"], concurrent["open"])
             check(session.run(), s, "home")
             s.runs += 1
-        except Exception as exc:  # noqa: BLE001 — reported as a failure below
+        except Exception as exc:
             s.errors.append(f"connect: {exc!r}")
             opened.wait()
             return
@@ -132,7 +134,7 @@ def test_twenty_concurrent_sessions_switch_pages_and_move_sliders(server):
         try:
             while time.monotonic() < deadline:
                 act(session, rng, s, pages)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             s.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             with lock:
@@ -149,19 +151,26 @@ def test_twenty_concurrent_sessions_switch_pages_and_move_sliders(server):
     rss_after = c.rss_kib(proc.pid)
 
     errors = [e for s in stats for e in s.errors]
-    total = Stats(runs=sum(s.runs for s in stats), page_switches=sum(s.page_switches for s in stats),
-                  slider_moves=sum(s.slider_moves for s in stats),
-                  selections=sum(s.selections for s in stats))
+    total = Stats(
+        runs=sum(s.runs for s in stats),
+        page_switches=sum(s.page_switches for s in stats),
+        slider_moves=sum(s.slider_moves for s in stats),
+        selections=sum(s.selections for s in stats),
+    )
     growth_mib = (rss_after - rss_before) / 1024
-    print(f"\n[load] {SESSIONS} sessions held concurrently (max open: {concurrent['max']}), "
-          f"{total.runs} script runs: {total.page_switches} page switches, "
-          f"{total.slider_moves} slider moves, {total.selections} semester changes, "
-          f"{len(errors)} errors; server RSS {rss_before / 1024:.0f} MiB -> "
-          f"{rss_after / 1024:.0f} MiB (growth {growth_mib:+.0f} MiB)")
+    print(
+        f"\n[load] {SESSIONS} sessions held concurrently (max open: {concurrent['max']}), "
+        f"{total.runs} script runs: {total.page_switches} page switches, "
+        f"{total.slider_moves} slider moves, {total.selections} semester changes, "
+        f"{len(errors)} errors; server RSS {rss_before / 1024:.0f} MiB -> "
+        f"{rss_after / 1024:.0f} MiB (growth {growth_mib:+.0f} MiB)"
+    )
     assert errors == []
     assert concurrent["max"] == SESSIONS
     assert all(s.page_switches >= 1 for s in stats), [s.page_switches for s in stats]
     assert total.slider_moves > 0 and total.selections > 0
     server_log = log.read_text(errors="replace")
-    assert "Traceback" not in server_log and "unexpected error" not in server_log, server_log[-3000:]
+    assert "Traceback" not in server_log and "unexpected error" not in server_log, server_log[
+        -3000:
+    ]
     assert growth_mib < MAX_GROWTH_MIB

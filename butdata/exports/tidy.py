@@ -16,70 +16,131 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from butdata.analysis.labels import table_label
 from butdata.analysis.wide import wide_table
 from butdata.errors import ButdataError
-from butdata.tidy.template import COLUMNS, NAMES_ORDER
+from butdata.labels import table_label
 from butdata.store.read import records
 from butdata.text import decimals
+from butdata.tidy.template import COLUMNS, NAMES_ORDER
 
 # View column -> template column where the names differ.
-TABLE_COLUMNS = {"table_id": "table_id", "source": "source", "source_line": "table_line",
-                 "formation": "formation", "formation_name": "formation_name", "site": "site",
-                 "semester": "semester", "parcours": "parcours", "alternance": "alternance",
-                 "status": "status", "title": "title", "layout": "layout",
-                 "identity_inferred": "identity_inferred", "year": "year",
-                 "declared_total": "declared_total", "declared_ects": "declared_ects",
-                 "declared_aop": "declared_aop", "totals_line": "totals_line"}
-UE_COLUMNS = {"ue": "ue", "competence": "competence", "name": "ue_name", "level": "level",
-              "ects": "ects", "total": "ue_total", "sae_share": "sae_share",
-              "sae_share_printed": "sae_share_printed", "aop_total": "aop_total",
-              "source_line": "ue_line", "ects_line": "ects_line", "total_line": "total_line",
-              "sum_ok": "sum_ok", "ratio_ok": "ratio_ok", "row_layout": "row_layout"}
+TABLE_COLUMNS = {
+    "table_id": "table_id",
+    "source": "source",
+    "source_line": "table_line",
+    "formation": "formation",
+    "formation_name": "formation_name",
+    "site": "site",
+    "semester": "semester",
+    "parcours": "parcours",
+    "alternance": "alternance",
+    "status": "status",
+    "title": "title",
+    "layout": "layout",
+    "identity_inferred": "identity_inferred",
+    "year": "year",
+    "declared_total": "declared_total",
+    "declared_ects": "declared_ects",
+    "declared_aop": "declared_aop",
+    "totals_line": "totals_line",
+}
+UE_COLUMNS = {
+    "ue": "ue",
+    "competence": "competence",
+    "name": "ue_name",
+    "level": "level",
+    "ects": "ects",
+    "total": "ue_total",
+    "sae_share": "sae_share",
+    "sae_share_printed": "sae_share_printed",
+    "aop_total": "aop_total",
+    "source_line": "ue_line",
+    "ects_line": "ects_line",
+    "total_line": "total_line",
+    "sum_ok": "sum_ok",
+    "ratio_ok": "ratio_ok",
+    "row_layout": "row_layout",
+}
 
 
-def select_tables(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
-                  table_ids: list[str] | None = None) -> list[dict]:
+def select_tables(
+    con: duckdb.DuckDBPyConnection,
+    formations: list[str] | None = None,
+    table_ids: list[str] | None = None,
+) -> list[dict]:
     """Table rows in document order, filtered by formation acronyms and/or ids."""
-    tables = records(con, "SELECT * FROM tables WHERE (? IS NULL OR list_contains(?, formation)) "
-                           "AND (? IS NULL OR list_contains(?, table_id)) ORDER BY source, ord",
-                      [formations, formations, table_ids, table_ids])
+    tables = records(
+        con,
+        "SELECT * FROM tables WHERE (? IS NULL OR list_contains(?, formation)) "
+        "AND (? IS NULL OR list_contains(?, table_id)) ORDER BY source, ord",
+        [formations, formations, table_ids, table_ids],
+    )
     if formations:
-        known = {r[0] for r in con.cursor().execute(
-            "SELECT DISTINCT formation FROM tables WHERE formation IS NOT NULL").fetchall()}
+        known = {
+            r[0]
+            for r in con.cursor()
+            .execute("SELECT DISTINCT formation FROM tables WHERE formation IS NOT NULL")
+            .fetchall()
+        }
         unknown = [f for f in formations if f not in known]
         if unknown:
-            raise ButdataError(f"formation absente de la base : {', '.join(unknown)} "
-                               f"(présentes : {', '.join(sorted(known))})")
+            raise ButdataError(
+                f"formation absente de la base : {', '.join(unknown)} "
+                f"(présentes : {', '.join(sorted(known))})"
+            )
     return tables
 
 
-def tidy_rows(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
-              table_ids: list[str] | None = None) -> list[dict[str, Any]]:
+def tidy_rows(
+    con: duckdb.DuckDBPyConnection,
+    formations: list[str] | None = None,
+    table_ids: list[str] | None = None,
+) -> list[dict[str, Any]]:
     """The template rows (machine column names) of the selected tables."""
     tables = select_tables(con, formations, table_ids)
     ids = [t["table_id"] for t in tables]
     ues, coefs, modules = {}, {}, {}
-    for u in records(con, "SELECT * FROM ues WHERE list_contains(?, table_id) ORDER BY table_id, ord",
-                      [ids]):
+    for u in records(
+        con, "SELECT * FROM ues WHERE list_contains(?, table_id) ORDER BY table_id, ord", [ids]
+    ):
         ues.setdefault(u["table_id"], []).append(u)
-    for c in records(con, "SELECT * FROM coefficients WHERE list_contains(?, table_id) "
-                           "ORDER BY table_id, competence, position, source_line", [ids]):
+    for c in records(
+        con,
+        "SELECT * FROM coefficients WHERE list_contains(?, table_id) "
+        "ORDER BY table_id, competence, position, source_line",
+        [ids],
+    ):
         coefs.setdefault(c["table_id"], []).append(c)
-    for m in records(con, "SELECT * FROM modules WHERE list_contains(?, table_id) "
-                           "ORDER BY table_id, position, source_line", [ids]):
+    for m in records(
+        con,
+        "SELECT * FROM modules WHERE list_contains(?, table_id) "
+        "ORDER BY table_id, position, source_line",
+        [ids],
+    ):
         modules.setdefault(m["table_id"], []).append(m)
     rows: list[dict[str, Any]] = []
     for t in tables:
-        rows.extend(_table_rows(t, ues.get(t["table_id"], []), coefs.get(t["table_id"], []),
-                                modules.get(t["table_id"], [])))
+        rows.extend(
+            _table_rows(
+                t,
+                ues.get(t["table_id"], []),
+                coefs.get(t["table_id"], []),
+                modules.get(t["table_id"], []),
+            )
+        )
     return rows
 
 
 def _module_fields(m: dict) -> dict[str, Any]:
-    return dict(module_code=m["module_code"], module_name=m["module_name"], kind=m["kind"],
-                position=m["position"], semester_coefficient=m["semester_coefficient"],
-                section=m["section"], source_line=m["source_line"])
+    return dict(
+        module_code=m["module_code"],
+        module_name=m["module_name"],
+        kind=m["kind"],
+        position=m["position"],
+        semester_coefficient=m["semester_coefficient"],
+        section=m["section"],
+        source_line=m["source_line"],
+    )
 
 
 def _derivable(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]) -> bool:
@@ -96,7 +157,11 @@ def _derivable(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict])
             continue
         m = by_position.get(c["position"])
         if m is None or (m["module_code"], m["module_name"], m["kind"], m["source_line"]) != (
-                c["module_code"], c["module_name"], c["kind"], c["source_line"]):
+            c["module_code"],
+            c["module_name"],
+            c["kind"],
+            c["source_line"],
+        ):
             return False
     return True
 
@@ -113,21 +178,36 @@ def _table_rows(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]
         if not mine:
             rows.append({**base, **ue_fields[u["competence"]]})
         for c in mine:
-            row = {**base, **ue_fields[u["competence"]],
-                   "module_code": c["module_code"], "module_name": c["module_name"],
-                   "kind": c["kind"], "position": c["position"], "coefficient": c["coefficient"],
-                   "printed": c["printed"], "source_line": c["source_line"],
-                   "grid_column": c.get("grid_column")}
+            row = {
+                **base,
+                **ue_fields[u["competence"]],
+                "module_code": c["module_code"],
+                "module_name": c["module_name"],
+                "kind": c["kind"],
+                "position": c["position"],
+                "coefficient": c["coefficient"],
+                "printed": c["printed"],
+                "source_line": c["source_line"],
+                "grid_column": c.get("grid_column"),
+            }
             m = by_position.get(c["position"])
             if derivable and m is not None and (c["module_code"], c["module_name"]) != (None, None):
                 row.update(semester_coefficient=m["semester_coefficient"], section=m["section"])
             rows.append(row)
     if derivable:
-        covered = {c["position"] for c in coefs if (c["module_code"], c["module_name"]) != (None, None)}
+        covered = {
+            c["position"] for c in coefs if (c["module_code"], c["module_name"]) != (None, None)
+        }
         for m in modules:
             if m["position"] not in covered:  # a module without non-zero coefficient
-                rows.append({**base, **ue_fields[ues[0]["competence"]], **_module_fields(m),
-                             "coefficient": 0.0})
+                rows.append(
+                    {
+                        **base,
+                        **ue_fields[ues[0]["competence"]],
+                        **_module_fields(m),
+                        "coefficient": 0.0,
+                    }
+                )
     else:
         rows.extend({**base, **_module_fields(m)} for m in modules)
     if not rows:
@@ -136,6 +216,7 @@ def _table_rows(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]
 
 
 # -- writing ---------------------------------------------------------------------------------
+
 
 def text_of(value: Any) -> str:
     """A cell's exact text: shortest form of a float, true/false, empty for NULL."""
@@ -161,16 +242,21 @@ def write_csv(rows: list[dict], out: Path | io.StringIO | None = None) -> str:
     return text
 
 
-def csv_bytes(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
-              table_ids: list[str] | None = None) -> bytes:
+def csv_bytes(
+    con: duckdb.DuckDBPyConnection,
+    formations: list[str] | None = None,
+    table_ids: list[str] | None = None,
+) -> bytes:
     return write_csv(tidy_rows(con, formations, table_ids)).encode("utf-8")
 
 
 def tidy_frame(rows: list[dict]) -> pl.DataFrame:
     """The tidy rows as a frame (for display): French labels as column names."""
     labels = {c.name: c.label for c in COLUMNS}
-    return pl.DataFrame([{labels[n]: r.get(n) for n in NAMES_ORDER} for r in rows],
-                        schema={labels[c.name]: _DTYPES[c.type] for c in COLUMNS})
+    return pl.DataFrame(
+        [{labels[n]: r.get(n) for n in NAMES_ORDER} for r in rows],
+        schema={labels[c.name]: _DTYPES[c.type] for c in COLUMNS},
+    )
 
 
 _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
@@ -178,16 +264,28 @@ _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.B
 
 # -- XLSX ------------------------------------------------------------------------------------
 
-def write_xlsx(con: duckdb.DuckDBPyConnection, out: Path | io.BytesIO,
-               formations: list[str] | None = None, table_ids: list[str] | None = None) -> int:
+
+def write_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    out: Path | io.BytesIO,
+    formations: list[str] | None = None,
+    table_ids: list[str] | None = None,
+) -> int:
     """Tidy sheet « Modèle » (French headers) + « Colonnes » + one wide sheet per table.
     Returns the number of tidy rows."""
     import xlsxwriter
 
     rows = tidy_rows(con, formations, table_ids)
     tables = select_tables(con, formations, table_ids)
-    book = xlsxwriter.Workbook(str(out) if isinstance(out, Path) else out, {"in_memory": True, "strings_to_numbers": False,
-                                     "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(out) if isinstance(out, Path) else out,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     bold = book.add_format({"bold": True})
     title_fmt = book.add_format({"bold": True, "font_size": 13})
     try:
@@ -212,9 +310,15 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, out: Path | io.BytesIO,
         for n, t in enumerate(tables, start=1):
             wide = wide_table(con, t["table_id"])
             ws = book.add_worksheet(_sheet_name(n, t))
-            ws.write_string(0, 0, t["title"] or table_label(t, formation=True, document=False), title_fmt)
-            ws.write_string(1, 0, f"{table_label(t, formation=True, document=False)} · {t['table_id']} · source : {t['source']}"
-                                  f" (ligne {t['source_line']}) · statut : {t['status']}")
+            ws.write_string(
+                0, 0, t["title"] or table_label(t, formation=True, document=False), title_fmt
+            )
+            ws.write_string(
+                1,
+                0,
+                f"{table_label(t, formation=True, document=False)} · {t['table_id']} · source : {t['source']}"
+                f" (ligne {t['source_line']}) · statut : {t['status']}",
+            )
             ws.write_row(3, 0, wide.headers, bold)
             r = 4
             for values, printed in zip(wide.rows, wide.printed):
@@ -234,8 +338,11 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, out: Path | io.BytesIO,
     return len(rows)
 
 
-def xlsx_bytes(con: duckdb.DuckDBPyConnection, formations: list[str] | None = None,
-               table_ids: list[str] | None = None) -> bytes:
+def xlsx_bytes(
+    con: duckdb.DuckDBPyConnection,
+    formations: list[str] | None = None,
+    table_ids: list[str] | None = None,
+) -> bytes:
     buffer = io.BytesIO()
     write_xlsx(con, buffer, formations, table_ids)
     return buffer.getvalue()
@@ -257,8 +364,9 @@ def _write_exact(sheet, i: int, j: int, value: Any) -> None:
         sheet.write_string(i, j, str(value))
 
 
-def _write_wide_row(ws, r: int, values: list, printed: list, book, formats: dict,
-                    bold=None) -> None:
+def _write_wide_row(
+    ws, r: int, values: list, printed: list, book, formats: dict, bold=None
+) -> None:
     for j, v in enumerate(values):
         if v is None:
             continue
@@ -268,8 +376,9 @@ def _write_wide_row(ws, r: int, values: list, printed: list, book, formats: dict
         p = printed[j - 4] if j >= 4 and j - 4 < len(printed) else None
         places = decimals(p) if p else (2 if not float(v).is_integer() else 0)
         if places not in formats:
-            formats[places] = book.add_format({"num_format": "0." + "0" * places if places
-                                                else "0"})
+            formats[places] = book.add_format(
+                {"num_format": "0." + "0" * places if places else "0"}
+            )
         ws.write_number(r, j, v, formats[places])
 
 

@@ -52,12 +52,16 @@ def compact_labels(labels: Sequence[str]) -> list[str]:
 def with_labels(df: pl.DataFrame) -> pl.DataFrame:
     """Adds ``label`` (:func:`table_label`), ``doc`` and ``parcours_fr`` to rows of ``tables``."""
     if df.height == 0:
-        return df.with_columns(label=pl.lit(None, pl.String), doc=pl.lit(None, pl.String),
-                               parcours_fr=pl.lit(None, pl.String))
+        return df.with_columns(
+            label=pl.lit(None, pl.String),
+            doc=pl.lit(None, pl.String),
+            parcours_fr=pl.lit(None, pl.String),
+        )
     rows = df.select("semester", "parcours", "alternance", "source", "site").to_dicts()
     return df.with_columns(
         label=pl.Series([table_label(r) for r in rows], dtype=pl.String),
         doc=pl.Series([doc_label(r["source"], r["site"]) for r in rows], dtype=pl.String),
-        parcours_fr=pl.Series([parcours_label(r["parcours"], r["alternance"]) for r in rows],
-                              dtype=pl.String),
+        parcours_fr=pl.Series(
+            [parcours_label(r["parcours"], r["alternance"]) for r in rows], dtype=pl.String
+        ),
     )
