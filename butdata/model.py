@@ -102,3 +102,9 @@ class Document:
     n_lines: int
     tables: list[Table] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # document-level (not tied to a table)
+    # What the document is, for people: its title and year as printed (or from the metadata file
+    # beside it, NAME.meta.toml), and its kind: "mcc" (a department's MCC), "programme" (the
+    # national programme, ORéBUT), "template" (a filled template or an export).
+    title: str | None = None
+    year: str | None = None
+    kind: str = "mcc"

@@ -844,6 +844,9 @@ def generate(scale: int, seed: int = 42) -> dict[str, pl.DataFrame]:
             "n_lines": [n_lines],
             "sha256": [hashlib.sha256(source.encode()).hexdigest()],
             "n_tables": [tables.height],
+            "title": ["Base nationale SYNTHÉTIQUE (valeurs inventées, pour les mesures)"],
+            "year": [None],
+            "kind": ["synthetic"],
         },
         schema={
             "source": pl.String,
@@ -851,6 +854,9 @@ def generate(scale: int, seed: int = 42) -> dict[str, pl.DataFrame]:
             "n_lines": pl.Int32,
             "sha256": pl.String,
             "n_tables": pl.Int32,
+            "title": pl.String,
+            "year": pl.String,
+            "kind": pl.String,
         },
     )
     return {

@@ -1,8 +1,12 @@
-"""One reader per document layout; ``read_document`` picks the reader for a file."""
+"""One reader per document layout; ``read_document`` picks the reader for a file.
+
+A document may have a metadata file beside it, ``NAME.meta.toml`` (``titre``, ``annee``), giving
+the title and year a committee reads when the document does not print them."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from butdata.errors import SourceError
@@ -36,9 +40,44 @@ def read_text_lines(path: Path) -> list[str]:
     return [line.rstrip("\r") for line in text.split("\n")]
 
 
+META_SUFFIX = ".meta.toml"
+
+
+def meta_path(path: Path) -> Path:
+    """``000_x.txt`` -> ``000_x.meta.toml`` (the document's metadata file, if any)."""
+    return path.with_name(path.name.rsplit(".", 1)[0] + META_SUFFIX)
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    """Title and year from the metadata file beside ``path`` (empty when there is none)."""
+    meta = meta_path(path)
+    if not meta.is_file():
+        return {}
+    try:
+        data = tomllib.loads(meta.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SourceError(meta.name, None, f"fichier de métadonnées illisible ({exc})") from None
+    out = {}
+    for key, names in (("title", ("titre", "title")), ("year", ("annee", "année", "year"))):
+        value = next((data[n] for n in names if n in data), None)
+        if value is not None:
+            out[key] = str(value).strip()
+    return out
+
+
 def read_document(path: Path) -> Document:
-    """Parse one source file into a Document (raises SourceError on unreadable input)."""
+    """Parse one source file into a Document (raises SourceError on unreadable input); the
+    metadata file beside it, when present, names it (its title and year win over the printed
+    ones, which are often long or generic)."""
     path = Path(path)
+    doc = _read(path)
+    meta = read_meta(path)
+    doc.title = meta.get("title") or doc.title
+    doc.year = meta.get("year") or doc.year
+    return doc
+
+
+def _read(path: Path) -> Document:
     suffix = path.suffix.lower()
     if suffix in TEMPLATE_SUFFIXES:
         from butdata.readers import spreadsheet

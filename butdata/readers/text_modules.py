@@ -219,6 +219,8 @@ def parse(source: str, lines: list[str]) -> Document:
         )
     doc.tables = [b.finish() for b in builders]
     assign_table_ids(doc.tables, source)
+    years = {t.year for t in doc.tables if t.year}
+    doc.year = years.pop() if len(years) == 1 else None  # printed under every title
     _cross_table_checks(doc)
     return doc
 

@@ -19,7 +19,7 @@ import polars as pl
 
 from butdata.errors import ButdataError, SourceError
 from butdata.model import Document
-from butdata.readers import read_document, source_files
+from butdata.readers import meta_path, read_document, source_files
 from butdata.store.read import DEFAULT_SOURCES, default_db_path, store_meta
 from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
@@ -50,6 +50,9 @@ def sources_fingerprint(sources_dir: Path) -> str:
     h = hashlib.sha256(SCHEMA_VERSION.encode())
     for path in source_files(sources_dir):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        meta = meta_path(path)
+        if meta.is_file():
+            h.update(meta.name.encode() + b"\0" + meta.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -67,6 +70,9 @@ def _frames(documents: list[Document], hashes: dict[str, str]) -> dict[str, pl.D
                 n_lines=doc.n_lines,
                 sha256=hashes[doc.source],
                 n_tables=len(doc.tables),
+                title=doc.title,
+                year=doc.year,
+                kind=doc.kind,
             )
         )
         for issue in doc.issues:

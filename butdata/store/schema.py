@@ -1,12 +1,13 @@
 """The store's DuckDB schema: private ``t_*`` tables and the public views documented in the
 README (``tables``, ``ues``, ``coefficients``, ``modules``, ``warnings``, ``sources``)."""
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE t_sources (
-    source VARCHAR PRIMARY KEY, layout VARCHAR, n_lines INTEGER, sha256 VARCHAR, n_tables INTEGER);
+    source VARCHAR PRIMARY KEY, layout VARCHAR, n_lines INTEGER, sha256 VARCHAR, n_tables INTEGER,
+    title VARCHAR, year VARCHAR, kind VARCHAR);
 CREATE TABLE t_tables (
     table_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, source_line INTEGER, title VARCHAR,
     formation VARCHAR, formation_name VARCHAR, site VARCHAR, semester INTEGER, parcours VARCHAR,
@@ -29,7 +30,8 @@ CREATE TABLE t_warnings (
     source VARCHAR NOT NULL, table_id VARCHAR, source_line INTEGER, severity VARCHAR,
     code VARCHAR, message VARCHAR);
 
-CREATE VIEW sources AS SELECT source, layout, n_lines, sha256, n_tables FROM t_sources;
+CREATE VIEW sources AS
+SELECT source, layout, n_lines, sha256, n_tables, title, year, kind FROM t_sources;
 CREATE VIEW tables AS
 SELECT t.table_id, t.source, t.source_line, t.formation, t.formation_name, t.site, t.semester,
        t.parcours, t.alternance, t.status,
