@@ -6,14 +6,31 @@ texts that always say which module (code, name) and which source line a number c
 
 from __future__ import annotations
 
+import textwrap
+import zlib
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from butdata import fmt
+from butdata.vocab import (
+    EMPTY,
+    MODULES_KNOWN,
+    PARTIAL,
+    RELIABILITIES,
+    RELIABILITY_LABELS,
+    UE_ONLY,
+)
+
 FONT_SIZE = 16
-STATUS_COLORS = {"complet": "#2e7d32", "partiel": "#ef8f00", "vide": "#9e9e9e"}
+RELIABILITY_COLORS = {
+    MODULES_KNOWN: "#2e7d32",
+    UE_ONLY: "#4f86c6",
+    PARTIAL: "#ef8f00",
+    EMPTY: "#9e9e9e",
+}
 CODE_COLORS = {"ADM": "#2e7d32", "CMP": "#1f77b4", "AJ": "#c62828", None: "#9e9e9e"}
 KIND_COLORS = {
     "SAÉ": "#1f4e8c",
@@ -69,9 +86,35 @@ def _hline(fig: go.Figure, y: float, text: str) -> None:
 
 
 def _fr(x: float | None, digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    return f"{x:.{digits}f}".rstrip("0").rstrip(".").replace(".", ",")
+    return fmt.number(x, digits)
+
+
+def wrap(text: str | None, width: int = 18, lines: int = 3) -> str:
+    """A long axis label on a few lines (``<br>``), cut with « … » beyond ``lines``; the full
+    text stays in the hover and the legend."""
+    parts = textwrap.wrap(text or "", width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: max(1, width - 1)] + "…"
+    return "<br>".join(parts)
+
+
+def _lines(labels: Sequence[str]) -> int:
+    return max((lab.count("<br>") + 1 for lab in labels), default=1)
+
+
+def _legend_below(fig: go.Figure, title: str | None = None) -> None:
+    """A horizontal legend under the plot, never over the title."""
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "y": -0.12,
+            "yanchor": "top",
+            "x": 0,
+            "xanchor": "left",
+            "title": {"text": title} if title else None,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- overview
@@ -79,7 +122,8 @@ def _fr(x: float | None, digits: int = 2) -> str:
 
 def overview_map(tables: pl.DataFrame) -> go.Figure:
     """One square per table: rows = formation · document (· site), columns = semesters S1-S6,
-    side by side when a semester has several parcours; colour = status."""
+    side by side when a semester has several parcours; colour = what the table allows
+    (``reliability``: modules identifiés, valeurs par UE seulement, partiel, vide)."""
     fig = _figure()
     if tables.height == 0:
         return _layout(fig, "Aucun tableau dans la base")
@@ -98,19 +142,21 @@ def overview_map(tables: pl.DataFrame) -> go.Figure:
         .agg(pl.col("source").first(), pl.col("ord").min())
     )
     order = rows.sort("source", "ord", descending=[True, True])["row"].to_list()
-    for statut, color in STATUS_COLORS.items():
-        part = df.filter(pl.col("statut") == statut)
+    for code in RELIABILITIES:
+        part = df.filter(pl.col("reliability") == code)
         if part.height == 0:
             continue
+        label = RELIABILITY_LABELS[code]
         hover = [
             f"<b>{r['formation'] or '?'} · {r['label']}</b><br>{r['title'] or ''}<br>"
-            f"statut : {statut} · {r['n_ue']} UE · {r['n_coefficients']} coefficients"
+            f"{label} · {r['n_ue']} UE · {fmt.integer(r['n_coefficients'])} coefficients"
             + (
-                f" dont {r['n_unattributed']} non attribuables à un module"
+                f" dont {fmt.integer(r['n_unattributed'])} non attribuables à un module"
                 if r["n_unattributed"]
                 else ""
             )
-            + f"<br>avertissements : {r['n_warnings']}<br>source : {r['source']}, ligne {r['source_line']}"
+            + f"<br>avertissements : {r['n_warnings']}<br>fichier {r['source']}, ligne "
+            f"{r['source_line']}"
             for r in part.iter_rows(named=True)
         ]
         fig.add_trace(
@@ -118,11 +164,11 @@ def overview_map(tables: pl.DataFrame) -> go.Figure:
                 x=part["x"].to_list(),
                 y=part["row"].to_list(),
                 mode="markers",
-                name=statut,
+                name=label,
                 marker={
                     "symbol": "square",
                     "size": 17,
-                    "color": color,
+                    "color": RELIABILITY_COLORS[code],
                     "line": {"width": 1, "color": "#ffffff"},
                 },
                 hovertext=hover,
@@ -141,13 +187,15 @@ def overview_map(tables: pl.DataFrame) -> go.Figure:
     fig.update_layout(
         legend={
             "orientation": "h",
-            "y": -0.02,
+            "y": 0,
             "yanchor": "top",
             "x": 0,
-            "title": {"text": "Statut du tableau : "},
+            "title": {"text": "Ce que permet le tableau : "},
         }
     )
-    return _layout(fig, height=120 + 30 * len(order))
+    fig = _layout(fig, height=150 + 30 * len(order))
+    fig.update_layout(margin={"b": 60})
+    return fig
 
 
 # --------------------------------------------------------------------------- comparison
@@ -172,10 +220,11 @@ def compare_heatmap(matrix: pl.DataFrame, labels: Sequence[str]) -> go.Figure:
         ]
         for r in matrix.iter_rows(named=True)
     ]
+    shown = [wrap(lab, 22) for lab in labels]
     fig.add_trace(
         go.Heatmap(
             z=z,
-            x=labels,
+            x=shown,
             y=y,
             text=text,
             texttemplate="%{text}",
@@ -189,7 +238,7 @@ def compare_heatmap(matrix: pl.DataFrame, labels: Sequence[str]) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE - 3})
     fig.update_xaxes(side="top")
-    return _layout(fig, height=140 + 22 * len(y))
+    return _layout(fig, height=120 + 22 * _lines(shown) + 22 * len(y))
 
 
 def ue_values_strip(values: pl.DataFrame) -> go.Figure:
@@ -218,13 +267,10 @@ def ue_values_strip(values: pl.DataFrame) -> go.Figure:
                 marker={"size": 9},
             )
         )
-    fig.update_layout(
-        boxmode="group",
-        yaxis_title="coefficient",
-        xaxis_title=None,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-    )
-    return _layout(fig, "Valeurs imprimées par UE", height=430)
+    fig.update_layout(boxmode="group", yaxis_title="coefficient", xaxis_title=None)
+    _legend_below(fig)
+    n = values["label"].n_unique()
+    return _layout(fig, "Valeurs imprimées par UE", height=430 + 26 * n)
 
 
 # --------------------------------------------------------------------------- weights per UE
@@ -241,8 +287,9 @@ def ue_stack(weights: pl.DataFrame, by: str = "module") -> go.Figure:
     )
     ue_of = {(r["competence"], r["label"]): r["ue"] for r in cats.iter_rows(named=True)}
     x0 = [r["ue"] for r in cats.iter_rows(named=True)]
-    x1 = [r["label"] for r in cats.iter_rows(named=True)]
-    keys = list(zip([r["competence"] for r in cats.iter_rows(named=True)], x1))
+    full = [r["label"] for r in cats.iter_rows(named=True)]
+    x1 = [wrap(lab, 14) for lab in full]
+    keys = list(zip([r["competence"] for r in cats.iter_rows(named=True)], full))
     segments = weights["segment"].unique(maintain_order=True).to_list()
     if by == "kind":
         segments = [k for k in KIND_COLORS if k in segments] + [
@@ -278,19 +325,15 @@ def ue_stack(weights: pl.DataFrame, by: str = "module") -> go.Figure:
         fig.add_trace(
             go.Bar(x=[x0, x1], y=ys, name=seg, hovertext=hov, hoverinfo="text", marker=marker)
         )
-    fig.update_layout(
-        barmode="stack",
-        yaxis_title="coefficient dans l'UE",
-        showlegend=by == "kind",
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-    )
-    fig.update_xaxes(tickfont={"size": FONT_SIZE - 3})
+    fig.update_layout(barmode="stack", yaxis_title="coefficient dans l'UE", showlegend=by == "kind")
+    _legend_below(fig)
+    fig.update_xaxes(tickfont={"size": FONT_SIZE - 3}, tickangle=0)
     title = (
         "Total de chaque UE, par type de module"
         if by == "kind"
         else "Total de chaque UE, par module (survol : code, intitulé, ligne)"
     )
-    return _layout(fig, title, height=480)
+    return _layout(fig, title, height=440 + 18 * _lines(x1))
 
 
 def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6)) -> go.Figure:
@@ -299,15 +342,14 @@ def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6
     df = summary.sort("competence")
     lo, hi = band
     x0 = df["ue"].to_list()
-    x1 = df["label"].to_list()
+    x1 = [wrap(lab, 14) for lab in df["label"].to_list()]
     shares = df["part_sae"].to_list()
     colors = [
-        ("#c7c7c7" if s is None else SAE_IN_BAND if lo - 1e-9 <= s <= hi + 1e-9 else SAE_OUT_BAND)
-        for s in shares
+        {None: "#c7c7c7", True: SAE_IN_BAND, False: SAE_OUT_BAND}[in_band(s, band)] for s in shares
     ]
     hover = [
         f"<b>{r['ue']}</b> · {r['label']}<br>part SAÉ : "
-        + (f"{_fr(100 * r['part_sae'], 1)} %" if r["part_sae"] is not None else "inconnue")
+        + (fmt.percent(r["part_sae"]) if r["part_sae"] is not None else "inconnue")
         + (" (imprimée)" if r["sae_share_printed"] else " (calculée)")
         + f"<br>total : {_fr(r['somme'])} · ECTS : {_fr(r['ects'])}<br>ligne source : {r['source_line']}"
         for r in df.iter_rows(named=True)
@@ -319,7 +361,7 @@ def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6
             marker={"color": colors},
             hovertext=hover,
             hoverinfo="text",
-            text=[f"{_fr(100 * s, 0)} %" if s is not None else "?" for s in shares],
+            text=[fmt.percent(s, 0) if s is not None else "?" for s in shares],
             textposition="outside",
             name="part SAÉ",
             showlegend=False,
@@ -331,15 +373,30 @@ def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6
         fillcolor="#2e7d32",
         opacity=0.10,
         line_width=0,
-        annotation_text=f"cible {_fr(100 * lo, 0)}–{_fr(100 * hi, 0)} % (réglage local)",
+        annotation_text=f"cible {band_label(band)} (réglage local)",
         annotation_position="top left",
         annotation_font_size=FONT_SIZE - 1,
     )
-    fig.update_yaxes(range=[0, 100], title="part SAÉ (%)", ticksuffix=" %")
-    fig.update_xaxes(tickfont={"size": FONT_SIZE - 3})
+    fig.update_yaxes(range=[0, 105], title="part SAÉ (%)", ticksuffix=" %")
+    fig.update_xaxes(tickfont={"size": FONT_SIZE - 3}, tickangle=0)
     return _layout(
-        fig, "Part des SAÉ dans chaque UE (bleu : dans la cible, orange : hors cible)", height=440
+        fig,
+        "Part des SAÉ dans chaque UE (bleu : dans la cible, orange : hors cible)",
+        height=420 + 18 * _lines(x1),
     )
+
+
+def band_label(band: tuple[float, float]) -> str:
+    """``(0.4, 0.6)`` -> « 40–60 % »."""
+    lo, hi = band
+    return f"{fmt.number(100 * lo, 1)}–{fmt.number(100 * hi, 1)}{fmt.NNBSP}%"
+
+
+def in_band(share: float | None, band: tuple[float, float]) -> bool | None:
+    """Whether an SAÉ share lies within the band (None when the share is unknown)."""
+    if share is None:
+        return None
+    return band[0] - 1e-9 <= share <= band[1] + 1e-9
 
 
 def spread_chart(values: pl.DataFrame) -> go.Figure:
@@ -407,3 +464,72 @@ def simulation_chart(ues: Sequence[dict], pass_mark: float = 10.0) -> go.Figure:
     _hline(fig, pass_mark, f"validation : {_fr(pass_mark)}")
     fig.update_yaxes(range=[0, 21.5], title="moyenne de l'UE", dtick=2)
     return _layout(fig, height=340)
+
+
+def _spread(key: str) -> float:
+    """A stable number in [0, 1) from a key (Python's hash() changes from one process to the
+    next)."""
+    return zlib.crc32(key.encode()) % 1000 / 1000
+
+
+def sae_share_strip(
+    summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6), by: str = "formation"
+) -> go.Figure:
+    """The SAÉ share of every UE of many tables (all formations of a semester or a year), one
+    column per ``by`` value, one point per UE (blue in the band, orange outside), the band
+    shaded, each point hovering to its table. ``summary``: ``ue_summary`` output with the
+    columns ``formation`` and ``full_label``."""
+    fig = _figure()
+    df = summary.filter(pl.col("part_sae").is_not_null()).sort(by, "full_label", "competence")
+    if df.height == 0:
+        return _layout(fig, "Aucune part SAÉ connue pour cette sélection")
+    groups = df[by].unique(maintain_order=True).to_list()
+    where = {g: i for i, g in enumerate(groups)}
+    everything = list(df.iter_rows(named=True))
+    for inside, color, name in (
+        (True, SAE_IN_BAND, "dans la cible"),
+        (False, SAE_OUT_BAND, "hors cible"),
+    ):
+        rows = [r for r in everything if in_band(r["part_sae"], band) is inside]
+        if not rows:
+            continue
+        # Deterministic jitter (same view, same picture): spread the points of a column.
+        xs = [where[r[by]] + (_spread(f"{r['table_id']}|{r['ue']}") - 0.5) * 0.6 for r in rows]
+        hover = [
+            f"<b>{r['formation']} · {r['full_label']}</b><br>{r['ue']} : part SAÉ "
+            f"{fmt.percent(r['part_sae'])} ({'imprimée' if r['sae_share_printed'] else 'calculée'})"
+            f"<br>total {_fr(r['somme'])} · ECTS {_fr(r['ects'])}<br>fichier {r['source']}, ligne "
+            f"{r['source_line']}"
+            for r in rows
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[100 * r["part_sae"] for r in rows],
+                mode="markers",
+                name=f"UE {name} ({len(rows)})",
+                marker={"size": 9, "color": color, "opacity": 0.75},
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    lo, hi = band
+    fig.add_hrect(
+        y0=100 * lo,
+        y1=100 * hi,
+        fillcolor="#2e7d32",
+        opacity=0.10,
+        line_width=0,
+        annotation_text=f"cible {band_label(band)} (réglage local)",
+        annotation_position="top left",
+        annotation_font_size=FONT_SIZE - 1,
+    )
+    fig.update_xaxes(
+        tickvals=list(range(len(groups))),
+        ticktext=[wrap(str(g), 12, 2) for g in groups],
+        range=[-0.6, len(groups) - 0.4],
+        tickangle=0,
+    )
+    fig.update_yaxes(range=[0, 105], title="part SAÉ de l'UE (%)", ticksuffix=" %")
+    _legend_below(fig)
+    return _layout(fig, "Part des SAÉ de chaque UE, par formation", height=480)

@@ -3,6 +3,7 @@ page, chart, export and import preview names a table the same way."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,10 +12,22 @@ import polars as pl
 TRONC_COMMUN = "tronc commun"
 
 
-def doc_label(source: str | None, site: str | None = None) -> str:
-    """Short French name of a document (and site): ``doc 000`` / ``doc 004 · Agen``."""
-    short = (source or "?").split("_", 1)[0]
-    return f"doc {short}" + (f" · {site}" if site else "")
+def document_name(source: str | None, title: str | None = None, year: str | None = None) -> str:
+    """A document as people name it: its title and year (``MCC QLIO 2025-2026``), else its file
+    name without the hash-like part an extraction gave it (``000_f0acc9a397de0cbd.txt`` ->
+    ``document 000``)."""
+    if title:
+        return f"{title} {year}" if year and year not in title else title
+    stem = (source or "?").rsplit(".", 1)[0]
+    m = re.match(r"^(\d+)_[0-9a-f]{8,}$", stem)
+    return f"document {m.group(1)}" if m else stem
+
+
+def doc_label(
+    source: str | None, site: str | None = None, title: str | None = None, year: str | None = None
+) -> str:
+    """A document and its site: ``MCC QLIO 2025-2026`` / ``MCC IUT multisite · Agen``."""
+    return document_name(source, title, year) + (f" · {site}" if site else "")
 
 
 def parcours_label(parcours: str | None, alternance: bool | None = False) -> str:
@@ -22,14 +35,16 @@ def parcours_label(parcours: str | None, alternance: bool | None = False) -> str
 
 
 def table_label(row: Mapping[str, Any], *, formation: bool = False, document: bool = True) -> str:
-    """``S3 · QMI (alternance) · doc 000`` — unique enough to name a table on screen within a
+    """``S3 · QMI (alternance) · MCC QLIO 2025-2026`` — unique enough to name a table on screen within a
     formation. ``formation=True`` prefixes the formation (``QLIO · S3 · …``) for lists that mix
     formations; ``document=False`` keeps only the site of the document (sheet names)."""
     sem = f"S{row['semester']}" if row.get("semester") is not None else "S?"
     parts = [row.get("formation") or "?"] if formation else []
     parts += [sem, parcours_label(row.get("parcours"), row.get("alternance"))]
     if document:
-        parts.append(doc_label(row.get("source"), row.get("site")))
+        parts.append(
+            doc_label(row.get("source"), row.get("site"), row.get("doc_title"), row.get("doc_year"))
+        )
     elif row.get("site"):
         parts.append(row["site"])
     return " · ".join(parts)
@@ -57,10 +72,17 @@ def with_labels(df: pl.DataFrame) -> pl.DataFrame:
             doc=pl.lit(None, pl.String),
             parcours_fr=pl.lit(None, pl.String),
         )
-    rows = df.select("semester", "parcours", "alternance", "source", "site").to_dicts()
+    doc_cols = [c for c in ("doc_title", "doc_year") if c in df.columns]
+    rows = df.select("semester", "parcours", "alternance", "source", "site", *doc_cols).to_dicts()
     return df.with_columns(
         label=pl.Series([table_label(r) for r in rows], dtype=pl.String),
-        doc=pl.Series([doc_label(r["source"], r["site"]) for r in rows], dtype=pl.String),
+        doc=pl.Series(
+            [
+                doc_label(r["source"], r["site"], r.get("doc_title"), r.get("doc_year"))
+                for r in rows
+            ],
+            dtype=pl.String,
+        ),
         parcours_fr=pl.Series(
             [parcours_label(r["parcours"], r["alternance"]) for r in rows], dtype=pl.String
         ),

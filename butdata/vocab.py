@@ -111,6 +111,38 @@ def table_status(has_rows: bool, all_checked: bool) -> str:
     return COMPLETE if all_checked else PARTIAL
 
 
+# What a committee can do with a table: compare and simulate module by module (« modules
+# identifiés »), only UE by UE (the values are known but not which module each belongs to), or
+# read it with gaps (« partiel »), or nothing (« vide »). Shown on the map, counts, legends and
+# exports instead of the reading status alone.
+MODULES_KNOWN, UE_ONLY = "modules", "ue_only"
+RELIABILITIES = (MODULES_KNOWN, UE_ONLY, PARTIAL, EMPTY)
+RELIABILITY_LABELS: Mapping[str, str] = {
+    MODULES_KNOWN: "modules identifiés",
+    UE_ONLY: "valeurs par UE seulement",
+    PARTIAL: "partiel",
+    EMPTY: "vide",
+}
+RELIABILITY_HELP: Mapping[str, str] = {
+    MODULES_KNOWN: "tableau lu en entier, totaux vérifiés, chaque valeur rattachée à son module : "
+    "comparaison module par module et simulation par module possibles",
+    UE_ONLY: "tableau lu en entier, totaux vérifiés, mais le document ne dit pas à quel module "
+    "appartient chaque valeur : comparaison par UE et simulation simplifiée (SAÉ / ressources)",
+    PARTIAL: "des lignes manquent ou des totaux n'ont pas pu être vérifiés",
+    EMPTY: "titre présent, aucune ligne de valeurs exploitable",
+}
+
+
+def reliability(status: str, n_values: int, n_unattributed: int) -> str:
+    """What a table allows, from its reading status and how many of its values lack a module
+    (neither code nor name). ``reliability_expr`` is the same rule on frames."""
+    if status == EMPTY or n_values == 0:
+        return EMPTY
+    if status == PARTIAL:
+        return PARTIAL
+    return UE_ONLY if n_unattributed else MODULES_KNOWN
+
+
 # --------------------------------------------------------------------------- rounding
 
 # Printed values have at most two decimals: each may carry half a hundredth of rounding.

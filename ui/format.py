@@ -1,39 +1,38 @@
-"""French formatting helpers for the pages."""
+"""How the pages say where tables come from and what they allow (French, from butdata.vocab and
+butdata.fmt: no internal code, no « None » on screen)."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-STATUS_HELP = (
-    "**complet** : tableau lu en entier, totaux vérifiés · **partiel** : des valeurs "
-    "manquent ou n'ont pas pu être vérifiées · **vide** : titre présent mais aucune "
-    "ligne exploitable dans le document"
+from butdata.vocab import RELIABILITIES, RELIABILITY_HELP, RELIABILITY_LABELS
+
+from . import printing
+
+RELIABILITY_LEGEND = " · ".join(
+    f"**{RELIABILITY_LABELS[r]}** : {RELIABILITY_HELP[r]}" for r in RELIABILITIES
 )
 
 
-def fr(x: float | None, digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    return f"{x:.{digits}f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
-def pct(x: float | None, digits: int = 0) -> str:
-    return "—" if x is None else f"{fr(100 * x, digits)} %"
+def shorten(text: str | None, n: int = 90) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def provenance(tables: pl.DataFrame) -> None:
-    """One caption line per table: label, status, document and line of its title."""
+    """One caption line per table: label, what it allows, document, file and line of its title."""
     lines = []
     for r in tables.iter_rows(named=True):
-        status = {"complete": "complet", "partial": "partiel", "empty": "vide"}.get(
-            r["status"], r["status"]
-        )
+        what = RELIABILITY_LABELS.get(r.get("reliability") or "", "")
         flag = " · identité déduite du contenu" if r.get("identity_inferred") else ""
-        title = r.get("title") or ""
-        title = title if len(title) <= 90 else title[:89] + "…"
+        line = (
+            f"{r['label']} — {what}{flag} — fichier {r['source']}, ligne {r['source_line']} : "
+            f"« {shorten(r.get('title'))} »"
+        )
+        printing.note_source(line)
         lines.append(
-            f"**{r['label']}** — statut **{status}**{flag} — `{r['source']}` ligne "
-            f"{r['source_line']} : « {title} »"
+            f"**{r['label']}** — *{what}*{flag} — `{r['source']}` ligne {r['source_line']} : "
+            f"« {shorten(r.get('title'))} »"
         )
     st.caption("  \n".join(lines))

@@ -1,5 +1,6 @@
-"""Page frame shared by every page: page config, French sidebar navigation, store check, and an
-error guard so that nobody ever sees a stack trace (a French message instead)."""
+"""Page frame shared by every page: page config, French sidebar navigation, store check, notices,
+the « Imprimer / PDF » button, and an error guard so that nobody ever sees a stack trace (a
+French message instead)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import streamlit as st
 
 from butdata.errors import ButdataError
 
+from . import printing, state
 from .store import ensure_built
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,21 +42,39 @@ def nav_entries() -> list[tuple[str, str, str]]:
     return entries
 
 
-# Compact top margin for projectors. The automatic pages/ list (which names the home page after
-# its file, "app") is switched off in .streamlit/config.toml: sidebar_nav() gives French links.
+# Projector layout (1280×720 is the target): a compact header and sidebar, hover labels and
+# tooltips at body size, wrapped (never cut) button and tab labels, and a print style that drops
+# the sidebar and the toolbar. The automatic pages/ list (which names the home page after its
+# file, "app") is switched off in .streamlit/config.toml: sidebar_nav() gives French links.
 _CSS = """<style>
-[data-testid='stMainBlockContainer'], .block-container {padding-top: 2.2rem;}
+[data-testid='stMainBlockContainer'], .block-container {padding-top: 1.2rem; padding-bottom: 2rem;
+  padding-left: 2rem; padding-right: 2rem; max-width: 100%;}
+[data-testid='stSidebar'][aria-expanded='true'] {min-width: 220px; max-width: 220px;}
+[data-testid='stSidebarUserContent'] {padding-top: 1rem;}
+h1 {font-size: 1.9rem !important; padding: 0 0 0.2rem 0 !important;}
+h2 {font-size: 1.45rem !important;}
+h3 {font-size: 1.2rem !important;}
+[data-testid='stMetricLabel'] p {white-space: normal !important; overflow: visible !important;}
+[data-testid='stMetricLabel'] {overflow: visible !important;}
+[data-testid='stBaseButton-secondary'] p, [data-testid='stDownloadButton'] p,
+[data-testid='stBaseButton-pills'] p, [data-testid='stBaseButton-pillsActive'] p {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important;}
+button[data-baseweb='tab'] p {white-space: nowrap;}
+.hoverlayer .hovertext text {font-size: 16px !important;}
+@media print {
+  [data-testid='stSidebar'], [data-testid='stToolbar'], header, [data-testid='stDecoration'] {display: none !important;}
+}
 </style>"""
 
 
 def sidebar_nav() -> None:
     with st.sidebar:
-        st.markdown("### butdata · coefficients des B.U.T.")
+        st.markdown("**butdata** · coefficients des B.U.T.")
         for path, label, icon in nav_entries():
             st.page_link(path, label=label, icon=icon)
         st.caption(
-            "Les choix de chaque page sont dans l'adresse (URL) : copiez-la pour partager "
-            "exactement la même vue."
+            "Chaque choix est dans l'adresse (URL) : copiez-la pour partager exactement la même "
+            "vue."
         )
 
 
@@ -66,7 +86,7 @@ def guard(what: str = "cette partie de la page") -> Iterator[None]:
         yield
     except ButdataError as exc:
         st.error(f"Impossible d'afficher {what} : {exc}")
-    except Exception:
+    except Exception:  # noqa: BLE001 — never show a stack trace to the committee
         LOG.exception("unexpected error in %s", what)
         st.error(
             f"Une erreur inattendue empêche d'afficher {what}. Changez la sélection ou "
@@ -76,17 +96,28 @@ def guard(what: str = "cette partie de la page") -> Iterator[None]:
 
 @contextmanager
 def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[None]:
-    """Frame of one page: config, navigation, title, store ready, guarded body."""
+    """Frame of one page: config, navigation, title, store ready, guarded body; notices of the
+    run (invalid URL values…) and the print button are drawn at the top once the body ran."""
     st.set_page_config(page_title=f"{title} — butdata", page_icon=icon, layout="wide")
     st.markdown(_CSS, unsafe_allow_html=True)
     sidebar_nav()
-    st.title(title)
+    head, tools = st.columns([5, 1], vertical_alignment="bottom")
+    head.title(title)
+    tool_box = tools.container()
     if intro:
         st.caption(intro)
+    notes = st.container()
     try:
         ensure_built()
     except ButdataError as exc:
         st.error(f"La base n'a pas pu être construite à partir des documents sources : {exc}")
         st.stop()
-    with guard("cette page"):
-        yield
+    printing.start(title, intro)
+    try:
+        with guard("cette page"):
+            yield
+    finally:
+        for text in state.take_notices():
+            notes.info(text, icon=":material/link_off:")
+        with tool_box:
+            printing.button()

@@ -8,81 +8,137 @@ can cache the SQL part on scalars and recompute the cheap part freely.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import duckdb
 import polars as pl
 
-from butdata.labels import compact_labels, doc_label, parcours_label, with_labels
-from butdata.vocab import STATUS_LABELS
+from butdata.labels import compact_labels, doc_label, document_name, parcours_label, with_labels
+from butdata.vocab import (
+    EMPTY,
+    MODULES_KNOWN,
+    PARTIAL,
+    RELIABILITIES,
+    RELIABILITY_LABELS,
+    STATUS_LABELS,
+    UE_ONLY,
+)
 
 
 def _ids(table_ids: Sequence[str]) -> list[str]:
     return [str(t) for t in table_ids]
 
 
-# --------------------------------------------------------------------------- overview
+# A value is attributable to a module when the source names the module (a code, or a name
+# alone in layouts that print no codes).
+_UNATTRIBUTED = "module_code IS NULL AND module_name IS NULL"
 
-_OVERVIEW_SQL = """
+
+def reliability_expr() -> pl.Expr:
+    """:func:`butdata.vocab.reliability` on frames with ``status``, ``n_coefficients`` and
+    ``n_unattributed`` (a test pins the two against each other)."""
+    return (
+        pl.when((pl.col("status") == EMPTY) | (pl.col("n_coefficients") == 0))
+        .then(pl.lit(EMPTY))
+        .when(pl.col("status") == PARTIAL)
+        .then(pl.lit(PARTIAL))
+        .when(pl.col("n_unattributed") > 0)
+        .then(pl.lit(UE_ONLY))
+        .otherwise(pl.lit(MODULES_KNOWN))
+    )
+
+
+def _with_reliability(df: pl.DataFrame) -> pl.DataFrame:
+    """Labels, ``reliability`` (code) and ``fiabilite`` (its French label) on rows of tables."""
+    return (
+        with_labels(df)
+        .with_columns(reliability=reliability_expr())
+        .with_columns(
+            fiabilite=pl.col("reliability").replace_strict(RELIABILITY_LABELS, default=None),
+            statut=pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
+            attribuable=pl.col("reliability") == MODULES_KNOWN,
+        )
+    )
+
+
+# Per table: coefficient counts, reading warnings, and the name of its document.
+_TABLES_SQL = f"""
+WITH c AS (SELECT table_id, count(*) AS n,
+                  count(*) FILTER (WHERE {_UNATTRIBUTED}) AS nu
+           FROM coefficients GROUP BY table_id),
+w AS (SELECT table_id, count(*) AS n FROM warnings WHERE table_id IS NOT NULL GROUP BY table_id)
 SELECT t.table_id, t.source, t.source_line, t.formation, t.formation_name, t.site, t.semester,
        t.parcours, coalesce(t.alternance, false) AS alternance, t.status, t.n_ue, t.title,
        t.layout, coalesce(t.identity_inferred, false) AS identity_inferred, t.ord,
-       coalesce(c.n_coefficients, 0)::INTEGER AS n_coefficients,
-       coalesce(c.n_unattributed, 0)::INTEGER AS n_unattributed,
-       coalesce(w.n_warnings, 0)::INTEGER AS n_warnings
+       t.declared_total, t.declared_ects, s.title AS doc_title, s.year AS doc_year,
+       s.kind AS doc_kind,
+       coalesce(c.n, 0)::INTEGER AS n_coefficients,
+       coalesce(c.nu, 0)::INTEGER AS n_unattributed,
+       coalesce(w.n, 0)::INTEGER AS n_warnings
 FROM tables t
-LEFT JOIN (SELECT table_id, count(*) AS n_coefficients,
-                  count(*) FILTER (WHERE module_code IS NULL) AS n_unattributed
-           FROM coefficients GROUP BY table_id) c USING (table_id)
-LEFT JOIN (SELECT table_id, count(*) AS n_warnings FROM warnings
-           WHERE table_id IS NOT NULL GROUP BY table_id) w USING (table_id)
-ORDER BY t.source, t.ord
+LEFT JOIN sources s USING (source)
+LEFT JOIN c USING (table_id)
+LEFT JOIN w USING (table_id)
 """
 
 
 def overview_tables(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per table with counts, French status and a display label."""
-    df = con.sql(_OVERVIEW_SQL).pl()
-    return with_labels(df).with_columns(
-        statut=pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
-        attribuable=(pl.col("n_unattributed") == 0) & (pl.col("n_coefficients") > 0),
-    )
+    """One row per table with counts, reliability, French status and display labels."""
+    df = con.sql(_TABLES_SQL + " ORDER BY t.source, t.ord").pl()
+    return _with_reliability(df)
 
 
 def store_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Headline numbers for the home page."""
-    row = con.sql("""
+    """Headline numbers for the home page: documents, formations, tables (and per reliability:
+    the keys of ``vocab.RELIABILITIES``), coefficients, unattributed values, warnings."""
+    row = con.sql(f"""
         SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM tables),
-               (SELECT count(*) FROM tables WHERE status = 'complete'),
-               (SELECT count(*) FROM tables WHERE status = 'partial'),
-               (SELECT count(*) FROM tables WHERE status = 'empty'),
                (SELECT count(DISTINCT formation) FROM tables),
                (SELECT count(*) FROM coefficients),
-               (SELECT count(*) FROM coefficients WHERE module_code IS NULL),
+               (SELECT count(*) FROM coefficients WHERE {_UNATTRIBUTED}),
                (SELECT count(*) FROM warnings)""").fetchall()[0]
     keys = (
         "documents",
         "tableaux",
-        "complets",
-        "partiels",
-        "vides",
         "formations",
         "coefficients",
         "non_attribues",
         "avertissements",
     )
-    return dict(zip(keys, (int(v or 0) for v in row)))
+    counts = dict(zip(keys, (int(v or 0) for v in row)))
+    by = overview_tables(con)["reliability"].value_counts()
+    found = dict(zip(by["reliability"].to_list(), by["count"].to_list()))
+    counts.update({r: int(found.get(r, 0)) for r in RELIABILITIES})
+    return counts
 
 
 def sources_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql("""
-        SELECT s.source, s.layout, s.n_lines, s.n_tables,
-               count(*) FILTER (WHERE t.status = 'complete')::INTEGER AS complets,
-               count(*) FILTER (WHERE t.status = 'partial')::INTEGER AS partiels,
-               count(*) FILTER (WHERE t.status = 'empty')::INTEGER AS vides,
-               (SELECT count(*) FROM warnings w WHERE w.source = s.source)::INTEGER AS avertissements
-        FROM sources s LEFT JOIN tables t USING (source)
-        GROUP BY ALL ORDER BY s.source""").pl()
+    """One row per document: its name for people, file, layout, year, and tables per reliability."""
+    tables = overview_tables(con)
+    docs = con.sql(
+        "SELECT source, title, year, kind, layout, n_lines, n_tables FROM sources ORDER BY source"
+    ).pl()
+    counts = (
+        tables.group_by("source", "reliability").len().pivot(on="reliability", index="source")
+        if tables.height
+        else pl.DataFrame({"source": []}, schema={"source": pl.String})
+    )
+    for r in RELIABILITIES:
+        if r not in counts.columns:
+            counts = counts.with_columns(pl.lit(0, pl.UInt32).alias(r))
+    warnings = con.sql(
+        "SELECT source, count(*)::INTEGER AS n_warnings FROM warnings GROUP BY source"
+    ).pl()
+    out = docs.join(counts, on="source", how="left").join(warnings, on="source", how="left")
+    return out.with_columns(
+        pl.col(*RELIABILITIES).fill_null(0).cast(pl.Int64),
+        pl.col("n_warnings").fill_null(0),
+        document=pl.Series(
+            [document_name(r["source"], r["title"], r["year"]) for r in docs.iter_rows(named=True)],
+            dtype=pl.String,
+        ),
+    )
 
 
 def warnings_list(
@@ -131,71 +187,57 @@ def semesters(con: duckdb.DuckDBPyConnection, formation: str) -> list[int]:
 def tables_of(
     con: duckdb.DuckDBPyConnection, formation: str, semester: int | None = None
 ) -> pl.DataFrame:
-    """Tables of a formation (optionally one semester), every document and site, with labels."""
-    # One aggregate over the selected tables' coefficients (two correlated counts scanned the
-    # coefficients once per table each).
+    """Tables of a formation (optionally one semester), every document and site, with labels
+    and reliability."""
     df = con.sql(
         """
         WITH t AS (SELECT * FROM tables WHERE formation = $f AND ($s IS NULL OR semester = $s)),
-        c AS (SELECT table_id, count(*) AS n, count(*) FILTER (WHERE module_code IS NULL) AS nu
+        c AS (SELECT table_id, count(*) AS n,
+                     count(*) FILTER (WHERE module_code IS NULL AND module_name IS NULL) AS nu
               FROM coefficients WHERE table_id IN (SELECT table_id FROM t) GROUP BY table_id)
         SELECT t.table_id, t.source, t.source_line, t.formation, t.site, t.semester, t.parcours,
                coalesce(t.alternance, false) AS alternance, t.status, t.n_ue, t.title,
+               coalesce(t.identity_inferred, false) AS identity_inferred,
+               s.title AS doc_title, s.year AS doc_year, s.kind AS doc_kind,
                coalesce(c.nu, 0)::INTEGER AS n_unattributed,
                coalesce(c.n, 0)::INTEGER AS n_coefficients
-        FROM t LEFT JOIN c USING (table_id)
+        FROM t LEFT JOIN c USING (table_id) LEFT JOIN sources s USING (source)
         ORDER BY t.semester, t.source, t.site NULLS FIRST, t.parcours NULLS FIRST, t.alternance""",
         params={"f": formation, "s": semester},
     ).pl()
-    return with_labels(df).with_columns(
-        statut=pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
-        attribuable=(pl.col("n_unattributed") == 0) & (pl.col("n_coefficients") > 0),
-    )
+    return _with_reliability(df)
 
 
 def table_rows(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.DataFrame:
-    """The ``tables`` rows of these tables, in the order given, with labels."""
+    """The ``tables`` rows of these tables, in the order given, with labels (``full_label`` and
+    ``label`` without the parts they share) and reliability."""
     ids = _ids(table_ids)
-    df = con.sql(
-        "SELECT * FROM tables WHERE list_contains($ids, table_id)", params={"ids": ids}
-    ).pl()
+    df = con.sql(_TABLES_SQL + " WHERE list_contains($ids, t.table_id)", params={"ids": ids}).pl()
     order = {t: i for i, t in enumerate(ids)}
     df = (
         df.with_columns(_o=pl.col("table_id").replace_strict(order, default=None))
         .sort("_o")
         .drop("_o")
     )
-    df = with_labels(df).rename({"label": "full_label"})
+    df = _with_reliability(df).rename({"label": "full_label"})
     return df.with_columns(
         label=pl.Series(compact_labels(df["full_label"].to_list()), dtype=pl.String)
     )
 
 
-def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame:
-    """What can be simulated for a formation: every table, and every year (odd table + the even
-    table of the next semester, same document, site, parcours and alternance; a parcours year
-    may pair with the tronc commun table of the other semester when that is the only one).
-
-    Columns: label, kind ("semestre" | "année"), table_ids (list), semester.
-    """
-    t = tables_of(con, formation)
-    rows = []
-    recs = t.to_dicts()
-    for r in recs:
-        rows.append(
-            {
-                "label": r["label"],
-                "kind": "semestre",
-                "table_ids": [r["table_id"]],
-                "semester": r["semester"],
-            }
-        )
-    for a in recs:
+def year_pairs(
+    tables: Sequence[Mapping[str, Any]],
+) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """The years among these tables: an odd-semester table and the table of the next semester of
+    the same document, site, parcours and alternance; a parcours year may pair with the tronc
+    commun table of the other semester when that is the only one."""
+    pairs = []
+    for a in tables:
         if a["semester"] is None or a["semester"] % 2 != 1:
             continue
         evens = [
             b
-            for b in recs
+            for b in tables
             if b["semester"] == a["semester"] + 1
             and b["source"] == a["source"]
             and b["site"] == a["site"]
@@ -206,18 +248,41 @@ def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame
             continue  # a tronc commun odd semester whose even semesters all have a parcours
         if not same:
             same = [b for b in evens if b["parcours"] is None]
-        for b in same:
-            par = parcours_label(a["parcours"] or b["parcours"], a["alternance"])
-            year = (a["semester"] + 1) // 2
-            rows.append(
-                {
-                    "label": f"Année {year} (S{a['semester']}+S{b['semester']}) · {par} · "
-                    f"{doc_label(a['source'], a['site'])}",
-                    "kind": "année",
-                    "table_ids": [a["table_id"], b["table_id"]],
-                    "semester": a["semester"],
-                }
-            )
+        pairs += [(a, b) for b in same]
+    return pairs
+
+
+def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame:
+    """What can be simulated for a formation: every year (:func:`year_pairs`), then every table.
+
+    Columns: label, kind ("année" | "semestre"), table_ids (list), semester, simulable (every
+    table of the option has values), reliability (the weakest of its tables)."""
+    recs = tables_of(con, formation).to_dicts()
+    rank = {r: i for i, r in enumerate(RELIABILITIES)}
+    rows = []
+
+    def option(label: str, kind: str, chosen: Sequence[Mapping[str, Any]]) -> None:
+        rows.append(
+            {
+                "label": label,
+                "kind": kind,
+                "table_ids": [t["table_id"] for t in chosen],
+                "semester": chosen[0]["semester"],
+                "simulable": all(t["n_coefficients"] > 0 for t in chosen),
+                "reliability": max((t["reliability"] for t in chosen), key=rank.__getitem__),
+            }
+        )
+
+    for a, b in year_pairs(recs):
+        par = parcours_label(a["parcours"] or b["parcours"], a["alternance"])
+        doc = doc_label(a["source"], a["site"], a["doc_title"], a["doc_year"])
+        option(
+            f"Année {(a['semester'] + 1) // 2} (S{a['semester']}+S{b['semester']}) · {par} · {doc}",
+            "année",
+            [a, b],
+        )
+    for r in recs:
+        option(r["label"], "semestre", [r])
     df = pl.DataFrame(
         rows,
         schema={
@@ -225,6 +290,8 @@ def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame
             "kind": pl.String,
             "table_ids": pl.List(pl.String),
             "semester": pl.Int64,
+            "simulable": pl.Boolean,
+            "reliability": pl.String,
         },
     )
     return df.unique("label", keep="first", maintain_order=True)

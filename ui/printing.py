@@ -1,0 +1,93 @@
+"""« Imprimer / PDF »: what a page shows, collected while it is drawn (its selection, tables and
+figures, the sources), then turned into an A4 landscape PDF for the minutes when the button is
+clicked. The page frame starts the collection and draws the button; ``downloads.table_buttons``
+and ``downloads.chart`` register what they show, ``note_selection`` what is selected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+_KEY = "_print_page"
+
+
+@dataclass
+class Collected:
+    title: str
+    intro: str | None
+    selection: list[tuple[str, str]] = field(default_factory=list)
+    blocks: list[tuple[str, object, str]] = field(default_factory=list)  # (kind, content, title)
+    sources: list[str] = field(default_factory=list)
+
+
+def start(title: str, intro: str | None) -> None:
+    st.session_state[_KEY] = Collected(title, intro)
+
+
+def _current() -> Collected | None:
+    page = st.session_state.get(_KEY)
+    return page if isinstance(page, Collected) else None
+
+
+def note_selection(label: str, value: str) -> None:
+    page = _current()
+    if page is not None and (label, value) not in page.selection:
+        page.selection.append((label, value))
+
+
+def note_table(frame: pl.DataFrame, title: str, percent: Sequence[str] = ()) -> None:
+    page = _current()
+    if page is not None:
+        page.blocks.append(("table", (frame, tuple(percent)), title))
+
+
+def note_figure(fig: go.Figure, title: str) -> None:
+    page = _current()
+    if page is not None:
+        page.blocks.append(("figure", fig, title))
+
+
+def note_text(text: str, title: str = "") -> None:
+    page = _current()
+    if page is not None:
+        page.blocks.append(("text", text, title))
+
+
+def note_source(line: str) -> None:
+    page = _current()
+    if page is not None and line not in page.sources:
+        page.sources.append(line)
+
+
+def pdf_bytes(page: Collected, when: datetime) -> bytes:
+    """The PDF of a collected page (runs when the button is clicked, on another thread)."""
+    from butdata import report
+
+    return report.render_collected(page, when)
+
+
+def button() -> None:
+    """The « Imprimer / PDF » download button of what this run drew."""
+    page = _current()
+    if page is None:
+        return
+    try:
+        from butdata import report  # noqa: F401 — the print engine is optional until merged
+    except ImportError:
+        return
+    name = page.title.lower().replace(" ", "-").replace("'", "")
+    st.download_button(
+        "Imprimer / PDF",
+        data=lambda: pdf_bytes(page, datetime.now()),
+        file_name=f"butdata-{name}.pdf",
+        mime="application/pdf",
+        icon=":material/print:",
+        key="print_pdf",
+        help="Un PDF A4 paysage de ce qui est à l'écran : la sélection, les tableaux et les "
+        "graphiques, les sources et la date, pour le compte rendu.",
+    )

@@ -1,0 +1,129 @@
+"""One state for every selection: what is selected, what is shown and what the URL says are the
+same thing.
+
+Streamlit's own URL binding keeps a dependant widget's stale value in the URL after its parent
+changes, filters a multiselect to nothing, and drops an invalid URL value without a word. So the
+selections are driven here instead:
+
+- a widget's value is kept in ``st.session_state`` under its own key (the user's last choice);
+- when there is none yet (first run, a pasted link, another page), the URL value is used if it
+  is one of the options, else the value remembered from another page, else the default; an
+  invalid URL value gives a short French notice naming it and the default used;
+- when a parent selection changes (formation → semestre → parcours), the dependants return to
+  their defaults;
+- after the widget, the URL is rewritten to exactly what is displayed.
+
+URL values are the options' French labels (``semestre=S3``), so a link reads like the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+import streamlit as st
+
+T = TypeVar("T")
+NOTICES = "_notices"  # French notices of this run (invalid URL values…), shown by the page frame
+_KEEP = "keep:"  # value remembered across pages (widget state is dropped on a page switch)
+_PARENT = "parent:"  # the parent selection a value was chosen under
+
+
+def notice(text: str) -> None:
+    """A short French notice shown at the top of the page (once per run)."""
+    notes = st.session_state.setdefault(NOTICES, [])
+    if text not in notes:
+        notes.append(text)
+
+
+def take_notices() -> list[str]:
+    return st.session_state.pop(NOTICES, [])
+
+
+def _url_values(key: str) -> list[str]:
+    return list(st.query_params.get_all(key))
+
+
+def write_url(key: str, labels: Sequence[str] | str | None) -> None:
+    """Make the URL parameter ``key`` say ``labels`` (removed when None/empty); writes only when
+    it changes (every write is a message to the browser)."""
+    wanted = [labels] if isinstance(labels, str) else list(labels or [])
+    if _url_values(key) == wanted:
+        return
+    if wanted:
+        st.query_params[key] = wanted if len(wanted) > 1 else wanted[0]
+    elif key in st.query_params:
+        del st.query_params[key]
+
+
+def _parent_changed(key: str, parent: Hashable) -> bool:
+    """Whether ``parent`` differs from the parent under which ``key`` was last chosen."""
+    previous = st.session_state.get(_PARENT + key, parent)
+    st.session_state[_PARENT + key] = parent
+    return previous != parent
+
+
+def initial(
+    key: str,
+    options: Sequence[T],
+    default: T,
+    fmt: Callable[[T], str],
+    what: str,
+    parent: Hashable = None,
+) -> T:
+    """The value a single-choice widget must show on this run (see the module doc)."""
+    changed = _parent_changed(key, parent)
+    current = st.session_state.get(key)
+    if not changed and key in st.session_state and current in options:
+        return current  # type: ignore[no-any-return]
+    labels = [fmt(o) for o in options]
+    url = _url_values(key)
+    if url and not changed:
+        if url[-1] in labels:
+            return options[labels.index(url[-1])]
+        notice(f"{what} « {url[-1]} » introuvable : {fmt(default)} est affiché à la place.")
+    kept = st.session_state.get(_KEEP + key)
+    if not changed and kept in options:
+        return kept  # type: ignore[no-any-return]
+    return default
+
+
+def initial_many(
+    key: str,
+    options: Sequence[T],
+    default: Sequence[T],
+    fmt: Callable[[T], str],
+    what: str,
+    parent: Hashable = None,
+) -> list[T]:
+    """The values a multiselect must show on this run (see the module doc)."""
+    changed = _parent_changed(key, parent)
+    current = st.session_state.get(key)
+    if not changed and key in st.session_state and current and all(c in options for c in current):
+        return list(current)
+    labels = [fmt(o) for o in options]
+    url = _url_values(key)
+    if url and not changed:
+        known = [options[labels.index(u)] for u in url if u in labels]
+        unknown = [u for u in url if u not in labels]
+        if unknown:
+            shown = ", ".join(f"« {u} »" for u in unknown)
+            notice(f"{what} {shown} introuvable(s) ici : ignoré(s).")
+        if known:
+            return known
+    kept = st.session_state.get(_KEEP + key)
+    if not changed and kept and all(k in options for k in kept):
+        return list(kept)
+    return list(default)
+
+
+def remember(key: str, value: Any, labels: Sequence[str] | str | None) -> None:
+    """After the widget: keep the value for other pages and make the URL say it."""
+    st.session_state[_KEEP + key] = value
+    write_url(key, labels)
+
+
+def set_value(key: str, value: Any) -> None:
+    """Set a widget's value before it is drawn (no default is then passed to the widget, so
+    Streamlit does not warn about a value set twice)."""
+    st.session_state[key] = value
