@@ -369,6 +369,8 @@ def test_french_formatters() -> None:
     assert format_number(-0.001) == "0" and format_number(None) == "—"
     assert format_number(float("nan"), placeholder="n.c.") == "n.c."
     assert format_number(0.5, decimals=2) == "0,50"
+    assert format_number(70.0) == "70" and format_number(70.0, decimals=0) == "70"  # zeros kept
+    assert format_percent(0.4, decimals=0) == "40\u202f%"
     assert format_percent(0.413) == "41,3\u202f%" and format_percent(None) == "—"
     assert format_selection(SELECTION) == "Formation\u00a0: QLIO · Semestre\u00a0: S3 · Parcours\u00a0: QMI, MP"
     assert suggested_filename(_page()) == "butdata-comparer-les-parcours-2026-12-01-1042.pdf"

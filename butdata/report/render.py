@@ -60,6 +60,7 @@ INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6773")
 RULE = colors.HexColor("#8c99a6")
 NO_CHART = "graphique non disponible"
+TOP_MARGIN_PX = 30  # a figure's top margin once its title is printed above it instead
 METRIC_BG = colors.HexColor("#f7f9fb")
 PLACEHOLDER_BG = colors.HexColor("#f3f4f6")
 
@@ -198,7 +199,10 @@ def _figure_spec(block: FigureBlock) -> dict[str, Any]:
     except AttributeError as exc:
         raise ReportError(f"graphique « {block.title or 'sans titre'} » : une figure plotly est "
                           f"attendue, reçu {type(block.fig).__name__}") from exc
-    spec.setdefault("layout", {}).pop("title", None)
+    layout = spec.setdefault("layout", {})
+    if layout.pop("title", None) is not None:  # its room goes too (plotly's default: 100 px)
+        margin = layout.setdefault("margin", {})
+        margin["t"] = min(margin.get("t", 100), TOP_MARGIN_PX)
     return spec
 
 
