@@ -45,7 +45,7 @@ Choices, measured on this machine (2 cores; `python -m butdata.report.bench [--l
   rows taller than a page (``splitInRow``). Maintained: 5.1 released in 2026.
 - **Fonts**: DejaVu Sans from the system, else Vera from the reportlab wheel (see `fonts`).
 - **Figures**: kaleido 1.5 driving the machine's Chromium, one browser per document (see
-  `images`): browser start ≈ 2.1-3.4 s with the first figure, then 0.2-0.3 s a figure; the
+  `images`): browser start + first figure 2.1-3.6 s, then 0.2-0.3 s a figure; the
   reference document: layout 0.03-0.05 s, 3.3-3.8 s in all with its two figures.
 """
 
