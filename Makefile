@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app test lint bench build chromium
+.PHONY: app test lint bench build chromium poppler
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium absent et non installable ici : les tests navigateur seront ignorés"; fi; }
 
+# The PDF tests (tests/test_report.py) read the PDFs back with poppler-utils (apt): pdfinfo,
+# pdftotext, pdfimages, pdffonts. Without them those tests fail and say so.
+poppler:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installation de poppler-utils (apt)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "poppler-utils absent et non installable ici : les tests PDF échoueront"; fi; }
+
 # Static checks: lint, format, types, and the import contracts that keep the layers apart.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -38,7 +47,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium poppler
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test chromium
