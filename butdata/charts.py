@@ -15,6 +15,7 @@ import plotly.io as pio
 import polars as pl
 
 from butdata import fmt
+from butdata.analysis.compare import UNATTRIBUTED_LABEL as UNATTRIBUTED
 from butdata.vocab import (
     EMPTY,
     MODULES_KNOWN,
@@ -41,8 +42,6 @@ KIND_COLORS = {
     "non identifié": "#c7c7c7",
 }
 SAE_IN_BAND, SAE_OUT_BAND = "#1f4e8c", "#ef8f00"
-UNATTRIBUTED = "(non attribuable)"
-
 
 # The house style lives in one template made the process default once: a figure then refers to
 # it instead of copying it (update_layout(template=...) deep-copies a template, ~15 ms a figure,
@@ -208,12 +207,12 @@ def compare_heatmap(matrix: pl.DataFrame, labels: Sequence[str]) -> go.Figure:
     labels = list(labels)
     if matrix.height == 0 or not labels:
         return _layout(fig, "Aucune valeur attribuable à un module")
-    y = [f"{r['ue']} · {r['module_code']}" for r in matrix.iter_rows(named=True)]
+    y = [f"{r['ue']} · {wrap(r['module'], 24, 1)}" for r in matrix.iter_rows(named=True)]
     z = [[r[lab] for lab in labels] for r in matrix.iter_rows(named=True)]
     text = [[_fr(v) if v is not None else "" for v in row] for row in z]
     hover = [
         [
-            f"<b>{r['module_code']}</b> {r['module_name'] or ''}<br>{r['ue']} · {lab}<br>"
+            f"<b>{r['module_code'] or ''}</b> {r['module_name'] or ''}<br>{r['ue']} · {lab}<br>"
             f"coefficient : {_fr(r[lab]) if r[lab] is not None else 'absent'}<br>"
             f"statut : {r['statut']}<br>lignes source : {r['lignes']}"
             for lab in labels

@@ -5,9 +5,12 @@ and printed documents all format through these functions."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator, before « % »
+NBSP = "\u00a0"  # no-break space: before « : »
 MISSING = "—"
 MONTHS = (
     "janvier",
@@ -34,6 +37,13 @@ def _group(digits: str) -> str:
     return NNBSP.join(parts)
 
 
+def _rounded(x: float | int, digits: int) -> str:
+    """``x`` with ``digits`` decimals, half away from zero on the shortest decimal form of the
+    float (41.25 -> 41.3, as a person rounds the printed 41,25; Python's round() gives 41.2)."""
+    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{q:f}"
+
+
 def number(
     x: float | int | None, digits: int = 2, *, trim: bool = True, missing: str = MISSING
 ) -> str:
@@ -43,14 +53,14 @@ def number(
         return missing
     if isinstance(x, float) and math.isinf(x):
         return "∞" if x > 0 else "-∞"
-    text = f"{x:.{digits}f}" if digits > 0 else f"{round(x):d}"
+    text = _rounded(x, digits)
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     sign = "-" if text.startswith("-") else ""
-    text = text.lstrip("-")
-    whole, _, frac = text.partition(".")
-    out = sign + _group(whole) + ("," + frac if frac else "")
-    return "0" if out in ("-0", "") else out
+    whole, _, frac = text.lstrip("-").partition(".")
+    if sign and not whole.strip("0") and not frac.strip("0"):
+        sign = ""  # no sign on a zero
+    return sign + _group(whole) + ("," + frac if frac else "")
 
 
 def integer(n: int | None, missing: str = MISSING) -> str:
@@ -58,9 +68,10 @@ def integer(n: int | None, missing: str = MISSING) -> str:
     return missing if n is None else number(n, 0)
 
 
-def percent(share: float | None, digits: int = 1, *, missing: str = MISSING) -> str:
-    """A share in 0-1 as a French percentage: ``percent(0.4125) == "41,3 %"``,
-    ``percent(0.475) == "47,5 %"``, ``percent(0.4) == "40 %"``."""
+def percent(share: float | None, digits: int = 2, *, missing: str = MISSING) -> str:
+    """A share in 0-1 as a French percentage, at most ``digits`` decimals:
+    ``percent(0.4125) == "41,25 %"``, ``percent(0.475) == "47,5 %"``, ``percent(0.4) == "40 %"``,
+    ``percent(0.4125, 1) == "41,3 %"``."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return missing
     return f"{number(100 * share, digits)}{NNBSP}%"
@@ -84,10 +95,46 @@ def seconds(s: float | None) -> str:
 
 
 def day(d: date | datetime) -> str:
-    """``day(date(2026, 12, 1)) == "1 décembre 2026"``."""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    """``day(date(2026, 12, 1)) == "1er décembre 2026"`` (« 1er », as French writes the first
+    of the month), ``day(date(2026, 3, 15)) == "15 mars 2026"``."""
+    first = "1er" if d.day == 1 else str(d.day)
+    return f"{first} {MONTHS[d.month - 1]} {d.year}"
 
 
 def timestamp(t: datetime) -> str:
-    """``timestamp(datetime(2026, 12, 1, 10, 42)) == "1 décembre 2026 à 10:42"``."""
+    """``timestamp(datetime(2026, 12, 1, 10, 42)) == "1er décembre 2026 à 10:42"``."""
     return f"{day(t)} à {t:%H:%M}"
+
+
+def selection(items: Iterable[tuple[str, str]]) -> str:
+    """``[("Formation", "QLIO"), ("Semestre", "S3")]`` -> ``Formation : QLIO · Semestre : S3``."""
+    return " · ".join(f"{label}{NBSP}: {value}" for label, value in items)
+
+
+def cell(
+    value: object, *, digits: int | None = None, percent_: bool = False, missing: str = MISSING
+) -> str:
+    """One table cell as text: numbers in French (``digits=None``: at most 2 decimals, trailing
+    zeros dropped; else exactly ``digits``), shares as percentages, booleans as oui/non, lists
+    joined with commas, dates as ``01/12/2026``; a missing value as ``missing``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, int | float):
+        if percent_:
+            return percent(value, 1 if digits is None else digits, missing=missing)
+        if digits is None:
+            return number(value, 2 if isinstance(value, float) else 0, missing=missing)
+        return number(value, digits, trim=False, missing=missing)
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sequence):
+        return ", ".join(cell(v, digits=digits, percent_=percent_, missing=missing) for v in value)
+    return str(value)

@@ -8,6 +8,7 @@ against the printed codes of the documents.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -160,6 +161,32 @@ def sum_tolerance(n_values: int) -> float:
 def sums_agree(computed: float, printed: float, n_values: int) -> bool:
     """Whether a sum of printed values and a printed total agree within their rounding."""
     return abs(computed - printed) <= sum_tolerance(n_values)
+
+
+# --------------------------------------------------------------------------- numbers at the door
+
+# A coefficient is a finite number in 0-100 (percentage grids reach 100 for a UE: beyond is an
+# extraction or typing accident); the ECTS of a UE lie in 0-30 (a semester is worth 30).
+MAX_COEFFICIENT = 100.0
+MAX_UE_ECTS = 30.0
+
+
+def coefficient_problem(value: float) -> str | None:
+    """Why a coefficient (or a UE total) cannot be stored, in French; None when it can."""
+    if not math.isfinite(value):
+        return f"coefficient non fini ({value})"
+    if value < 0:
+        return f"coefficient négatif ({value:g})"
+    if value > MAX_COEFFICIENT:
+        return f"coefficient hors limites ({value:g} > {MAX_COEFFICIENT:g})"
+    return None
+
+
+def ects_problem(value: float) -> str | None:
+    """Why the ECTS of a UE cannot be stored, in French; None when they can."""
+    if not math.isfinite(value) or not 0 <= value <= MAX_UE_ECTS:
+        return f"ECTS hors de 0 à {MAX_UE_ECTS:g} ({value:g})"
+    return None
 
 
 # --------------------------------------------------------------------------- reading warnings

@@ -5,25 +5,27 @@ import streamlit as st
 
 from butdata import charts
 from butdata.analysis import compare as cmp
+from butdata.vocab import EMPTY, MODULES_KNOWN
 from ui import compare, data, downloads, widgets
 from ui.format import provenance
 from ui.layout import page
 
 with page(
     "Comparer les parcours",
-    "Choisissez une formation, un semestre puis au moins deux parcours (d'un même document "
-    "ou de documents différents) : les coefficients de chaque module dans chaque UE, côte à côte.",
+    "Une formation, un semestre, deux parcours ou plus (d'un même document ou de documents "
+    "différents) : les coefficients de chaque module dans chaque UE, côte à côte.",
 ):
-    tables = widgets.semester_tables()
-    ids = widgets.tables_multiselect(tables)
+    tables = widgets.semester_tables(need=2)
+    formation, semester = tables["formation"].first(), tables["semester"].first()
+    ids = widgets.tables_pills(tables, parent=(formation, semester))
     if len(ids) < 2:
         st.info(
-            "Choisissez au moins deux parcours à comparer."
+            "Choisissez au moins deux tableaux à comparer."
             + (
                 ""
                 if tables.height >= 2
-                else " Ce semestre n'a qu'un tableau pour ce choix : "
-                "essayez « tous » les documents ou un autre semestre."
+                else " Ce semestre n'a qu'un tableau pour ce choix : choisissez « tous les "
+                "documents » ou un autre semestre."
             )
         )
         st.stop()
@@ -31,38 +33,46 @@ with page(
     c = data.contents(ids)
     t = c["tables"]
     provenance(t)
+    empty = t.filter(pl.col("reliability") == EMPTY)
+    if empty.height == t.height:
+        docs = ", ".join(sorted(set(empty["doc"].to_list())))
+        st.warning(
+            f"Ces tableaux sont vides dans le document ({docs}) : le titre y est imprimé mais "
+            "aucune ligne de coefficients n'a survécu à l'extraction. Voir la Vue d'ensemble "
+            "pour les tableaux qui ont des valeurs."
+        )
+        st.stop()
+    if empty.height:
+        st.warning(
+            "Sans valeurs (titre seul dans le document) : " + ", ".join(empty["label"].to_list())
+        )
     labels = t["label"].to_list()
     summary = cmp.ue_summary(c["coefficients"], c["ues"], t)
     values = cmp.value_distribution(c["coefficients"], t)
-    unattributable = t.filter(
-        pl.col("table_id").is_in(
-            c["coefficients"].filter(pl.col("module_code").is_null())["table_id"].unique().implode()
-        )
-    )
 
     st.subheader("Coefficients module par module")
-    if unattributable.height:
-        st.warning(
-            "Comparaison au niveau des UE seulement pour : "
-            + ", ".join(unattributable["label"].to_list())
+    by_module = t.filter(pl.col("reliability") == MODULES_KNOWN)
+    others = t.filter((pl.col("reliability") != MODULES_KNOWN) & (pl.col("reliability") != EMPTY))
+    if others.height:
+        st.info(
+            "Comparaison par UE seulement pour : "
+            + ", ".join(others["label"].to_list())
             + " — "
             + cmp.UNATTRIBUTED_REASON
-            + ". Leurs valeurs sont comparées plus bas (totaux, ECTS, part SAÉ, "
-            "répartition des valeurs)."
+            + " (ou le tableau est partiel). Leurs valeurs sont comparées plus bas."
         )
-    attributable_ids = [i for i in ids if i not in unattributable["table_id"].to_list()]
-    if len(attributable_ids) >= 2:
-        sub = t.filter(pl.col("table_id").is_in(attributable_ids))
-        matrix = cmp.compare_modules(c["coefficients"], sub)
-        sub_labels = sub["label"].to_list()
-        compare.module_comparison(matrix, sub_labels)
+    if by_module.height >= 2:
+        matrix = cmp.compare_modules(c["coefficients"], by_module)
+        sub_labels = by_module["label"].to_list()
+        compare.module_comparison(matrix, sub_labels, c, by_module)
         st.subheader("Carte des coefficients")
-        fig = charts.compare_heatmap(matrix, sub_labels)
-        downloads.chart(fig, "carte-coefficients", "cmp_heat")
-    elif unattributable.height:
+        downloads.chart(
+            charts.compare_heatmap(matrix, sub_labels), "carte-coefficients", "cmp_heat"
+        )
+    else:
         st.info(
-            "Il faut au moins deux parcours dont les valeurs sont attribuables à un module "
-            "pour la comparaison module par module."
+            "Il faut au moins deux tableaux dont chaque valeur est rattachée à un module pour la "
+            "comparaison module par module."
         )
 
     st.subheader("Totaux, ECTS et part des SAÉ par UE")
@@ -73,7 +83,11 @@ with page(
     if w.height:
         with st.expander(f"Avertissements de lecture de ces tableaux ({w.height})"):
             st.dataframe(
-                w.select("source", pl.col("source_line").alias("ligne"), "code", "message"),
+                w.select(
+                    pl.col("source").alias("fichier"),
+                    pl.col("source_line").alias("ligne"),
+                    pl.col("message"),
+                ),
                 hide_index=True,
                 width="stretch",
             )

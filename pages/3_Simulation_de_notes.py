@@ -1,5 +1,5 @@
-"""Simulation de notes: grades per module (or SAÉ / ressources per UE in coarse mode), live UE
-averages, RCUEs and the year decision with its rule."""
+"""Simulation de notes: grades per module (or SAÉ / ressources per UE in « mode simplifié »),
+live UE averages, RCUEs and the year decision with its rule."""
 
 import polars as pl
 import streamlit as st
@@ -21,43 +21,32 @@ def simulation(table_ids: tuple[str, ...], inputs: dict) -> None:
             result = sim.simulate_prepared(inputs["prepared"], grades)
             return simulation_view.to_view(result, spec)
 
-        simulation_view.render(spec, compute)
+        simulation_view.render(spec, compute, parent=table_ids)
 
 
 with page(
     "Simulation de notes",
-    "Choisissez un semestre ou une année (semestre impair + semestre pair d'un parcours), "
-    "puis déplacez les curseurs : moyennes des UE, RCUE et décision se mettent à jour.",
+    "Un semestre ou une année (semestre impair + semestre pair d'un parcours) : déplacez les "
+    "curseurs, les moyennes des UE, les RCUE et la décision se mettent à jour à droite.",
 ):
-    c1, c2 = st.columns([1, 3])
+    c1, c2 = st.columns([2, 3])
     with c1:
         formation = widgets.formation_select()
     options = data.year_options(formation)
-    if options.height == 0:
-        st.info("Aucun tableau simulable pour cette formation.")
-        st.stop()
-    labels = options["label"].to_list()
-    years = options.filter(pl.col("kind") == "année")["label"].to_list()
-    default = labels.index(years[0]) if years else 0
     with c2:
-        choice = st.selectbox(
-            "Semestre ou année",
-            labels,
-            index=default,
-            key="periode",
-            help="Une année = le semestre impair et le semestre pair suivant du "
-            "même parcours : elle donne les RCUE et la décision annuelle.",
-            **widgets.BOUND,
+        table_ids = widgets.period_select(options, parent=formation)
+    if table_ids is None:
+        st.info(
+            f"Aucun tableau de {formation} n'a de valeurs à simuler (tableaux vides dans les "
+            "documents) : voir la Vue d'ensemble."
         )
-    table_ids = tuple(options.filter(pl.col("label") == choice)["table_ids"][0].to_list())
+        st.stop()
     inputs = data.simulation_input(table_ids)
     provenance(inputs["tables"])
     if not inputs["spec"]["codes"]:
         st.warning("Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue).")
     simulation(table_ids, inputs)
-    with st.expander(
-        "Règles appliquées (valeurs publiées, modifiables dans butdata.grading.rules)"
-    ):
+    with st.expander("Règles appliquées (valeurs publiées)"):
         st.dataframe(
             pl.DataFrame(
                 [

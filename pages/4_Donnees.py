@@ -15,17 +15,14 @@ with page(
 ):
     browse, download, upload = st.tabs(["Parcourir", "Télécharger", "Importer"])
     with browse:
-        c1, c2, c3 = st.columns([1, 1, 2])
+        c1, c2, c3 = st.columns([2, 1, 3])
         with c1:
             formation = widgets.formation_select()
         with c2:
             semester = widgets.semester_select(formation)
         tables = widgets.with_choices(data.tables_of(formation, semester))
-        labels = dict(zip(tables["table_id"].to_list(), tables["choice"].to_list()))
         with c3:
-            table_id = st.selectbox(
-                "Tableau", list(labels), format_func=labels.get, key="tableau", **widgets.BOUND
-            )
+            table_id = widgets.table_select(tables, parent=(formation, semester))
         with guard("ce tableau"):
             donnees.wide_view(table_id)
             donnees.download_buttons(f"coefficients-{table_id}", "dl_table", table_ids=(table_id,))

@@ -1,13 +1,29 @@
-"""Figure builders are plain functions of data: tested without Streamlit."""
+"""Figure builders are plain functions of data: tested without Streamlit, on the fixture store
+(tests/fixtures.py: every expected number below is derived there by hand)."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import polars as pl
+import pytest
 
 from butdata import charts
 from butdata.analysis import compare as cmp
 from butdata.analysis import queries as q
+from fixtures import tiny_store
+
+N = "\u202f"
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    import duckdb
+
+    con = duckdb.connect(
+        str(tiny_store(tmp_path_factory.mktemp("fx") / "fx.duckdb")), read_only=True
+    )
+    yield con
+    con.close()
 
 
 def _frames(con, ids):
@@ -15,48 +31,85 @@ def _frames(con, ids):
     return t, q.coefficients_of(con, ids), q.ues_of(con, ids)
 
 
-def test_overview_map_one_trace_per_status(con):
-    fig = charts.overview_map(q.overview_tables(con))
-    names = {tr.name for tr in fig.data}
-    assert names <= {"complet", "partiel", "vide"} and "complet" in names
-    for tr in fig.data:
-        assert tr.marker.color == charts.STATUS_COLORS[tr.name]
-        assert all("ligne" in h for h in tr.hovertext)
+def test_overview_map_one_trace_per_reliability(fx):
+    fig = charts.overview_map(q.overview_tables(fx))
+    by_name = {tr.name: tr for tr in fig.data}
+    # 3 QLIO tables with modules, GEA S1 by UE only, GEA S2 partial, GEA S1 X empty
+    assert {n: len(tr.x) for n, tr in by_name.items()} == {
+        "modules identifiés": 3,
+        "valeurs par UE seulement": 1,
+        "partiel": 1,
+        "vide": 1,
+    }
+    assert by_name["modules identifiés"].marker.color == "#2e7d32"  # green: usable module by module
+    assert by_name["vide"].marker.color == "#9e9e9e"
+    assert all("ligne" in h for tr in fig.data for h in tr.hovertext)
     # projector-sized text, from the house template every figure uses
     assert fig.layout.template.layout.font.size >= 16
+    assert fig.layout.template.layout.hoverlabel.font.size >= 16  # hover text at body size
 
 
-def test_compare_heatmap_hover_names_module_and_line(con):
-    t, c, _ = _frames(con, ["000-qlio-s3-mp", "000-qlio-s3-osc"])
+def test_compare_heatmap_wraps_long_labels_and_hovers_module_and_line(fx):
+    t, c, _ = _frames(fx, ["fix-qlio-s3-qmi", "fix-qlio-s3-mp"])
+    long = "un parcours au nom vraiment très long"
     m = cmp.compare_modules(c, t)
-    fig = charts.compare_heatmap(m, t["label"].to_list())
+    fig = charts.compare_heatmap(m.rename({"QMI": long}), [long, "MP"])
     hm = fig.data[0]
-    assert isinstance(hm, go.Heatmap) and list(hm.x) == ["MP", "OSC"]
-    first = hm.hovertext[0][0]
-    assert "R3.01" in first and "Anglais" in first and "lignes source" in first
+    assert list(hm.x)[0] == "un parcours au nom<br>vraiment très long"  # wrapped, never cut
+    fig = charts.compare_heatmap(m, t["label"].to_list())
+    first = fig.data[0].hovertext[0][0]
+    assert "R3.01" in first and "Module R3.01" in first and "lignes source" in first
 
 
-def test_ue_stack_by_kind_and_module(con):
-    t, c, _ = _frames(con, ["000-qlio-s1"])
+def test_ue_stack_by_kind_and_module(fx):
+    t, c, _ = _frames(fx, ["fix-qlio-s3-qmi"])
     fig = charts.ue_stack(cmp.ue_weights(c, t, by="kind"), by="kind")
     assert fig.layout.barmode == "stack"
-    assert {tr.name for tr in fig.data} >= {"SAÉ", "ressource"}
+    sae = next(tr for tr in fig.data if tr.name == "SAÉ")
+    assert list(sae.y) == [4.0, 3.0]  # SAE3.01 in UE31 and UE32
+    assert fig.layout.legend.y < 0  # under the plot, never over the title
     fig2 = charts.ue_stack(cmp.ue_weights(c, t, by="module"), by="module")
     hovers = [h for tr in fig2.data for h in tr.hovertext if h]
-    assert any("R1.07" in h and "ligne source : 43" in h for h in hovers)
+    assert any("R3.07" in h and "ligne source" in h for h in hovers)
 
 
-def test_sae_share_band_is_a_local_setting(con):
-    t, c, u = _frames(con, ["000-qlio-s1"])
-    fig = charts.sae_share_chart(cmp.ue_summary(c, u, t), (0.45, 0.55))
+def test_sae_share_band_label_and_colours(fx):
+    t, c, u = _frames(fx, ["fix-qlio-s3-qmi", "fix-qlio-s3-mp"])
+    summary = cmp.ue_summary(c, u, t)
+    fig = charts.sae_share_chart(summary, (0.45, 0.60))
     texts = [a.text for a in fig.layout.annotations]
-    assert any("réglage local" in x and "45–55 %" in x for x in texts)
-    # UE11: 4 of 10 = 40 % is outside 45-55 % -> orange
-    assert fig.data[0].marker.color[0] == charts.SAE_OUT_BAND
+    assert any(x == f"cible 45–60{N}% (réglage local)" for x in texts), texts  # was « 45–6 % »
+    assert charts.band_label((0.4, 0.6)) == f"40–60{N}%"  # was « 4–6 % »
+    # UE31: QMI 4/8 = 50 % (in 45–60 %), MP 3/8 = 37,5 % (out); UE32: 75 % both (out)
+    colours = dict(
+        zip(
+            zip(summary.sort("competence")["ue"], summary.sort("competence")["label"]),
+            fig.data[0].marker.color,
+        )
+    )
+    assert colours[("UE31", "QMI")] == charts.SAE_IN_BAND
+    assert colours[("UE31", "MP")] == charts.SAE_OUT_BAND
+    assert f"37,5{N}%" in " ".join(fig.data[0].hovertext)
 
 
-def test_spread_and_strip(con):
-    t, c, _ = _frames(con, ["004-qlio-s1", "000-qlio-s1"])
+def test_sae_share_strip_across_formations(fx):
+    tables = q.tables_in_semesters(fx, [1, 3])
+    ids = tables["table_id"].to_list()
+    summary = cmp.ue_summary(q.coefficients_of(fx, ids), q.ues_of(fx, ids), tables).join(
+        tables.select("table_id", "formation", "full_label"), on="table_id"
+    )
+    fig = charts.sae_share_strip(summary, (0.4, 0.6))
+    inside = next(tr for tr in fig.data if tr.name.startswith("UE dans"))
+    outside = next(tr for tr in fig.data if tr.name.startswith("UE hors"))
+    # in 40–60 %: QMI UE31 50 %, GEA UE 1.1 40 % (printed), GEA UE 1.2 50 %;
+    # outside: MP UE31 37,5 %, UE32 75 % twice
+    assert sorted(inside.y) == [40.0, 50.0, 50.0] and sorted(outside.y) == [37.5, 75.0, 75.0]
+    assert list(fig.layout.xaxis.ticktext) == ["GEA", "QLIO"]
+    assert all("ligne" in h for h in inside.hovertext)
+
+
+def test_spread_and_strip(fx):
+    t, c, _ = _frames(fx, ["fix-gea-s1", "fix-qlio-s3-qmi"])
     vals = cmp.value_distribution(c, t)
     fig = charts.spread_chart(vals)
     assert any("(non attribuable)" in h for h in fig.data[0].hovertext)

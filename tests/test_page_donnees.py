@@ -11,6 +11,7 @@ import pytest
 from conftest import QLIO
 from streamlit.testing.v1 import AppTest
 
+from butdata.readers import meta_path
 from butdata.store import build_store, open_store
 
 APP = Path(__file__).parents[1] / "app.py"
@@ -46,6 +47,7 @@ def site(tmp_path, monkeypatch) -> tuple[Path, Path]:
     sources = tmp_path / "sources"
     sources.mkdir()
     shutil.copy(QLIO, sources)
+    shutil.copy(meta_path(QLIO), sources)  # its name on screen: « MCC QLIO 2025-2026 »
     db = tmp_path / "store.duckdb"
     build_store(sources, db)
     monkeypatch.setenv("BUTDATA_DB", str(db))
@@ -79,15 +81,25 @@ def test_browse_a_table_in_the_module_by_ue_layout(site):
         "UE23",
     ]
     sae = wide[wide["Code"] == "SAE2.01"].iloc[0]
-    assert (sae["Coeff. semestre"], sae["UE21"], sae["UE22"], sae["UE23"]) == (5.1, 1.7, 1.7, 1.7)
+    # shown in French: « 5,1 », « 1,7 » (printed 5.1 and 1.70 on the module line)
+    assert (sae["Coeff. semestre"], sae["UE21"], sae["UE22"], sae["UE23"]) == (
+        "5,1",
+        "1,7",
+        "1,7",
+        "1,7",
+    )
     assert list(wide["Code"])[-3:] == ["Total des coefficients", "Crédits ECTS", "Part des SAÉ"]
+    share = wide[wide["Code"] == "Part des SAÉ"].iloc[0]
+    assert all(share[ue].endswith("\u202f%") for ue in ("UE21", "UE22", "UE23"))  # « 41,25 % »
+    assert "None" not in wide.to_string()
     assert any("Semestre 2 BUT QLIO" in m.value for m in at.markdown)
-    assert len(at.get("download_button")) == 6  # this table, this formation, the whole store
+    # this table, this formation, the whole store (2 each), and « Imprimer / PDF »
+    assert len(at.get("download_button")) == 7
 
 
 def test_a_link_opens_the_same_table(site):
     # Bound selectors carry their French label in the URL, as on the other pages.
-    at = open_page(formation="QLIO", semestre="S3", tableau="QMI (alternance) · doc 000")
+    at = open_page(formation="QLIO", semestre="S3", tableau="QMI (alternance) · MCC QLIO 2025-2026")
     ok(at)
     assert at.selectbox(key="tableau").value == "000-qlio-s3-alt-qmi"
     assert any("Semestre 3 BUT QLIO par alternance QMI" in m.value for m in at.markdown)
@@ -109,7 +121,7 @@ def test_upload_with_errors_lists_them_by_row_and_changes_nothing(site):
     ]
     assert not [b for b in at.button if b.key == "import_confirm"]
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
-    assert [p.name for p in sources.iterdir()] == [QLIO.name]
+    assert sorted(p.name for p in sources.iterdir()) == sorted([QLIO.name, meta_path(QLIO).name])
 
 
 def test_upload_preview_confirm_rebuilds_the_store(site):
@@ -127,7 +139,7 @@ def test_upload_preview_confirm_rebuilds_the_store(site):
     assert any("Import terminé" in s.value for s in at.success)
     assert (sources / "mcc_essai.csv").exists()
     # The page now reads the rebuilt store (its cached connection to the old file is dropped).
-    at = open_page(formation="QLIO", semestre="S1", tableau="Essai · doc mcc")
+    at = open_page(formation="QLIO", semestre="S1", tableau="Essai · mcc_essai")
     ok(at)
     assert at.selectbox(key="tableau").value == "mcc-essai-qlio-s1-essai"
     assert list(at.dataframe[0].value["Code"])[:2] == ["R1.01", "SAE1.01"]

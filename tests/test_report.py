@@ -17,7 +17,10 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from butdata import charts  # the house template, as the pages have it
+from butdata import (
+    charts,  # the house template, as the pages have it
+    fmt,
+)
 from butdata.errors import ButdataError
 from butdata.report import (
     ChartSettings,
@@ -29,11 +32,6 @@ from butdata.report import (
     ReportError,
     TableBlock,
     find_browser,
-    format_date_fr,
-    format_datetime_fr,
-    format_number,
-    format_percent,
-    format_selection,
     load_fonts,
     render_figures,
     render_pdf,
@@ -50,24 +48,29 @@ FIG_TITLES = ("Part des SAÉ par UE", "Dispersion des coefficients")
 
 # --------------------------------------------------------------------------- tools
 
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.fail(f"{name} absent : installer poppler-utils (`make poppler`, ou "
-                    "`apt-get install poppler-utils`) ; `make test` le fait")
+        pytest.fail(
+            f"{name} absent : installer poppler-utils (`make poppler`, ou "
+            "`apt-get install poppler-utils`) ; `make test` le fait"
+        )
     return path
 
 
 def _run(tool: str, *args: str) -> str:
-    return subprocess.run([_tool(tool), *args], check=True, capture_output=True, text=True,
-                          timeout=60).stdout
+    return subprocess.run(
+        [_tool(tool), *args], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
 
 
 def _chromium() -> Path:
     browser = find_browser()
     if browser is None:
-        pytest.fail("chromium absent : `make chromium` (apt-get install chromium) ; "
-                    "`make test` le fait")
+        pytest.fail(
+            "chromium absent : `make chromium` (apt-get install chromium) ; `make test` le fait"
+        )
     return browser
 
 
@@ -94,7 +97,9 @@ class Pdf:
 
     def images(self) -> list[list[str]]:
         """``pdfimages -list`` rows of real images (not their soft masks)."""
-        rows = [line.split() for line in _run("pdfimages", "-list", str(self.path)).splitlines()[2:]]
+        rows = [
+            line.split() for line in _run("pdfimages", "-list", str(self.path)).splitlines()[2:]
+        ]
         return [r for r in rows if r[2] == "image"]
 
     def fonts(self) -> str:
@@ -103,8 +108,11 @@ class Pdf:
 
 # --------------------------------------------------------------------------- the page
 
+
 def _wide() -> pl.DataFrame:
-    data: dict[str, list[object]] = {"Module": [f"R3.{i:02d} Organiser la production" for i in range(8)]}
+    data: dict[str, list[object]] = {
+        "Module": [f"R3.{i:02d} Organiser la production" for i in range(8)]
+    }
     for j, name in enumerate(WIDE_HEADERS[1:], 2):
         data[name] = [round(0.25 * ((i + j) % 5), 2) if (i + j) % 7 else None for i in range(8)]
     data["Module"][0] = "R3.00 « lean » ≥ ≤ → … É œ"
@@ -112,24 +120,41 @@ def _wide() -> pl.DataFrame:
 
 
 def _long() -> pl.DataFrame:
-    return pl.DataFrame({
-        "UE": [f"UE 3.{i % 5 + 1}" for i in range(LONG_ROWS)],
-        LONG_HEADER: [f"ligne-{i:03d} " + "intitulé long à couper " * (3 if i % 9 == 0 else 1)
-                      for i in range(LONG_ROWS)],
-        "Part SAÉ": [0.413 if i == 0 else (i % 100) / 100 for i in range(LONG_ROWS)],
-        "Heures": [1234 + i for i in range(LONG_ROWS)],
-        "Coefficient": [0.25 if i == 0 else None if i % 4 == 1 else i / 8 for i in range(LONG_ROWS)],
-    })
+    return pl.DataFrame(
+        {
+            "UE": [f"UE 3.{i % 5 + 1}" for i in range(LONG_ROWS)],
+            LONG_HEADER: [
+                f"ligne-{i:03d} " + "intitulé long à couper " * (3 if i % 9 == 0 else 1)
+                for i in range(LONG_ROWS)
+            ],
+            "Part SAÉ": [0.413 if i == 0 else (i % 100) / 100 for i in range(LONG_ROWS)],
+            "Heures": [1234 + i for i in range(LONG_ROWS)],
+            "Coefficient": [
+                0.25 if i == 0 else None if i % 4 == 1 else i / 8 for i in range(LONG_ROWS)
+            ],
+        }
+    )
 
 
 def _figures() -> list[go.Figure]:
-    bars = go.Figure(go.Bar(x=["UE 1", "UE 2", "UE 3"], y=[41.3, 50, 38]),
-                     layout={"title": {"text": FIG_TITLES[0]}, "height": 420})
-    spread = charts.spread_chart(pl.DataFrame({
-        "competence": [1, 1, 2, 2], "coefficient": [0.25, 0.5, 1.0, 2.5],
-        "module": ["R3.01", "R3.02", "SAÉ3.1", "R3.03"], "module_name": ["a", "b", "c", None],
-        "ue": ["UE 3.1", "UE 3.1", "UE 3.2", "UE 3.2"], "label": ["MP"] * 4,
-        "kind_fr": ["ressource", "ressource", "SAÉ", "ressource"], "source_line": [12, 13, 14, 15]}))
+    bars = go.Figure(
+        go.Bar(x=["UE 1", "UE 2", "UE 3"], y=[41.3, 50, 38]),
+        layout={"title": {"text": FIG_TITLES[0]}, "height": 420},
+    )
+    spread = charts.spread_chart(
+        pl.DataFrame(
+            {
+                "competence": [1, 1, 2, 2],
+                "coefficient": [0.25, 0.5, 1.0, 2.5],
+                "module": ["R3.01", "R3.02", "SAÉ3.1", "R3.03"],
+                "module_name": ["a", "b", "c", None],
+                "ue": ["UE 3.1", "UE 3.1", "UE 3.2", "UE 3.2"],
+                "label": ["MP"] * 4,
+                "kind_fr": ["ressource", "ressource", "SAÉ", "ressource"],
+                "source_line": [12, 13, 14, 15],
+            }
+        )
+    )
     return [bars, spread]
 
 
@@ -140,15 +165,24 @@ def _page(**overrides: object) -> PrintPage:
         "selection": SELECTION,
         "blocks": [
             Heading("Synthèse"),
-            Metrics([("Modules", 24), ("Part SAÉ", format_percent(0.413)), ("Heures", 1234.5),
-                     ("Manquant", None)]),
+            Metrics(
+                [
+                    ("Modules", 24),
+                    ("Part SAÉ", fmt.percent(0.413)),
+                    ("Heures", 1234.5),
+                    ("Manquant", None),
+                ]
+            ),
             Paragraph("Texte « français » : é è à ç œ Œ ≥ ≤ → … É.\nDeuxième ligne."),
             TableBlock(_wide(), title="Coefficients par parcours", highlight=[(0, "P03-coef")]),
             TableBlock(_long(), title="Modules du semestre", percent=["Part SAÉ"]),
             FigureBlock(bars),
             FigureBlock(spread, title=FIG_TITLES[1], note="Un point par module."),
         ],
-        "sources": ["000_f0acc9a397de0cbd.txt, lignes 12 à 48", "004_8659784350827029.txt, ligne 7"],
+        "sources": [
+            "000_f0acc9a397de0cbd.txt, lignes 12 à 48",
+            "004_8659784350827029.txt, ligne 7",
+        ],
         "generated_at": WHEN,
         "author": None,
     }
@@ -177,6 +211,7 @@ def _norm(text: str) -> str:
 
 # --------------------------------------------------------------------------- page, chrome
 
+
 def test_a4_landscape_and_footer_page_count(printed: tuple[Pdf, float]) -> None:
     pdf, _ = printed
     info = pdf.info()
@@ -193,8 +228,14 @@ def test_a4_landscape_and_footer_page_count(printed: tuple[Pdf, float]) -> None:
 
 
 def test_a_short_page_is_one_page(tmp_path: Path) -> None:
-    page = PrintPage("Poids par UE", SELECTION[:1], [Paragraph("Rien à signaler.")],
-                     ["000_f0acc9a397de0cbd.txt, ligne 3"], WHEN, author="Mme Martin")
+    page = PrintPage(
+        "Poids par UE",
+        SELECTION[:1],
+        [Paragraph("Rien à signaler.")],
+        ["000_f0acc9a397de0cbd.txt, ligne 3"],
+        WHEN,
+        author="Mme Martin",
+    )
     pdf = Pdf(render_pdf(page, charts=ChartSettings(browser=None)), tmp_path / "short.pdf")
     assert pdf.pages == 1
     text = _norm(pdf.text())
@@ -204,6 +245,7 @@ def test_a_short_page_is_one_page(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- tables
 
+
 def test_wide_table_keeps_every_column(printed: tuple[Pdf, float]) -> None:
     text = printed[0].text()
     missing = [h for h in WIDE_HEADERS if h not in text]
@@ -212,10 +254,17 @@ def test_wide_table_keeps_every_column(printed: tuple[Pdf, float]) -> None:
 
 def test_very_wide_table_is_split_repeating_its_key_column(tmp_path: Path) -> None:
     headers = [f"Parcours{j:02d}" for j in range(1, 41)]  # one word each: never broken
-    frame = pl.DataFrame({"Code": [f"M{i}" for i in range(5)],
-                          **{h: [j + i / 4 for i in range(5)] for j, h in enumerate(headers)}})
-    page = PrintPage("Tableau très large", blocks=[TableBlock(frame, title="Quarante parcours")],
-                     generated_at=WHEN)
+    frame = pl.DataFrame(
+        {
+            "Code": [f"M{i}" for i in range(5)],
+            **{h: [j + i / 4 for i in range(5)] for j, h in enumerate(headers)},
+        }
+    )
+    page = PrintPage(
+        "Tableau très large",
+        blocks=[TableBlock(frame, title="Quarante parcours")],
+        generated_at=WHEN,
+    )
     pdf = Pdf(render_pdf(page, charts=ChartSettings(browser=None)), tmp_path / "wide.pdf")
     text = pdf.text()
     assert not [h for h in headers if h not in text]
@@ -254,28 +303,39 @@ def test_french_numbers_and_placeholders(printed: tuple[Pdf, float]) -> None:
     assert "1 234" in text and "1 234,5" in text  # thousands separator
     assert "—" in text  # None
     assert "None" not in text and "nan" not in text.lower().split()
-    assert not re.search(r"\d\.\d", text.replace("R3.", "").replace("UE 3.", "")), \
+    assert not re.search(r"\d\.\d", text.replace("R3.", "").replace("UE 3.", "")), (
         "un point décimal est resté"
+    )
 
 
 def test_long_cell_text_is_wrapped_not_cut(tmp_path: Path) -> None:
     words = " ".join(f"mot{i}" for i in range(400))
-    frame = pl.DataFrame({"Code": ["A", "B"], "Commentaire": [words, "court"], "Valeur": [1.5, None]})
-    page = PrintPage("Texte long", blocks=[TableBlock(frame, placeholder="n.c.")], generated_at=WHEN)
+    frame = pl.DataFrame(
+        {"Code": ["A", "B"], "Commentaire": [words, "court"], "Valeur": [1.5, None]}
+    )
+    page = PrintPage(
+        "Texte long", blocks=[TableBlock(frame, placeholder="n.c.")], generated_at=WHEN
+    )
     pdf = Pdf(render_pdf(page, charts=ChartSettings(browser=None)), tmp_path / "long.pdf")
     text = pdf.text()
     assert "mot0" in text and "mot399" in text and "n.c." in text and "1,5" in text
 
 
 def test_empty_tables(tmp_path: Path) -> None:
-    page = PrintPage("Vide", blocks=[TableBlock(pl.DataFrame({"a": [], "b": []}), title="Aucune"),
-                                     TableBlock(pl.DataFrame(), title="Sans colonne")],
-                     generated_at=WHEN)
+    page = PrintPage(
+        "Vide",
+        blocks=[
+            TableBlock(pl.DataFrame({"a": [], "b": []}), title="Aucune"),
+            TableBlock(pl.DataFrame(), title="Sans colonne"),
+        ],
+        generated_at=WHEN,
+    )
     text = Pdf(render_pdf(page, charts=ChartSettings(browser=None)), tmp_path / "e.pdf").text()
     assert "aucune ligne" in text and "tableau sans colonne" in text
 
 
 # --------------------------------------------------------------------------- figures
+
 
 def test_figures_are_images_under_their_titles(printed: tuple[Pdf, float]) -> None:
     pdf, seconds = printed
@@ -301,8 +361,10 @@ def test_without_browser_figures_are_placeholders(no_browser: Pdf) -> None:
 
 def test_figure_timeout_gives_placeholders_not_errors(tmp_path: Path) -> None:
     settings = ChartSettings(browser=_chromium(), figure_timeout=0.001)
-    pdf = Pdf(render_pdf(_page(blocks=[FigureBlock(f) for f in _figures()]), charts=settings),
-              tmp_path / "t.pdf")
+    pdf = Pdf(
+        render_pdf(_page(blocks=[FigureBlock(f) for f in _figures()]), charts=settings),
+        tmp_path / "t.pdf",
+    )
     assert pdf.images() == []
     assert _norm(pdf.text()).count("graphique non disponible : délai dépassé") == 2
 
@@ -315,8 +377,10 @@ def test_hung_browser_is_bounded(tmp_path: Path) -> None:
     fake.chmod(0o755)
     started = time.perf_counter()
     try:
-        data = render_pdf(_page(blocks=[FigureBlock(_figures()[0])]),
-                          charts=ChartSettings(browser=fake, total_timeout=2))
+        data = render_pdf(
+            _page(blocks=[FigureBlock(_figures()[0])]),
+            charts=ChartSettings(browser=fake, total_timeout=2),
+        )
         seconds = time.perf_counter() - started
     finally:
         if pid_file.exists():  # the sleep we started (the engine's worker kills it ≈ 17 s later)
@@ -326,8 +390,10 @@ def test_hung_browser_is_bounded(tmp_path: Path) -> None:
                 worker.join(30)
     assert seconds < 6, f"{seconds:.1f} s"
     text = _norm(Pdf(data, tmp_path / "h.pdf").text())
-    assert "graphique non disponible : délai dépassé" in text or \
-        "graphique non disponible : le navigateur n'a pas démarré" in text
+    assert (
+        "graphique non disponible : délai dépassé" in text
+        or "graphique non disponible : le navigateur n'a pas démarré" in text
+    )
 
 
 def test_render_figures_reuses_one_browser() -> None:
@@ -339,6 +405,7 @@ def test_render_figures_reuses_one_browser() -> None:
 
 
 # --------------------------------------------------------------------------- text, fonts
+
 
 def test_unicode_text_in_dejavu(printed: tuple[Pdf, float]) -> None:
     pdf, _ = printed
@@ -352,8 +419,12 @@ def test_vera_fallback_from_reportlab(tmp_path: Path) -> None:
     """A machine with no system font: Vera from the reportlab wheel, « → » as « -> »."""
     fonts = load_fonts(())
     assert "reportlab" in str(fonts.files[0])
-    page = _page(blocks=[Paragraph("é è à ç œ Œ « » ≥ ≤ → … É — 12 345"),
-                         TableBlock(pl.DataFrame({"x": [0.413]}), percent=["x"])])
+    page = _page(
+        blocks=[
+            Paragraph("é è à ç œ Œ « » ≥ ≤ → … É — 12 345"),
+            TableBlock(pl.DataFrame({"x": [0.413]}), percent=["x"]),
+        ]
+    )
     pdf = Pdf(render_pdf(page, charts=ChartSettings(browser=None), fonts=fonts), tmp_path / "v.pdf")
     assert "Vera" in pdf.fonts() and "DejaVu" not in pdf.fonts() and "Helvetica" not in pdf.fonts()
     text = pdf.text()
@@ -361,29 +432,21 @@ def test_vera_fallback_from_reportlab(tmp_path: Path) -> None:
     assert "41,3 %" in text
 
 
-def test_french_formatters() -> None:
-    assert format_datetime_fr(WHEN) == "1er décembre 2026 à 10:42"
-    assert format_date_fr(dt.date(2026, 3, 15)) == "15 mars 2026"
-    assert format_number(0.25) == "0,25" and format_number(2.0) == "2"
-    assert format_number(1234.5) == "1\u202f234,5" and format_number(1234567) == "1\u202f234\u202f567"
-    assert format_number(-0.001) == "0" and format_number(None) == "—"
-    assert format_number(float("nan"), placeholder="n.c.") == "n.c."
-    assert format_number(0.5, decimals=2) == "0,50"
-    assert format_number(70.0) == "70" and format_number(70.0, decimals=0) == "70"  # zeros kept
-    assert format_percent(0.4, decimals=0) == "40\u202f%"
-    assert format_percent(0.413) == "41,3\u202f%" and format_percent(None) == "—"
-    assert format_selection(SELECTION) == "Formation\u00a0: QLIO · Semestre\u00a0: S3 · Parcours\u00a0: QMI, MP"
+def test_suggested_filename() -> None:
     assert suggested_filename(_page()) == "butdata-comparer-les-parcours-2026-12-01-1042.pdf"
 
 
 # --------------------------------------------------------------------------- errors
+
 
 def test_errors_are_french_butdata_errors() -> None:
     with pytest.raises(ReportError, match="colonne\\(s\\) inconnue\\(s\\) Part") as err:
         TableBlock(pl.DataFrame({"a": [1]}), title="T", percent=["Part"])
     assert isinstance(err.value, ButdataError)
     with pytest.raises(ReportError, match="figure plotly est attendue"):
-        render_pdf(_page(blocks=[FigureBlock("pas une figure")]), charts=ChartSettings(browser=None))
+        render_pdf(
+            _page(blocks=[FigureBlock("pas une figure")]), charts=ChartSettings(browser=None)
+        )
     with pytest.raises(ReportError, match="élément de page inconnu"):
         render_pdf(_page(blocks=["texte"]), charts=ChartSettings(browser=None))  # type: ignore[list-item]
     with pytest.raises(ReportError, match="mise en page impossible"):  # a box taller than a page

@@ -475,7 +475,10 @@ def test_allow_listed_sql_identifiers_are_constants():
 
 # Functions that build HTML for unsafe_allow_html from values computed by the app (UE codes,
 # numbers, decision codes); the end-to-end test below shows source text never reaches them.
-ALLOWED_HTML_BUILDERS = {("ui/simulation_view.py", "_card")}
+ALLOWED_HTML_BUILDERS = {
+    ("ui/simulation_view.py", "_card"),  # UE codes and computed numbers, escaped
+    ("ui/source_view.py", "_excerpt_html"),  # document lines, escaped
+}
 
 
 def test_unsafe_allow_html_only_takes_constants():
@@ -591,7 +594,8 @@ def page_keys(store_path) -> dict[str, set[str]]:
         st.cache_resource.clear()
         at = run_page(page)
         assert_clean(at, page)
-        keys[page] = url_keys(at) | code_query_params()
+        # the parameters the page writes into the URL (ui.state), bound widgets, and code reads
+        keys[page] = set(at.query_params) | url_keys(at) | code_query_params()
     return keys
 
 
@@ -784,3 +788,17 @@ def test_result_card_escapes_every_text():
     assert "<script>" not in card and "<img" not in card and "<i>" not in card
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card and "&lt;i&gt;12&lt;/i&gt;" in card
     assert "data-ue='UE&#x27;&gt;&lt;script&gt;'" in card
+
+
+def test_source_excerpt_escapes_every_text():
+    # the other HTML builder: document lines are shown as text, the value marked, nothing else
+    from butdata.analysis.source_view import Excerpt
+    from ui.source_view import _excerpt_html
+
+    ex = Excerpt(
+        "x.txt", 2, ((1, "<script>alert(1)</script>"), (2, "R1.01 <b>x</b> 1.5")), (15, 18)
+    )
+    out = _excerpt_html(ex)
+    assert "<script>" not in out and "<b>x</b>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "&lt;b&gt;x&lt;/b&gt;" in out
+    assert "<mark" in out and ">1.5</mark>" in out

@@ -67,7 +67,7 @@ def rcue_row(result: sim.SimulationResult, comp: int) -> dict:
     return result.rcues.filter(pl.col("competence") == comp).row(0, named=True)
 
 
-# QLIO S1 excerpt (doc 000): R1.01 feeds the three UEs, SAE1.01 only UE11, R1.09 only UE12.
+# QLIO S1 excerpt (MCC QLIO 2025-2026): R1.01 feeds the three UEs, SAE1.01 only UE11, R1.09 only UE12.
 S1 = {
     "s1": {
         "UE11": {"R1.01": 0.5, "SAE1.01": 2.0, "R1.09": 0.0},

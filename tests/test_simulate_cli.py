@@ -1,4 +1,4 @@
-"""`python -m butdata simulate` on a store built from the real QLIO document (doc 000)."""
+"""`python -m butdata simulate` on a store built from the real QLIO document (MCC QLIO 2025-2026)."""
 
 from __future__ import annotations
 

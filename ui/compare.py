@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import polars as pl
 import streamlit as st
 
-from butdata import charts
+from butdata import charts, fmt
 from butdata.analysis import compare as cmp
 
-from . import downloads
-from .format import pct
+from . import downloads, source_view
 
 ROW_COLORS = {cmp.PARTLY: "#fff1d6", cmp.CHANGED: "#dbe8fb", cmp.SAME: "#ffffff"}
+ABSENT = "absent"
 
 
-def styled_matrix(matrix: pl.DataFrame, labels: list[str]):
-    """Pandas Styler: rows coloured by status, changed cells in bold, absent cells marked."""
-    pdf = matrix.to_pandas()
+def matrix_view(matrix: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
+    """The comparison as people read it: French column names, no empty cell left blank."""
+    return matrix.select(
+        pl.col("ue").alias("UE"),
+        pl.col("module"),
+        pl.col("module_name").fill_null("—").alias("intitulé"),
+        pl.col("kind").alias("type"),
+        *labels,
+        "statut",
+        pl.col("lignes").alias("lignes source"),
+    )
+
+
+def styled_matrix(view: pl.DataFrame, labels: list[str]) -> Any:
+    """Pandas Styler: rows coloured by status, changed cells in bold, absent cells « absent »."""
+    pdf = view.to_pandas()
 
     def row_style(row: pd.Series) -> list[str]:
         color = ROW_COLORS.get(row["statut"], "#ffffff")
@@ -27,7 +42,7 @@ def styled_matrix(matrix: pl.DataFrame, labels: list[str]):
             css = f"background-color: {color}"
             if col in labels:
                 if pd.isna(row[col]):
-                    css += "; color: #999999"
+                    css += "; color: #777777"
                 elif (
                     row["statut"] == cmp.CHANGED
                     and len(set(present)) > 1
@@ -37,13 +52,13 @@ def styled_matrix(matrix: pl.DataFrame, labels: list[str]):
             styles.append(css)
         return styles
 
-    fmt = {
-        lab: (lambda v: "absent" if pd.isna(v) else f"{v:g}".replace(".", ",")) for lab in labels
-    }
-    return pdf.style.apply(row_style, axis=1).format(fmt)
+    number = {lab: (lambda v: ABSENT if pd.isna(v) else fmt.number(float(v), 4)) for lab in labels}
+    return pdf.style.apply(row_style, axis=1).format(number)
 
 
-def module_comparison(matrix: pl.DataFrame, labels: list[str]) -> None:
+def module_comparison(
+    matrix: pl.DataFrame, labels: list[str], contents: dict[str, pl.DataFrame], tables: pl.DataFrame
+) -> None:
     counts = matrix["statut"].value_counts()
     by = dict(zip(counts["statut"].to_list(), counts["count"].to_list()))
     c = st.columns(3)
@@ -60,31 +75,44 @@ def module_comparison(matrix: pl.DataFrame, labels: list[str]) -> None:
         by.get(cmp.PARTLY, 0),
         help="module absent d'au moins un parcours (fond orange, « absent »)",
     )
-    only_diff = st.toggle(
-        "N'afficher que les différences", key="diff", bind="query-params", persist_state="session"
-    )
+    only_diff = st.toggle("N'afficher que les différences", key="diff")
     shown = matrix.filter(pl.col("statut") != cmp.SAME) if only_diff else matrix
-    view = shown.rename(
-        {
-            "ue": "UE",
-            "module_code": "module",
-            "module_name": "intitulé",
-            "kind": "type",
-            "lignes": "lignes source",
-        }
-    ).drop("competence")
-    st.dataframe(
+    view = matrix_view(shown, labels)
+    event = st.dataframe(
         styled_matrix(view, labels),
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * view.height, 640),
+        height=min(38 + 35 * view.height, 560),
+        on_select="rerun",
+        selection_mode="single-row",
+        key="cmp_grid",
+        column_config={
+            "intitulé": st.column_config.TextColumn(width="medium"),
+            "lignes source": st.column_config.TextColumn(width="medium"),
+        },
     )
     st.caption(
         "Fond orange : module absent d'au moins un parcours · fond bleu : coefficient "
         "modifié (valeur différente en gras) · blanc : identique. Les modules sont "
-        "rapprochés par leur code imprimé."
+        "rapprochés par leur code imprimé. Cliquez sur une ligne pour voir ses valeurs dans "
+        "les documents sources."
     )
-    downloads.table_buttons(view, "comparaison-modules", "cmp_matrix")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        picked = shown.row(rows[0], named=True)
+        with st.container(border=True):
+            st.markdown(f"**Voir la source — {picked['ue']} · {picked['module']}**")
+            found = source_view.values_of(
+                contents["coefficients"],
+                contents["ues"],
+                tables,
+                picked["competence"],
+                picked["module"],
+            )
+            source_view.show_values(found)
+    downloads.table_buttons(
+        view, "comparaison-modules", "cmp_matrix", "Coefficients module par module"
+    )
 
 
 def ue_table(summary: pl.DataFrame) -> pl.DataFrame:
@@ -101,26 +129,26 @@ def ue_table(summary: pl.DataFrame) -> pl.DataFrame:
         .alias("part SAÉ : origine"),
         pl.col("n_valeurs").alias("valeurs"),
         pl.col("n_sans_module").alias("sans module"),
-        pl.col("source").alias("source"),
+        pl.col("source").alias("fichier"),
         pl.col("source_line").alias("ligne"),
     )
 
 
+def french_ue_table(table: pl.DataFrame) -> pl.DataFrame:
+    """The UE table with its numbers as French text (« 41,25 % », « 8 », « — »)."""
+    return table.with_columns(
+        pl.col("part SAÉ").map_elements(fmt.percent, return_dtype=pl.String),
+        *[
+            pl.col(c).map_elements(lambda v: fmt.number(v, 3), return_dtype=pl.String)
+            for c in ("total des coefficients", "total imprimé", "ECTS")
+        ],
+    ).with_columns(pl.col("part SAÉ", "total imprimé", "ECTS").fill_null("—"))
+
+
 def ue_level(summary: pl.DataFrame, values: pl.DataFrame, key: str) -> None:
     table = ue_table(summary)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={"part SAÉ": st.column_config.NumberColumn(format="percent")},
+    st.dataframe(french_ue_table(table), hide_index=True, width="stretch")
+    downloads.table_buttons(
+        table, "comparaison-ue", f"{key}_ue", "Totaux, ECTS et part des SAÉ par UE", ["part SAÉ"]
     )
-    downloads.table_buttons(table, "comparaison-ue", f"{key}_ue")
-    fig = charts.ue_values_strip(values)
-    downloads.chart(fig, "valeurs-par-ue", f"{key}_strip")
-
-
-def share_line(summary: pl.DataFrame) -> str:
-    parts = []
-    for r in summary.iter_rows(named=True):
-        parts.append(f"{r['ue']} ({r['label']}) : {pct(r['part_sae'])}")
-    return " · ".join(parts)
+    downloads.chart(charts.ue_values_strip(values), "valeurs-par-ue", f"{key}_strip")

@@ -9,6 +9,7 @@ import os
 import polars as pl
 import streamlit as st
 
+from butdata.analysis import compare as cmp
 from butdata.analysis import queries as q
 from butdata.grading import student as sim
 from butdata.store import default_db_path
@@ -82,6 +83,24 @@ def _contents(key: str, table_ids: tuple[str, ...]) -> dict[str, pl.DataFrame]:
     }
 
 
+@_cache
+def _shares_across(key: str, semesters: tuple[int, ...]) -> pl.DataFrame:
+    cur = cursor()
+    tables = q.tables_in_semesters(cur, semesters)
+    ids = tables["table_id"].to_list()
+    summary = cmp.ue_summary(q.coefficients_of(cur, ids), q.ues_of(cur, ids), tables)
+    return summary.join(
+        tables.select("table_id", "formation", "full_label", "doc", "reliability"),
+        on="table_id",
+        how="left",
+    )
+
+
+def shares_across(semesters: tuple[int, ...]) -> pl.DataFrame:
+    """Every UE of every table of these semesters (all formations) with its SAÉ share."""
+    return _shares_across(store_key(), tuple(semesters))
+
+
 def overview() -> pl.DataFrame:
     return _overview(store_key())
 
@@ -131,6 +150,7 @@ def clear() -> None:
         _year_options,
         _contents,
         _simulation_input,
+        _shares_across,
     ):
         fn.clear()
 

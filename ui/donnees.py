@@ -16,9 +16,9 @@ from butdata.exports import tidy as ex
 from butdata.labels import table_label
 from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
 from butdata.store import imports as imp
-from butdata.vocab import STATUS_LABELS, labelled
+from butdata.vocab import RELIABILITY_LABELS, SEVERITY_LABELS, WARNING_LABELS, labelled
 
-from . import data
+from . import data, printing, source_view
 from .store import cursor
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +59,7 @@ def download_buttons(
 ) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(
-        "Modèle CSV",
+        "Modèle (CSV)",
         data=lambda: _export_bytes("csv", formations, table_ids),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -68,7 +68,7 @@ def download_buttons(
         width="stretch",
     )
     c2.download_button(
-        "Classeur XLSX",
+        "Classeur (XLSX)",
         data=lambda: _export_bytes("xlsx", formations, table_ids),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
@@ -81,34 +81,66 @@ def download_buttons(
 
 
 def wide_view(table_id: str) -> None:
-    """One table as in the MCC documents, with its provenance and its reading warnings."""
+    """One table as in the MCC documents, with its provenance, what it allows, its reading
+    warnings, and « voir la source » for a selected row."""
     wide = wide_table(cursor(), table_id)
     t = wide.table
+    row = data.contents([table_id])
+    info = row["tables"].row(0, named=True)
     st.markdown(f"**{t['title'] or table_label(t, formation=True, document=False)}**")
     st.caption(
-        f"Source : {t['source']}, ligne {t['source_line']} · statut : "
-        f"{labelled(STATUS_LABELS, t['status'])} · identifiant : `{t['table_id']}`"
+        f"{info['doc']} — fichier {t['source']}, ligne {t['source_line']} · "
+        f"{labelled(RELIABILITY_LABELS, info['reliability'])} · identifiant : `{t['table_id']}`"
     )
+    printing.note_source(f"{info['full_label']} — fichier {t['source']}, ligne {t['source_line']}")
     if not wide.ues:
         st.info("Ce tableau n'a aucune ligne d'UE lisible dans le document (titre seul).")
         return
     if wide.note:
         st.info(wide.note)
-    frame = wide.frame()
-    config = {u: st.column_config.NumberColumn(u, format="%.2f") for u in wide.ues}
-    config["Coeff. semestre"] = st.column_config.NumberColumn("Coeff. semestre", format="%.2f")
-    config["Module"] = st.column_config.TextColumn("Module", width="large")
-    st.dataframe(
-        frame,
+    shown = wide.text_frame()
+    printing.note_table(shown, t["title"] or info["full_label"])
+    event = st.dataframe(
+        shown,
         hide_index=True,
         width="stretch",
-        column_config=config,
-        height=min(38 * (frame.height + 1) + 3, 720),
+        height=min(36 * (shown.height + 1) + 3, 600),
+        column_config={"Module": st.column_config.TextColumn("Module", width="large")},
+        on_select="rerun",
+        selection_mode="single-row",
+        key="wide_grid",
     )
+    st.caption("Cliquez sur une ligne pour voir ses valeurs dans le document source.")
+    picked = event.selection.rows if event is not None else []
+    if picked and picked[0] < len(wide.rows):
+        key = wide.row_keys[picked[0]]
+        code, name = wide.rows[picked[0]][0], wide.rows[picked[0]][1]
+        module = None if key[0] == "v" and key[2] is None and key[3] is None else (code or name)
+        with st.container(border=True):
+            st.markdown(f"**Voir la source — {module or name}**")
+            found = source_view.values_of(
+                row["coefficients"], row["ues"], row["tables"], None, module, position=key[1]
+            )
+            if not found:
+                st.caption("Ce module n'a aucun coefficient non nul dans ce tableau.")
+            source_view.show_values(found)
     warnings = data.warnings_of([table_id])
     if warnings.height:
         with st.expander(f"Avertissements de lecture ({warnings.height})"):
-            st.dataframe(warnings, hide_index=True, width="stretch")
+            st.dataframe(
+                warnings.select(
+                    pl.col("source_line").alias("ligne"),
+                    pl.col("severity")
+                    .replace_strict(SEVERITY_LABELS, default=pl.col("severity"))
+                    .alias("gravité"),
+                    pl.col("code")
+                    .replace_strict(WARNING_LABELS, default=pl.col("code"))
+                    .alias("nature"),
+                    pl.col("message"),
+                ),
+                hide_index=True,
+                width="stretch",
+            )
 
 
 def errors_frame(preview: imp.ImportPreview) -> pl.DataFrame:

@@ -47,9 +47,9 @@ def nav_entries() -> list[tuple[str, str, str]]:
 # the sidebar and the toolbar. The automatic pages/ list (which names the home page after its
 # file, "app") is switched off in .streamlit/config.toml: sidebar_nav() gives French links.
 _CSS = """<style>
-[data-testid='stMainBlockContainer'], .block-container {padding-top: 1.2rem; padding-bottom: 2rem;
+[data-testid='stMainBlockContainer'], .block-container {padding-top: 3.2rem; padding-bottom: 2rem;
   padding-left: 2rem; padding-right: 2rem; max-width: 100%;}
-[data-testid='stSidebar'][aria-expanded='true'] {min-width: 220px; max-width: 220px;}
+section[data-testid='stSidebar'] {width: 250px !important; min-width: 250px !important;}
 [data-testid='stSidebarUserContent'] {padding-top: 1rem;}
 h1 {font-size: 1.9rem !important; padding: 0 0 0.2rem 0 !important;}
 h2 {font-size: 1.45rem !important;}
@@ -62,7 +62,8 @@ h3 {font-size: 1.2rem !important;}
 button[data-baseweb='tab'] p {white-space: nowrap;}
 .hoverlayer .hovertext text {font-size: 16px !important;}
 @media print {
-  [data-testid='stSidebar'], [data-testid='stToolbar'], header, [data-testid='stDecoration'] {display: none !important;}
+  [data-testid='stSidebar'], [data-testid='stToolbar'], header,
+  [data-testid='stDecoration'] {display: none !important;}
 }
 </style>"""
 
@@ -86,7 +87,7 @@ def guard(what: str = "cette partie de la page") -> Iterator[None]:
         yield
     except ButdataError as exc:
         st.error(f"Impossible d'afficher {what} : {exc}")
-    except Exception:  # noqa: BLE001 — never show a stack trace to the committee
+    except Exception:
         LOG.exception("unexpected error in %s", what)
         st.error(
             f"Une erreur inattendue empêche d'afficher {what}. Changez la sélection ou "
@@ -101,9 +102,9 @@ def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[N
     st.set_page_config(page_title=f"{title} — butdata", page_icon=icon, layout="wide")
     st.markdown(_CSS, unsafe_allow_html=True)
     sidebar_nav()
-    head, tools = st.columns([5, 1], vertical_alignment="bottom")
-    head.title(title)
-    tool_box = tools.container()
+    st.title(title)
+    with st.sidebar:
+        tool_box = st.container()
     if intro:
         st.caption(intro)
     notes = st.container()
@@ -117,6 +118,7 @@ def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[N
         with guard("cette page"):
             yield
     finally:
+        state.drop_unused_url_params()
         for text in state.take_notices():
             notes.info(text, icon=":material/link_off:")
         with tool_box:

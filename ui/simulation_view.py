@@ -9,8 +9,9 @@ figures from constants, with no store and no computation:
 - :func:`to_view` (pure) turns a :class:`butdata.grading.student.SimulationResult` into plain dicts,
   and :func:`render_results` (Streamlit) draws them.
 
-:func:`render` lays them out (results on top, sliders below in a scrolling box, so the results
-stay visible while a slider moves). A floor script calls ``render(SPEC, lambda grades: VIEW)``.
+:func:`render` lays them out (sliders on the left, results in a column beside them that stays
+on screen, so a slider and the averages it moves are seen together). A floor script calls
+``render(SPEC, lambda grades: VIEW)``.
 """
 
 from __future__ import annotations
@@ -21,20 +22,23 @@ from collections.abc import Callable, Mapping, Sequence
 import polars as pl
 import streamlit as st
 
-from butdata import charts
+from butdata import charts, fmt
 from butdata.analysis.compare import UNATTRIBUTED_REASON
 from butdata.grading import student as sim
 from butdata.vocab import KIND_LABELS
+
+from . import state
 
 NOT_GRADED = "non noté"
 GRADE_OPTIONS: list = [NOT_GRADED] + [i * 0.25 for i in range(81)]
 KIND_ORDER = ["SAÉ", "ressource", "portfolio", "stage", "autre", "non identifié"]
 CODE_TEXT = {
-    "ADM": "ADM · validée",
-    "CMP": "CMP · compensée",
-    "AJ": "AJ · non validée",
-    None: "pas encore de moyenne",
+    "ADM": "validée",
+    "CMP": "compensée",
+    "AJ": "non validée",
+    None: "pas de note",
 }
+COMPENSATED = "validée par compensation (RCUE ≥ 10)"
 DECISION_TEXT = {
     "ADM": "ADM — année validée",
     "PASD": "PASD — passage de droit",
@@ -46,10 +50,6 @@ DECISION_TEXT = {
 def slider_key(code: str) -> str:
     """Widget key (and URL parameter) of a module's grade."""
     return f"n_{code}"
-
-
-def _fmt_grade(v) -> str:
-    return v if isinstance(v, str) else f"{v:g}".replace(".", ",")
 
 
 def _fr(x: float | None) -> str:
@@ -164,51 +164,65 @@ def build_spec(
 # --------------------------------------------------------------------------- controls
 
 
-def _preset(codes: Sequence[str], value) -> None:
+def grade_label(v: object) -> str:
+    """A grade as the slider and the URL say it: « 12,25 », « non noté »."""
+    return v if isinstance(v, str) else fmt.number(float(v), 2)  # type: ignore[arg-type]
+
+
+def _preset(codes: Sequence[str], value: object) -> None:
     for code in codes:
         st.session_state[slider_key(code)] = value
 
 
-def render_controls(spec: Mapping) -> dict[str, float]:
-    """Preset buttons and one grade slider per module (grouped by semester and kind). Returns
-    {module code: grade} for the graded modules."""
+def render_presets(spec: Mapping) -> None:
+    """Preset buttons (every module at 10, at 12, none graded)."""
     codes = spec["codes"]
-    b = st.columns([1, 1, 1, 3])
+    b = st.columns(3)
     b[0].button("Tout à 10", on_click=_preset, args=(codes, 10.0), key="preset_10", width="stretch")
     b[1].button("Tout à 12", on_click=_preset, args=(codes, 12.0), key="preset_12", width="stretch")
     b[2].button(
-        "Réinitialiser",
+        "Aucune note",
         on_click=_preset,
         args=(codes, NOT_GRADED),
         key="preset_reset",
         width="stretch",
         help="Tous les modules redeviennent « non noté ».",
     )
-    b[3].caption(
+
+
+def render_controls(spec: Mapping, parent: object = None) -> dict[str, float]:
+    """One grade slider per module (grouped by semester and kind). Returns {module code:
+    grade} for the graded modules. Values follow ui.state (the URL says each grade given;
+    another period resets them)."""
+    st.caption(
         "Notes de 0 à 20 par pas de 0,25 ; tout à gauche = « non noté » (le module ne "
         "compte pas encore). Flèches du clavier pour ajuster finement."
     )
     grades: dict[str, float] = {}
     for sem in spec["semesters"]:
-        with st.container(border=True):
-            st.markdown(f"##### Notes — {sem['title']}")
-            if sem["note"]:
-                st.caption(sem["note"])
-            for group in sem["groups"]:
-                st.markdown(f"**{group['title']}**")
-                cols = st.columns(3)
-                for i, mod in enumerate(group["modules"]):
-                    with cols[i % 3]:
-                        v = st.select_slider(
-                            mod["label"],
-                            options=GRADE_OPTIONS,
-                            format_func=_fmt_grade,
-                            key=slider_key(mod["code"]),
-                            help=mod["help"],
-                            bind="query-params",
-                        )
-                    if not isinstance(v, str):
-                        grades[mod["code"]] = float(v)
+        st.markdown(f"##### Notes — {sem['title']}")
+        if sem["note"]:
+            st.caption(sem["note"])
+        for group in sem["groups"]:
+            st.markdown(f"**{group['title']}**")
+            cols = st.columns(2)
+            for i, mod in enumerate(group["modules"]):
+                key = slider_key(mod["code"])
+                state.set_value(
+                    key,
+                    state.initial(key, GRADE_OPTIONS, NOT_GRADED, grade_label, "Note", parent),
+                )
+                with cols[i % 2]:
+                    v = st.select_slider(
+                        mod["label"],
+                        options=GRADE_OPTIONS,
+                        format_func=grade_label,
+                        key=key,
+                        help=mod["help"],
+                    )
+                state.remember(key, v, None if v == NOT_GRADED else grade_label(v))
+                if not isinstance(v, str):
+                    grades[mod["code"]] = float(v)
     return grades
 
 
@@ -227,8 +241,10 @@ def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
                     "ue": r["ue"],
                     "moyenne": r["average"],
                     "code": r["code"],
-                    "besoin": sim.Needed(r["needed_status"], r["needed"]).label(result.rules),
-                    "notes": f"{r['n_graded']} module(s) noté(s) sur {r['n_graded'] + r['n_ungraded']}",
+                    "besoin": COMPENSATED
+                    if r["code"] == sim.CMP
+                    else sim.Needed(r["needed_status"], r["needed"]).label(result.rules),
+                    "notes": f"{r['n_graded']}/{r['n_graded'] + r['n_ungraded']} notés",
                 }
             )
     rcues = [
@@ -251,37 +267,54 @@ def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
 
 
 def _card(title: str, value: str, color: str, lines: Sequence[tuple[str, str]], ue: str) -> str:
-    """HTML of a result card. Every text is escaped (UE codes come from source documents);
-    ``lines`` are (label, bold value) pairs."""
+    """HTML of a compact result card: the title and the average on one line, then one small
+    line of details. Every text is escaped (UE codes come from source documents); ``lines`` are
+    (label, bold value) pairs."""
     e = html.escape
-    body = "".join(
-        f"<div style='font-size:0.9em;color:#333'>{e(label)}{f'<b>{e(bold)}</b>' if bold else ''}</div>"
-        for label, bold in lines
+    details = " · ".join(
+        f"{e(label)}{f'<b>{e(bold)}</b>' if bold else ''}" for label, bold in lines
     )
     return (
-        f"<div class='ue-card' data-ue='{e(ue, quote=True)}' style='border-left:8px solid {color};"
-        f"padding:6px 10px;margin-bottom:8px;background:#f7f9fc;border-radius:4px'>"
-        f"<div style='font-size:1.05em'><b>{e(title)}</b></div>"
-        f"<div class='ue-avg' style='font-size:1.9em;font-weight:700;color:{color}'>{e(value)}</div>"
-        f"{body}</div>"
+        f"<div class='ue-card' data-ue='{e(ue, quote=True)}' style='border-left:7px solid {color};"
+        f"padding:2px 8px;margin-bottom:5px;background:#f7f9fc;border-radius:4px;line-height:1.25'>"
+        f"<div style='display:flex;justify-content:space-between;align-items:baseline;gap:6px'>"
+        f"<span><b>{e(title)}</b></span>"
+        f"<span class='ue-avg' style='font-size:1.35em;font-weight:700;color:{color}'>{e(value)}</span>"
+        f"</div><div style='font-size:0.8em;color:#333'>{details}</div></div>"
     )
 
 
-def render(spec: Mapping, compute: Callable[[dict[str, float]], Mapping]) -> None:
-    """The whole simulation: results (top), sliders (scrolling box), chart (bottom).
+# The results column stays in view while the sliders scroll (Chromium: :has()).
+_STICKY = """<style>
+[data-testid='stColumn']:has(.sim-results) {position: sticky; top: 0.5rem; align-self: flex-start;
+  max-height: calc(100vh - 1rem); overflow-y: auto;}
+</style><span class='sim-results'></span>"""
+
+
+def render(
+    spec: Mapping, compute: Callable[[dict[str, float]], Mapping], parent: object = None
+) -> None:
+    """The whole simulation: sliders on the left; presets, results and decision on the right,
+    in a column that stays on screen while the sliders scroll; the chart below the sliders.
     ``compute(grades) -> view`` (see :func:`to_view`)."""
-    top = st.container()
-    with st.container(height=420, border=False):
-        grades = render_controls(spec)
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        st.markdown(_STICKY, unsafe_allow_html=True)
+        render_presets(spec)
+        results = st.container()
+    with left:
+        grades = render_controls(spec, parent)
     view = compute(grades)
-    with top:
+    with results:
         render_results(view)
-    st.plotly_chart(
-        charts.simulation_chart(view["ues"], view["pass_mark"]),
-        width="stretch",
-        key="sim_chart",
-        config={"displaylogo": False},
-    )
+    with left:
+        st.plotly_chart(
+            charts.simulation_chart(view["ues"], view["pass_mark"]),
+            width="stretch",
+            key="sim_chart",
+            theme=None,
+            config={"displaylogo": False},
+        )
 
 
 def render_results(view: Mapping) -> None:
@@ -291,30 +324,34 @@ def render_results(view: Mapping) -> None:
         by_sem.setdefault(u["semestre"], []).append(u)
     for sem, ues in by_sem.items():
         st.markdown(f"**Moyennes des UE — {sem}**")
-        cols = st.columns(max(len(ues), 1))
-        for col, u in zip(cols, ues):
+        cols = st.columns(2)
+        for i, u in enumerate(ues):
             color = charts.CODE_COLORS.get(u["code"], "#9e9e9e")
-            col.markdown(
+            cols[i % 2].markdown(
                 _card(
-                    f"{u['ue']} · {CODE_TEXT.get(u['code'], u['code'])}",
-                    _fr(u["moyenne"]) if u["moyenne"] is not None else "—",
+                    f"{u['ue']} · {u['code'] or '—'}",
+                    _fr(u["moyenne"]),
                     color,
-                    [("note min. nécessaire : ", u["besoin"]), (u["notes"], "")],
+                    [
+                        (CODE_TEXT.get(u["code"], u["code"]), ""),
+                        ("min. : ", u["besoin"]),
+                        (u["notes"], ""),
+                    ],
                     f"{sem}-{u['ue']}",
                 ),
                 unsafe_allow_html=True,
             )
     if view["rcues"]:
-        st.markdown("**RCUE (moyenne des deux UE d'une même compétence sur l'année)**")
-        cols = st.columns(len(view["rcues"]))
-        for col, r in zip(cols, view["rcues"]):
+        st.markdown("**RCUE (les deux UE d'une compétence sur l'année)**")
+        cols = st.columns(2)
+        for i, r in enumerate(view["rcues"]):
             color = "#9e9e9e" if r["moyenne"] is None else ("#2e7d32" if r["valide"] else "#c62828")
-            col.markdown(
+            cols[i % 2].markdown(
                 _card(
-                    f"Compétence {r['competence']} · {r['ues']}",
+                    f"C{r['competence']} · {r['ues']}",
                     _fr(r["moyenne"]),
                     color,
-                    [("note min. nécessaire : ", r["besoin"])],
+                    [("validé" if r["valide"] else "non validé", ""), ("min. : ", r["besoin"])],
                     f"RCUE-{r['competence']}",
                 ),
                 unsafe_allow_html=True,

@@ -25,6 +25,7 @@ import streamlit as st
 
 T = TypeVar("T")
 NOTICES = "_notices"  # French notices of this run (invalid URL values…), shown by the page frame
+_USED = "_url_keys"  # URL parameters this run's widgets said (the others are dropped at the end)
 _KEEP = "keep:"  # value remembered across pages (widget state is dropped on a page switch)
 _PARENT = "parent:"  # the parent selection a value was chosen under
 
@@ -47,6 +48,7 @@ def _url_values(key: str) -> list[str]:
 def write_url(key: str, labels: Sequence[str] | str | None) -> None:
     """Make the URL parameter ``key`` say ``labels`` (removed when None/empty); writes only when
     it changes (every write is a message to the browser)."""
+    st.session_state.setdefault(_USED, set()).add(key)
     wanted = [labels] if isinstance(labels, str) else list(labels or [])
     if _url_values(key) == wanted:
         return
@@ -54,6 +56,15 @@ def write_url(key: str, labels: Sequence[str] | str | None) -> None:
         st.query_params[key] = wanted if len(wanted) > 1 else wanted[0]
     elif key in st.query_params:
         del st.query_params[key]
+
+
+def drop_unused_url_params() -> None:
+    """At the end of a run: the URL keeps only the parameters this run's widgets said, so it
+    always equals what is displayed (a view switched off leaves no stale parameter)."""
+    used = st.session_state.pop(_USED, set())
+    for key in list(st.query_params):
+        if key not in used:
+            del st.query_params[key]
 
 
 def _parent_changed(key: str, parent: Hashable) -> bool:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from butdata.vocab import EMPTY, RELIABILITIES
 
-from . import data, state
+from . import data, printing, state
 
 ALL_DOCS = "tous les documents"
 MAX_TABLES = 6
@@ -34,6 +34,7 @@ def formation_select(key: str = "formation") -> str:
         help="Sigle national de la spécialité de B.U.T.",
     )
     state.remember(key, code, code)
+    printing.note_selection("Formation", f"{code} — {names.get(code) or code}")
     return code
 
 
@@ -63,10 +64,10 @@ def semester_select(formation: str, key: str = "semestre", need: int = 1) -> int
         "Semestre",
         sems,
         key=key,
-        format_func=lambda s: semester_label(s)
-        + ("" if filled.get(s, 0) else " (tableaux vides)"),
+        format_func=lambda s: semester_label(s) + ("" if filled.get(s, 0) else " (tableaux vides)"),
     )
     state.remember(key, sem, semester_label(sem))
+    printing.note_selection("Semestre", semester_label(sem))
     return sem
 
 
@@ -86,6 +87,7 @@ def doc_select(tables: pl.DataFrame, parent: object, key: str = "document") -> s
         "(par exemple QLIO de deux IUT).",
     )
     state.remember(key, doc, None if doc == ALL_DOCS else doc)
+    printing.note_selection("Document", doc)
     return doc
 
 
@@ -119,18 +121,21 @@ def with_choices(tables: pl.DataFrame) -> pl.DataFrame:
 
 def default_tables(tables: pl.DataFrame, n: int) -> list[str]:
     """The first ``n`` table ids to show: tables with values first (modules identified before
-    values by UE only), preferring different parcours (more to see)."""
+    values by UE only, before partial ones), preferring different parcours (more to see); empty
+    tables only when nothing else is left."""
     rank = {r: i for i, r in enumerate(RELIABILITIES)}
     ordered = sorted(
         zip(tables["table_id"].to_list(), tables["parcours"].to_list(), tables["reliability"]),
         key=lambda r: rank.get(r[2], 9),
     )
+    filled = [r for r in ordered if r[2] != EMPTY]
     picked: list[str] = []
     seen: set[object] = set()
-    for tid, parcours, _ in ordered:
+    for tid, parcours, _ in filled:
         if parcours not in seen:
             picked.append(tid)
             seen.add(parcours)
+    picked += [tid for tid, _, _ in filled if tid not in picked]
     picked += [tid for tid, _, _ in ordered if tid not in picked]
     return picked[:n]
 
@@ -170,4 +175,112 @@ def tables_pills(
         st.caption(f"Au plus {MAX_TABLES} tableaux : les premiers sont affichés.")
     shown = [t for t in ids if t in picked][:MAX_TABLES]
     state.remember(key, shown, [names[t] for t in shown])
+    printing.note_selection(label, ", ".join(names[t] for t in shown) or "aucun")
     return shown
+
+
+def segmented(
+    label: str, options: dict[str, str], key: str, default: str, parent: object = None
+) -> str:
+    """A choice among a few options shown side by side (``options``: value -> French label);
+    the URL says the French label."""
+    values = list(options)
+    state.set_value(key, state.initial(key, values, default, options.__getitem__, label, parent))
+    value = st.segmented_control(
+        label, values, key=key, format_func=options.__getitem__, required=True
+    )
+    value = value if value in options else default
+    state.remember(key, value, options[value])
+    printing.note_selection(label, options[value])
+    return value
+
+
+def band_slider(key: str = "cible", default: tuple[int, int] = (40, 60)) -> tuple[float, float]:
+    """The target band of the SAÉ share (a local setting), in the URL as « 40-60 »."""
+
+    def fmt(band: tuple[int, int]) -> str:
+        return f"{band[0]}-{band[1]}"
+
+    options = [(lo, hi) for lo in range(0, 101, 5) for hi in range(lo, 101, 5)]
+    state.set_value(key, state.initial(key, options, default, fmt, "Cible de part SAÉ"))
+    lo, hi = st.slider(
+        "Cible de part SAÉ (%) — réglage local",
+        0,
+        100,
+        default,
+        step=5,
+        key=key,
+        help="Réglage local : la fourchette réglementaire n'a pas été vérifiée dans l'arrêté. "
+        "Plusieurs IUT visent environ 40 % de SAÉ ; 40-60 % est une suggestion.",
+    )
+    state.remember(key, (lo, hi), fmt((lo, hi)))
+    printing.note_selection("Cible de part SAÉ", f"{lo}–{hi} %")
+    return lo / 100, hi / 100
+
+
+def segmented_select(label: str, options: dict[str, str], key: str, default: str) -> str:
+    """A choice among many options in a select box (``options``: value -> French label)."""
+    values = list(options)
+    state.set_value(key, state.initial(key, values, default, options.__getitem__, label))
+    value: str = st.selectbox(label, values, key=key, format_func=options.__getitem__)
+    state.remember(key, value, options[value])
+    printing.note_selection(label, options[value])
+    return value
+
+
+def multi_filter(label: str, options: list[str], key: str, parent: object = None) -> list[str]:
+    """A filter over a list (none picked = every option); returns the options kept."""
+    chosen = state.initial_many(key, options, [], str, label, parent=parent)
+    state.set_value(key, chosen)
+    picked: list[str] = st.multiselect(label, options, key=key, placeholder="Tous")
+    shown = picked or options
+    state.remember(key, picked, picked if len(picked) < len(options) else None)
+    printing.note_selection(label, "tous" if len(shown) == len(options) else ", ".join(shown))
+    return shown
+
+
+def period_select(
+    options: pl.DataFrame, parent: object, key: str = "periode"
+) -> tuple[str, ...] | None:
+    """A semester or a year to simulate; periods without values are marked « (vide) » and never
+    the default (the first year with values is). None when nothing can be simulated."""
+    if options.height == 0:
+        return None
+    labels = options["label"].to_list()
+    simulable = dict(zip(labels, options["simulable"].to_list()))
+    kinds = dict(zip(labels, options["kind"].to_list()))
+    usable = [lab for lab in labels if simulable[lab]]
+    if not usable:
+        return None
+    default = next((lab for lab in usable if kinds[lab] == "année"), usable[0])
+    state.set_value(key, state.initial(key, labels, default, str, "Période", parent=parent))
+    choice: str = st.selectbox(
+        "Semestre ou année",
+        labels,
+        key=key,
+        format_func=lambda lab: lab if simulable[lab] else f"{lab} (vide)",
+        help="Une année = le semestre impair et le semestre pair suivant du même parcours : "
+        "elle donne les RCUE et la décision annuelle.",
+    )
+    state.remember(key, choice, choice)
+    printing.note_selection("Période", choice)
+    ids = options.filter(pl.col("label") == choice)["table_ids"][0].to_list()
+    return tuple(ids)
+
+
+def table_select(tables: pl.DataFrame, parent: object, key: str = "tableau") -> str:
+    """One table among ``tables`` (labelled by ``choice``); the default has values."""
+    ids = tables["table_id"].to_list()
+    names = dict(zip(ids, tables["choice"].to_list()))
+    empty = set(tables.filter(pl.col("reliability") == EMPTY)["table_id"].to_list())
+    default = default_tables(tables, 1)[0]
+    state.set_value(key, state.initial(key, ids, default, names.__getitem__, "Tableau", parent))
+    tid: str = st.selectbox(
+        "Tableau",
+        ids,
+        key=key,
+        format_func=lambda t: names[t] + (" (vide)" if t in empty else ""),
+    )
+    state.remember(key, tid, names[tid])
+    printing.note_selection("Tableau", names[tid])
+    return tid

@@ -14,6 +14,8 @@ UNATTRIBUTED_REASON = (
     "appartient chaque coefficient"
 )
 
+UNATTRIBUTED_LABEL = "(non attribuable)"
+
 # Comparison statuses of one module row (compare_modules).
 SAME, CHANGED, PARTLY = "identique", "modifié", "pas dans tous"
 
@@ -26,7 +28,7 @@ def ue_summary(coefficients: pl.DataFrame, ues: pl.DataFrame, tables: pl.DataFra
         somme=pl.col("coefficient").sum(),
         sae=pl.col("coefficient").filter(pl.col("kind").is_in(list(SAE_KINDS))).sum(),
         n_valeurs=pl.len().cast(pl.Int64),
-        n_sans_module=pl.col("module_code").is_null().sum().cast(pl.Int64),
+        n_sans_module=(~attributable()).sum().cast(pl.Int64),
     )
     out = (
         ues.select(
@@ -52,21 +54,36 @@ def ue_summary(coefficients: pl.DataFrame, ues: pl.DataFrame, tables: pl.DataFra
     ).sort("competence", "label")
 
 
+def module_key() -> pl.Expr:
+    """A module's identity in a table: its printed code, or its name when the source prints no
+    code (block layouts); null when the source does not say which module a value belongs to."""
+    return pl.coalesce(pl.col("module_code"), pl.col("module_name"))
+
+
+def attributable() -> pl.Expr:
+    """A value is attributable to a module when the source names the module."""
+    return module_key().is_not_null()
+
+
 def compare_modules(coefficients: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
     """Module × UE comparison of several tables (attributable values only).
 
-    One row per (competence, module code): ``ue`` (first printed code), module name and kind,
-    one column per table label with the coefficient (null = absent from that table), ``statut``
-    (identique / modifié / pas dans tous), ``presence`` (labels where present) and the source
-    lines. Modules are matched by their printed code (code variants are separate rows).
+    One row per (competence, module): ``ue`` (first printed code), ``module`` (its key: the
+    printed code, or the name when the source prints no code), code, name and kind, one column
+    per table label with the coefficient (null = absent from that table), ``statut`` (identique /
+    modifié / pas dans tous) and the source lines (``lignes``). Modules are matched by their
+    printed code (code variants are separate rows), or by name when there is no code.
     """
     labels = tables.select("table_id", "label")
     order = labels["label"].to_list()
-    attributed = coefficients.filter(pl.col("module_code").is_not_null())
+    attributed = coefficients.with_columns(module=module_key()).filter(
+        pl.col("module").is_not_null()
+    )
     long = (
-        attributed.group_by("table_id", "competence", "module_code")
+        attributed.group_by("table_id", "competence", "module")
         .agg(
             ue=pl.col("ue").first(),
+            module_code=pl.col("module_code").first(),
             module_name=pl.col("module_name").first(),
             kind=pl.col("kind").first(),
             coefficient=pl.col("coefficient").sum(),
@@ -80,18 +97,21 @@ def compare_modules(coefficients: pl.DataFrame, tables: pl.DataFrame) -> pl.Data
             schema={
                 "competence": pl.Int64,
                 "ue": pl.String,
+                "module": pl.String,
                 "module_code": pl.String,
                 "module_name": pl.String,
                 "kind": pl.String,
-                "statut": pl.String,
                 **{lab: pl.Float64 for lab in order},
+                "statut": pl.String,
+                "lignes": pl.String,
             }
         )
     meta = (
         long.sort("table_id")
-        .group_by("competence", "module_code", maintain_order=True)
+        .group_by("competence", "module", maintain_order=True)
         .agg(
             ue=pl.col("ue").first(),
+            module_code=pl.col("module_code").first(),
             module_name=pl.col("module_name").first(),
             kind=pl.col("kind").first(),
             position=pl.col("position").min(),
@@ -102,12 +122,12 @@ def compare_modules(coefficients: pl.DataFrame, tables: pl.DataFrame) -> pl.Data
             ).str.join(" ; "),
         )
     )
-    wide = long.pivot(on="label", index=["competence", "module_code"], values="coefficient")
+    wide = long.pivot(on="label", index=["competence", "module"], values="coefficient")
     for lab in order:
         if lab not in wide.columns:
             wide = wide.with_columns(pl.lit(None, pl.Float64).alias(lab))
     n = len(order)
-    out = meta.join(wide, on=["competence", "module_code"], how="left").with_columns(
+    out = meta.join(wide, on=["competence", "module"], how="left").with_columns(
         statut=pl.when(pl.col("n_present") < n)
         .then(pl.lit(PARTLY))
         .when(pl.col("n_values") > 1)
@@ -115,8 +135,16 @@ def compare_modules(coefficients: pl.DataFrame, tables: pl.DataFrame) -> pl.Data
         .otherwise(pl.lit(SAME)),
         kind=pl.col("kind").replace_strict(KIND_LABELS, default="non identifié"),
     )
-    return out.sort("competence", "position", "module_code").select(
-        "competence", "ue", "module_code", "module_name", "kind", *order, "statut", "lignes"
+    return out.sort("competence", "position", "module").select(
+        "competence",
+        "ue",
+        "module",
+        "module_code",
+        "module_name",
+        "kind",
+        *order,
+        "statut",
+        "lignes",
     )
 
 
@@ -126,7 +154,7 @@ def value_distribution(coefficients: pl.DataFrame, tables: pl.DataFrame) -> pl.D
         tables.select("table_id", "label"), on="table_id", how="left"
     ).with_columns(
         kind_fr=pl.col("kind").replace_strict(KIND_LABELS, default="non identifié"),
-        module=pl.coalesce(pl.col("module_code"), pl.lit("(non attribuable)")),
+        module=pl.coalesce(module_key(), pl.lit(UNATTRIBUTED_LABEL)),
     )
 
 

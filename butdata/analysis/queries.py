@@ -225,6 +225,17 @@ def table_rows(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.D
     )
 
 
+def tables_in_semesters(con: duckdb.DuckDBPyConnection, semesters: Sequence[int]) -> pl.DataFrame:
+    """Every table of these semesters, all formations, documents and sites, with labels
+    (``label``: the full table label, formation included) and reliability."""
+    df = con.sql(
+        _TABLES_SQL + " WHERE list_contains($s, t.semester) ORDER BY t.formation, t.source, t.ord",
+        params={"s": [int(x) for x in semesters]},
+    ).pl()
+    df = _with_reliability(df)
+    return df.with_columns(full_label=pl.col("label"))
+
+
 def year_pairs(
     tables: Sequence[Mapping[str, Any]],
 ) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:

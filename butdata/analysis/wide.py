@@ -9,9 +9,18 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from butdata import fmt
 from butdata.errors import ButdataError
 from butdata.store.read import records
 from butdata.vocab import KIND_LABELS
+
+SHARE_ROW = "Part des SAÉ"
+
+
+def _cell(value: Any, share: bool) -> str:
+    if value is None:
+        return ""
+    return fmt.percent(value) if share else fmt.number(value, 4)
 
 
 @dataclass
@@ -24,6 +33,9 @@ class WideTable:
     printed: list[list[str | None]] = field(default_factory=list)  # printed text per UE cell
     footer: list[list[Any]] = field(default_factory=list)  # totals, ECTS, SAÉ share
     note: str | None = None
+    # What each row is: ("m", position) a module of the table; ("v", position, code, name) the
+    # values at that position of the UE rows when no module of the table holds them.
+    row_keys: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property
     def headers(self) -> list[str]:
@@ -32,6 +44,22 @@ class WideTable:
     def frame(self) -> pl.DataFrame:
         schema = {h: (pl.String if i < 3 else pl.Float64) for i, h in enumerate(self.headers)}
         return pl.DataFrame([*self.rows, *self.footer], schema=schema, orient="row")
+
+    def text_frame(self) -> pl.DataFrame:
+        """The same table as people read it: French numbers (« 1,5 »), the SAÉ share row as
+        percentages (« 41,25 % »), « — » for an unknown text, an empty cell where the module has
+        no coefficient."""
+        out = []
+        for row in [*self.rows, *self.footer]:
+            share = row[0] == SHARE_ROW
+            cells = [
+                ("—" if v is None else str(v)) if i < 3 else _cell(v, share)
+                for i, v in enumerate(row)
+            ]
+            if row in self.footer:
+                cells[1] = cells[2] = ""
+            out.append(cells)
+        return pl.DataFrame(out, schema={h: pl.String for h in self.headers}, orient="row")
 
 
 def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
@@ -54,6 +82,7 @@ def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
     def line(key: tuple, head: list[Any]) -> int:
         if key not in lines:
             lines[key] = len(wide.rows)
+            wide.row_keys.append(key)
             wide.rows.append(head + [None] * len(ues))
             wide.printed.append([None] * len(ues))
         return lines[key]
@@ -99,7 +128,7 @@ def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
     wide.footer = [
         ["Total des coefficients", None, None, t["declared_total"], *[u["total"] for u in ues]],
         ["Crédits ECTS", None, None, t["declared_ects"], *[u["ects"] for u in ues]],
-        ["Part des SAÉ", None, None, None, *[u["sae_share"] for u in ues]],
+        [SHARE_ROW, None, None, None, *[u["sae_share"] for u in ues]],
     ]
     if unplaced:
         wide.note = (

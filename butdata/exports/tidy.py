@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from butdata.analysis.wide import wide_table
+from butdata.analysis.wide import SHARE_ROW, wide_table
 from butdata.errors import ButdataError
 from butdata.labels import table_label
 from butdata.store.read import records
@@ -372,6 +372,11 @@ def _write_wide_row(
             continue
         if isinstance(v, str):
             ws.write_string(r, j, v, bold)
+            continue
+        if values[0] == SHARE_ROW:  # the SAÉ share: a percentage in Excel too (41,25 %)
+            if "percent" not in formats:
+                formats["percent"] = book.add_format({"num_format": "0.00%"})
+            ws.write_number(r, j, v, formats["percent"])
             continue
         p = printed[j - 4] if j >= 4 and j - 4 < len(printed) else None
         places = decimals(p) if p else (2 if not float(v).is_integer() else 0)

@@ -74,11 +74,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from butdata import fmt
+from butdata.errors import SourceError
 from butdata.formations import NAMES, acronym
 from butdata.ids import assign_table_ids
 from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.text import decimals, normalize, parse_number
-from butdata.vocab import ROUNDING, SAE, module_kind, table_status
+from butdata.vocab import (
+    ROUNDING,
+    SAE,
+    coefficient_problem,
+    ects_problem,
+    module_kind,
+    table_status,
+)
 
 NBSP = "\u00a0"
 TITLE = re.compile(
@@ -913,6 +921,12 @@ def _columns(rows: list[Row], issues: list[Issue]) -> dict[int, list[int]]:
 
 def _add_row(table: Table, row: Row, columns: list[int] | None) -> None:
     cells, total, ects, ratio, aop = _ending(_numbers(row.tokens), row.family)
+    # Cells are coefficients (≤ 100); a UE total may exceed 100 (GB: 110 = cells + AOP).
+    for value, problem in [(c.value, coefficient_problem) for c in cells] + [
+        (ects.value, ects_problem)
+    ]:
+        if value is not None and (why := problem(value)):
+            raise SourceError(table.source, row.line, why)
     sem = _fmt(row.semester or table.semester)
     table.ues.append(
         UE(

@@ -29,7 +29,14 @@ from butdata.formations import NAMES, acronym
 from butdata.ids import assign_table_ids
 from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.text import is_number, normalize, parse_number, slug
-from butdata.vocab import SAE, competence_of, module_kind, sums_agree
+from butdata.vocab import (
+    SAE,
+    coefficient_problem,
+    competence_of,
+    ects_problem,
+    module_kind,
+    sums_agree,
+)
 
 TITLE = re.compile(r"^Semestre\s+(\d)\s+BUT\s+(\S+)(?:\s+(.*))?$")
 YEAR = re.compile(r"^(\d{4}-\d{4})$")
@@ -93,6 +100,9 @@ class _TableBuilder:
             Module(code, name, kind, position, semester_coef, line_no, self.section)
         )
         ue_values = [parse_number(v) for v in values[1:]]
+        for value in ue_values:
+            if problem := coefficient_problem(value):
+                raise SourceError(table.source, line_no, f"{code} : {problem}")
         for ue_code, printed, value in zip(self.columns, values[1:], ue_values):
             if value == 0:
                 continue  # the store keeps non-zero coefficients; the module itself stays listed
@@ -122,6 +132,9 @@ class _TableBuilder:
             self.warn(line_no, "bad_totals_line", "ligne de totaux illisible")
             return
         values = [parse_number(t) for t in tokens]
+        for value in values[1:] if ects else ():  # the ECTS of each UE (totals may exceed 100)
+            if problem := ects_problem(value):
+                raise SourceError(self.table.source, line_no, problem)
         n_cols = len(self.columns)
         if len(values) != n_cols + 1:
             self.warn(

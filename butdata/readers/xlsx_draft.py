@@ -17,7 +17,13 @@ from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.readers.text_modules import MODULE, TITLE
 from butdata.text import normalize
 from butdata.tidy.template import number_text, parse_float
-from butdata.vocab import competence_of, module_kind, sums_agree
+from butdata.vocab import (
+    coefficient_problem,
+    competence_of,
+    ects_problem,
+    module_kind,
+    sums_agree,
+)
 
 DRAFT_LAYOUT = "modules-xlsx"
 
@@ -168,9 +174,9 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
             values = {}
             for i in ue_cols:
                 if i < len(cells) and cells[i] not in (None, ""):
-                    values[columns[i]] = _number(source, r, cells[i])
+                    values[columns[i]] = _number(source, r, cells[i], "ects" if ects else "total")
             semester_value = (
-                _number(source, r, cells[semester_col])
+                _number(source, r, cells[semester_col], "total")
                 if semester_col is not None
                 and semester_col < len(cells)
                 and cells[semester_col] not in (None, "")
@@ -189,7 +195,7 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
         position = len(table.modules) + 1
         kind = module_kind(code, name or "")
         semester_coef = (
-            _number(source, r, cells[semester_col])
+            _number(source, r, cells[semester_col], "total")
             if semester_col is not None
             and semester_col < len(cells)
             and cells[semester_col] not in (None, "")
@@ -230,11 +236,19 @@ def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
     return table
 
 
-def _number(source: str, row: int, value: Any) -> float:
+def _number(source: str, row: int, value: Any, what: str = "coefficient") -> float:
+    """A number cell, checked at the door: a coefficient (``coefficient``), the ECTS of a UE
+    (``ects``), or a total (``total``: not negative; a UE total may exceed 100)."""
     try:
         number = parse_float(value)
     except ValueError:
         raise SourceError(source, row, f"« {value} » n'est pas un nombre") from None
-    if number < 0:
-        raise SourceError(source, row, f"coefficient négatif ({number_text(value)})")
+    if what == "ects":
+        problem = ects_problem(number)
+    elif what == "total":
+        problem = f"valeur négative ({number_text(value)})" if number < 0 else None
+    else:
+        problem = coefficient_problem(number)
+    if problem:
+        raise SourceError(source, row, problem)
     return number

@@ -3,14 +3,15 @@
 Pure Python (no Streamlit). A page describes what it prints; `render_pdf` lays it out::
 
     from butdata.report import (FigureBlock, Heading, Metrics, Paragraph, PrintPage,
-                                TableBlock, format_percent, render_pdf, suggested_filename)
+                                TableBlock, render_pdf, suggested_filename)
+    from butdata import fmt
 
     page = PrintPage(
         title="Comparer les parcours",
         selection=[("Formation", "QLIO"), ("Semestre", "S3"), ("Parcours", "QMI, MP")],
         blocks=[
             Heading("Synthèse"),
-            Metrics([("Modules", 24), ("Part SAÉ", format_percent(0.413))]),
+            Metrics([("Modules", 24), ("Part SAÉ", fmt.percent(0.413))]),
             TableBlock(matrix, title="Coefficients par parcours", percent=["part_sae"],
                        decimals={"coefficient": 2}, highlight=[(0, "MP")], key_columns=2),
             FigureBlock(charts.compare_heatmap(matrix, labels)),  # title: the figure's own
@@ -50,35 +51,39 @@ Choices, measured on this machine (2 cores; `python -m butdata.report.bench [--l
 """
 
 from butdata.report.document import (
-                                     Block,
-                                     FigureBlock,
-                                     Heading,
-                                     Metrics,
-                                     Paragraph,
-                                     PrintPage,
-                                     ReportError,
-                                     TableBlock,
+    Block,
+    FigureBlock,
+    Heading,
+    Metrics,
+    Paragraph,
+    PrintPage,
+    ReportError,
+    TableBlock,
 )
 from butdata.report.fonts import FontSet, load_fonts
-from butdata.report.formatting import (
-                                     format_cell,
-                                     format_date_fr,
-                                     format_datetime_fr,
-                                     format_number,
-                                     format_percent,
-                                     format_selection,
-)
 from butdata.report.images import (
-                                     ChartImage,
-                                     ChartSettings,
-                                     find_browser,
-                                     render_figures,
+    ChartImage,
+    ChartSettings,
+    find_browser,
+    render_figures,
 )
 from butdata.report.render import render_pdf, suggested_filename
 
 __all__ = [
-    "Block", "ChartImage", "ChartSettings", "FigureBlock", "FontSet", "Heading", "Metrics",
-    "Paragraph", "PrintPage", "ReportError", "TableBlock", "find_browser", "format_cell",
-    "format_date_fr", "format_datetime_fr", "format_number", "format_percent",
-    "format_selection", "load_fonts", "render_figures", "render_pdf", "suggested_filename",
+    "Block",
+    "ChartImage",
+    "ChartSettings",
+    "FigureBlock",
+    "FontSet",
+    "Heading",
+    "Metrics",
+    "Paragraph",
+    "PrintPage",
+    "ReportError",
+    "TableBlock",
+    "find_browser",
+    "load_fonts",
+    "render_figures",
+    "render_pdf",
+    "suggested_filename",
 ]

@@ -35,13 +35,25 @@ def reference_page() -> PrintPage:
     """Two tables (10 × 12, 5 × 45 spanning a page break), two figures: 3 pages."""
     wide = pl.DataFrame({f"Col {j}": [float(i * j % 7) / 4 for i in range(12)] for j in range(10)})
     long = pl.DataFrame({f"En-tête {j}": [row[j] for row in LONG] for j in range(5)})
-    figures = [go.Figure(go.Bar(x=["UE 1", "UE 2", "UE 3"], y=[1, 2.5, 41.3]),
-                         layout={"title": {"text": f"Figure {k} é « » ≥"}, "height": 380})
-               for k in (1, 2)]
-    return PrintPage("Référence", [("Formation", "QLIO")],
-                     [Heading("Titre é « » ≥ ≤ → … œ"), TableBlock(wide), TableBlock(long),
-                      *(FigureBlock(f) for f in figures)], ["source.txt, ligne 1"],
-                     dt.datetime(2026, 12, 1, 10, 42))
+    figures = [
+        go.Figure(
+            go.Bar(x=["UE 1", "UE 2", "UE 3"], y=[1, 2.5, 41.3]),
+            layout={"title": {"text": f"Figure {k} é « » ≥"}, "height": 380},
+        )
+        for k in (1, 2)
+    ]
+    return PrintPage(
+        "Référence",
+        [("Formation", "QLIO")],
+        [
+            Heading("Titre é « » ≥ ≤ → … œ"),
+            TableBlock(wide),
+            TableBlock(long),
+            *(FigureBlock(f) for f in figures),
+        ],
+        ["source.txt, ligne 1"],
+        dt.datetime(2026, 12, 1, 10, 42),
+    )
 
 
 def _median(fn: Callable[[], object], runs: int = 5) -> float:
@@ -62,8 +74,10 @@ def bench_engine() -> None:
     started = time.perf_counter()
     pdf = render_pdf(page)
     whole = time.perf_counter() - started
-    print(f"layout (no figures): {layout:.3f} s · figures (first incl. browser start, next…): "
-          f"{seconds} s · whole document with Chromium: {whole:.2f} s, {len(pdf) // 1024} KiB")
+    print(
+        f"layout (no figures): {layout:.3f} s · figures (first incl. browser start, next…): "
+        f"{seconds} s · whole document with Chromium: {whole:.2f} s, {len(pdf) // 1024} KiB"
+    )
 
 
 def _png() -> bytes:
@@ -84,11 +98,17 @@ def _reportlab(png: bytes, font: Path, bold: Path) -> bytes:
     story: list[Any] = [Paragraph("Titre é « » ≥ ≤ → … œ", style)]
     width = landscape(A4)[0] - 2 * 28
     for rows in (WIDE, LONG):
-        story.append(Table([[Paragraph(c, style) for c in r] for r in rows], repeatRows=1,
-                           colWidths=[width / len(rows[0])] * len(rows[0])))
+        story.append(
+            Table(
+                [[Paragraph(c, style) for c in r] for r in rows],
+                repeatRows=1,
+                colWidths=[width / len(rows[0])] * len(rows[0]),
+            )
+        )
     story += [Image(io.BytesIO(png), width=width, height=width * 380 / 1100) for _ in range(2)]
-    SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=28, rightMargin=28, topMargin=28,
-                      bottomMargin=28).build(story)
+    SimpleDocTemplate(
+        buf, pagesize=landscape(A4), leftMargin=28, rightMargin=28, topMargin=28, bottomMargin=28
+    ).build(story)
     return buf.getvalue()
 
 
@@ -117,13 +137,19 @@ def _weasyprint(png: bytes, font: Path, bold: Path) -> bytes:
     import weasyprint  # type: ignore[import-not-found, unused-ignore]
 
     src = "data:image/png;base64," + base64.b64encode(png).decode()
-    css = (f"@font-face{{font-family:D;src:url({font.as_uri()})}} "
-           "@page{size:A4 landscape;margin:1cm} body{font:8pt D} td{border:.25pt solid grey}")
+    css = (
+        f"@font-face{{font-family:D;src:url({font.as_uri()})}} "
+        "@page{size:A4 landscape;margin:1cm} body{font:8pt D} td{border:.25pt solid grey}"
+    )
     html = [f"<style>{css}</style><p>Titre é « » ≥ ≤ → … œ</p>"]
     for rows in (WIDE, LONG):
-        html.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in rows[0])
-                    + "</tr></thead>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r)
-                                                 + "</tr>" for r in rows[1:]) + "</table>")
+        html.append(
+            "<table><thead><tr>"
+            + "".join(f"<th>{c}</th>" for c in rows[0])
+            + "</tr></thead>"
+            + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows[1:])
+            + "</table>"
+        )
     html += [f'<img src="{src}" style="width:27.7cm">'] * 2
     return bytes(weasyprint.HTML(string="".join(html)).write_pdf())
 
@@ -140,8 +166,9 @@ def _pages(pdf: bytes) -> str:
         f.write(pdf)
         f.flush()
         out = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True, check=False)
-    return next((line.split()[-1] for line in out.stdout.splitlines()
-                 if line.startswith("Pages:")), "?")
+    return next(
+        (line.split()[-1] for line in out.stdout.splitlines() if line.startswith("Pages:")), "?"
+    )
 
 
 def bench_libraries() -> None:
@@ -156,8 +183,10 @@ def bench_libraries() -> None:
             print(f"{name}: not installed ({exc})")
             continue
         seconds = _median(lambda fn=fn: fn(png, font, bold))  # type: ignore[misc]
-        print(f"{name}: first {first:.3f} s (imports included), then median {seconds:.3f} s, "
-              f"{len(pdf) // 1024} KiB, {_pages(pdf)} pages")
+        print(
+            f"{name}: first {first:.3f} s (imports included), then median {seconds:.3f} s, "
+            f"{len(pdf) // 1024} KiB, {_pages(pdf)} pages"
+        )
 
 
 def main() -> None:

@@ -59,13 +59,17 @@ class TableBlock:
 
     def __post_init__(self) -> None:
         if not isinstance(self.frame, pl.DataFrame):
-            raise ReportError(f"tableau « {self.title or 'sans titre'} » : un DataFrame polars "
-                              f"est attendu, reçu {type(self.frame).__name__}")
+            raise ReportError(
+                f"tableau « {self.title or 'sans titre'} » : un DataFrame polars "
+                f"est attendu, reçu {type(self.frame).__name__}"
+            )
         columns = set(self.frame.columns)
         named = {*self.percent, *self.decimals, *(c for _, c in self.highlight)}
         if unknown := sorted(named - columns):
-            raise ReportError(f"tableau « {self.title or 'sans titre'} » : colonne(s) inconnue(s) "
-                              f"{', '.join(unknown)} (colonnes : {', '.join(self.frame.columns)})")
+            raise ReportError(
+                f"tableau « {self.title or 'sans titre'} » : colonne(s) inconnue(s) "
+                f"{', '.join(unknown)} (colonnes : {', '.join(self.frame.columns)})"
+            )
         if self.key_columns < 0:
             raise ReportError("key_columns doit être positif ou nul")
 
@@ -83,7 +87,7 @@ class FigureBlock:
 @dataclass(frozen=True)
 class Metrics:
     """Key figures in boxes: ``[("Modules", 24), ("Part SAÉ", "41,3 %")]``. Numbers are
-    printed in French; pre-format percentages with `format_percent`."""
+    printed in French; pre-format percentages with `butdata.fmt.percent`."""
 
     items: Sequence[tuple[str, str | int | float | None]]
     title: str | None = None

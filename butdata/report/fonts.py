@@ -35,8 +35,17 @@ SYSTEM_FONT_DIRS: tuple[Path, ...] = (
 REPORTLAB_FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 
 # A glyph the font lacks → a replacement it has (checked against the font before use).
-_SUBSTITUTES = {"\u202f": "\u00a0", "\u2009": " ", "\u2192": "->", "\u2190": "<-",
-                "\u21d2": "=>", "\u2260": "!=", "\u2248": "~", "\u2713": "oui", "\u2212": "-"}
+_SUBSTITUTES = {
+    "\u202f": "\u00a0",
+    "\u2009": " ",
+    "\u2192": "->",
+    "\u2190": "<-",
+    "\u21d2": "=>",
+    "\u2260": "!=",
+    "\u2248": "~",
+    "\u2713": "oui",
+    "\u2212": "-",
+}
 
 
 @dataclass(frozen=True)
@@ -79,8 +88,10 @@ def load_fonts(search_dirs: tuple[Path, ...] = SYSTEM_FONT_DIRS) -> FontSet:
         files = (folder / regular_file, folder / bold_file)
         if all(f.is_file() for f in files):
             return _register(name, files)
-    raise ReportError("aucune police TrueType pour le PDF : ni DejaVu Sans, ni la police Vera "
-                      f"de reportlab ({REPORTLAB_FONT_DIR}) ; réinstaller reportlab")
+    raise ReportError(
+        "aucune police TrueType pour le PDF : ni DejaVu Sans, ni la police Vera "
+        f"de reportlab ({REPORTLAB_FONT_DIR}) ; réinstaller reportlab"
+    )
 
 
 def _register(name: str, files: tuple[Path, Path]) -> FontSet:
@@ -89,11 +100,11 @@ def _register(name: str, files: tuple[Path, Path]) -> FontSet:
         if regular not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(regular, str(files[0])))
             pdfmetrics.registerFont(TTFont(bold, str(files[1])))
-            registerFontFamily(regular, normal=regular, bold=bold, italic=regular,
-                               boldItalic=bold)
+            registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
         faces = [pdfmetrics.getFont(name) for name in (regular, bold)]
-        codepoints = set.intersection(*(set(f.face.charToGlyph) for f in faces
-                                        if isinstance(f, TTFont)))
+        codepoints = set.intersection(
+            *(set(f.face.charToGlyph) for f in faces if isinstance(f, TTFont))
+        )
     except Exception as exc:  # a damaged or unreadable font file
         raise ReportError(f"police illisible pour le PDF ({files[0]}) : {exc}") from exc
     return FontSet(regular, bold, files, frozenset(codepoints))

@@ -83,11 +83,14 @@ def _spec(fig: Any) -> dict[str, Any]:
 
 def _size(spec: dict[str, Any], settings: ChartSettings) -> tuple[int, int]:
     layout = spec.get("layout") or {}
-    return int(layout.get("width") or settings.width_px), int(layout.get("height") or DEFAULT_HEIGHT_PX)
+    return int(layout.get("width") or settings.width_px), int(
+        layout.get("height") or DEFAULT_HEIGHT_PX
+    )
 
 
-def render_figures(figures: Sequence[Any], settings: ChartSettings | None = None
-                   ) -> list[ChartImage]:
+def render_figures(
+    figures: Sequence[Any], settings: ChartSettings | None = None
+) -> list[ChartImage]:
     """Render plotly figures (or figure dicts) to PNG in one browser, within
     ``settings.total_timeout``. Never raises: a figure that failed carries a French ``problem``."""
     settings = settings or ChartSettings()
@@ -99,17 +102,25 @@ def render_figures(figures: Sequence[Any], settings: ChartSettings | None = None
     if settings.browser is None or not settings.browser.is_file():
         return [ChartImage(None, w, h, NO_BROWSER) for w, h in sizes]
     deadline = time.monotonic() + settings.total_timeout
-    worker = threading.Thread(target=asyncio.run, name="butdata-report-charts", daemon=True,
-                              args=(_render_all(specs, sizes, settings, deadline, results),))
+    worker = threading.Thread(
+        target=asyncio.run,
+        name="butdata-report-charts",
+        daemon=True,
+        args=(_render_all(specs, sizes, settings, deadline, results),),
+    )
     worker.start()
     worker.join(settings.total_timeout + 0.5)  # the coroutine watches the deadline itself
     late = f"délai dépassé ({settings.total_timeout:g} s pour tous les graphiques)"
     return [r or ChartImage(None, w, h, late) for r, (w, h) in zip(results, sizes, strict=True)]
 
 
-async def _render_all(specs: list[dict[str, Any]], sizes: list[tuple[int, int]],
-                      settings: ChartSettings, deadline: float,
-                      results: list[ChartImage | None]) -> None:
+async def _render_all(
+    specs: list[dict[str, Any]],
+    sizes: list[tuple[int, int]],
+    settings: ChartSettings,
+    deadline: float,
+    results: list[ChartImage | None],
+) -> None:
     """Fill ``results`` in place (the caller may stop waiting before the end)."""
     started = time.monotonic()
     problem = "non rendu"
@@ -117,13 +128,18 @@ async def _render_all(specs: list[dict[str, Any]], sizes: list[tuple[int, int]],
     try:
         import kaleido  # type: ignore[import-untyped]  # 0.3-0.6 s: only when there are figures
 
-        browser = kaleido.Kaleido(n=1, timeout=settings.figure_timeout, mathjax=False,
-                                  path=str(settings.browser), proxy_server=_OFFLINE_PROXY)
+        browser = kaleido.Kaleido(
+            n=1,
+            timeout=settings.figure_timeout,
+            mathjax=False,
+            path=str(settings.browser),
+            proxy_server=_OFFLINE_PROXY,
+        )
         await asyncio.wait_for(browser.open(), max(0.1, deadline - time.monotonic()))
         await _render_each(browser, specs, sizes, settings, deadline, results, started)
     except TimeoutError:
         problem = f"le navigateur n'a pas démarré à temps ({settings.total_timeout:g} s)"
-    except Exception as exc:  # noqa: BLE001 (no kaleido, browser not runnable: never fail the PDF)
+    except Exception as exc:
         problem = f"navigateur inutilisable ({settings.browser}) : {_short(exc)}"
     finally:
         if browser is not None:
@@ -134,23 +150,36 @@ async def _render_all(specs: list[dict[str, Any]], sizes: list[tuple[int, int]],
             results[i] = ChartImage(None, w, h, problem)
 
 
-async def _render_each(k: Any, specs: list[dict[str, Any]], sizes: list[tuple[int, int]],
-                       settings: ChartSettings, deadline: float,
-                       results: list[ChartImage | None], started: float) -> None:
+async def _render_each(
+    k: Any,
+    specs: list[dict[str, Any]],
+    sizes: list[tuple[int, int]],
+    settings: ChartSettings,
+    deadline: float,
+    results: list[ChartImage | None],
+    started: float,
+) -> None:
     for i, (spec, (w, h)) in enumerate(zip(specs, sizes, strict=True)):
         left = deadline - time.monotonic()
         if left <= 0:
             return
         opts = {"format": "png", "width": w, "height": h, "scale": settings.scale}
         try:
-            png = await asyncio.wait_for(k.calc_fig(spec, opts=opts),
-                                         min(settings.figure_timeout, left))
+            png = await asyncio.wait_for(
+                k.calc_fig(spec, opts=opts), min(settings.figure_timeout, left)
+            )
         except TimeoutError:
-            results[i] = ChartImage(None, w, h, f"délai dépassé ({settings.figure_timeout:g} s)",
-                                    time.monotonic() - started)
-        except Exception as exc:  # noqa: BLE001 (one figure failed: the others go on)
-            results[i] = ChartImage(None, w, h, f"erreur du rendu : {_short(exc)}",
-                                    time.monotonic() - started)
+            results[i] = ChartImage(
+                None,
+                w,
+                h,
+                f"délai dépassé ({settings.figure_timeout:g} s)",
+                time.monotonic() - started,
+            )
+        except Exception as exc:
+            results[i] = ChartImage(
+                None, w, h, f"erreur du rendu : {_short(exc)}", time.monotonic() - started
+            )
         else:
             results[i] = ChartImage(bytes(png), w, h, None, time.monotonic() - started)
         started = time.monotonic()

@@ -34,6 +34,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus.doctemplate import LayoutError
 
+from butdata import fmt
 from butdata.errors import ButdataError
 from butdata.report.document import (
     FigureBlock,
@@ -45,7 +46,6 @@ from butdata.report.document import (
     TableBlock,
 )
 from butdata.report.fonts import FontSet, load_fonts
-from butdata.report.formatting import format_cell, format_datetime_fr, format_selection
 from butdata.report.images import ChartImage, ChartSettings, render_figures
 from butdata.report.tables import table_flowables
 
@@ -78,24 +78,70 @@ class _Styles:
 
 
 def _styles(fonts: FontSet) -> _Styles:
-    body = ParagraphStyle("body", fontName=fonts.regular, bulletFontName=fonts.regular,
-                          fontSize=9.5, leading=12.5, textColor=INK, spaceAfter=5)
+    body = ParagraphStyle(
+        "body",
+        fontName=fonts.regular,
+        bulletFontName=fonts.regular,
+        fontSize=9.5,
+        leading=12.5,
+        textColor=INK,
+        spaceAfter=5,
+    )
     return _Styles(
-        h1=ParagraphStyle("h1", parent=body, fontName=fonts.bold, fontSize=13, leading=16,
-                          spaceBefore=8, spaceAfter=5, keepWithNext=True),
-        h2=ParagraphStyle("h2", parent=body, fontName=fonts.bold, fontSize=11, leading=14,
-                          spaceBefore=6, spaceAfter=4, keepWithNext=True),
+        h1=ParagraphStyle(
+            "h1",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=13,
+            leading=16,
+            spaceBefore=8,
+            spaceAfter=5,
+            keepWithNext=True,
+        ),
+        h2=ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=11,
+            leading=14,
+            spaceBefore=6,
+            spaceAfter=4,
+            keepWithNext=True,
+        ),
         body=body,
-        caption=ParagraphStyle("caption", parent=body, fontName=fonts.bold, fontSize=10,
-                               leading=13, spaceBefore=6, spaceAfter=3),
-        note=ParagraphStyle("note", parent=body, fontSize=8, leading=10, textColor=MUTED,
-                            spaceBefore=2, spaceAfter=6),
-        source=ParagraphStyle("source", parent=body, fontSize=8.5, leading=11, leftIndent=10,
-                              bulletIndent=0, spaceAfter=1),
-        metric_label=ParagraphStyle("metric-label", parent=body, fontSize=8, leading=10,
-                                    textColor=MUTED, spaceAfter=0),
-        metric_value=ParagraphStyle("metric-value", parent=body, fontName=fonts.bold,
-                                    fontSize=14, leading=17, spaceAfter=0),
+        caption=ParagraphStyle(
+            "caption",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=10,
+            leading=13,
+            spaceBefore=6,
+            spaceAfter=3,
+        ),
+        note=ParagraphStyle(
+            "note",
+            parent=body,
+            fontSize=8,
+            leading=10,
+            textColor=MUTED,
+            spaceBefore=2,
+            spaceAfter=6,
+        ),
+        source=ParagraphStyle(
+            "source",
+            parent=body,
+            fontSize=8.5,
+            leading=11,
+            leftIndent=10,
+            bulletIndent=0,
+            spaceAfter=1,
+        ),
+        metric_label=ParagraphStyle(
+            "metric-label", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=0
+        ),
+        metric_value=ParagraphStyle(
+            "metric-value", parent=body, fontName=fonts.bold, fontSize=14, leading=17, spaceAfter=0
+        ),
     )
 
 
@@ -105,6 +151,7 @@ def _text(text: str, style: ParagraphStyle, fonts: FontSet) -> RLParagraph:
 
 
 # --------------------------------------------------------------------------- page chrome
+
 
 @dataclass(frozen=True)
 class _Chrome:
@@ -117,16 +164,23 @@ class _Chrome:
 
     @classmethod
     def of(cls, page: PrintPage, fonts: FontSet) -> _Chrome:
-        selection = simpleSplit(fonts.printable(format_selection(page.selection)),
-                                fonts.regular, 9, FRAME_WIDTH)
+        selection = simpleSplit(
+            fonts.printable(fmt.selection(page.selection)), fonts.regular, 9, FRAME_WIDTH
+        )
         if len(selection) > 2:
-            selection = [selection[0], _truncate(" ".join(selection[1:]), fonts.regular, 9,
-                                                 FRAME_WIDTH)]
-        footer = f"butdata — généré le {format_datetime_fr(page.generated_at)}"
+            selection = [
+                selection[0],
+                _truncate(" ".join(selection[1:]), fonts.regular, 9, FRAME_WIDTH),
+            ]
+        footer = f"butdata — généré le {fmt.timestamp(page.generated_at)}"
         if page.author:
             footer += f" par {page.author}"
-        return cls(_truncate(fonts.printable(page.title), fonts.bold, 13, FRAME_WIDTH),
-                   selection, fonts.printable(footer), fonts)
+        return cls(
+            _truncate(fonts.printable(page.title), fonts.bold, 13, FRAME_WIDTH),
+            selection,
+            fonts.printable(footer),
+            fonts,
+        )
 
     def draw(self, canvas: Canvas, number: int, total: int) -> None:
         top, right = PAGE_HEIGHT - 24, PAGE_WIDTH - MARGIN_X
@@ -140,11 +194,16 @@ class _Chrome:
             canvas.drawString(MARGIN_X, top - 14 - 11 * k, line)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
-        canvas.line(MARGIN_X, PAGE_HEIGHT - HEADER_HEIGHT + 6, right, PAGE_HEIGHT - HEADER_HEIGHT + 6)
+        canvas.line(
+            MARGIN_X, PAGE_HEIGHT - HEADER_HEIGHT + 6, right, PAGE_HEIGHT - HEADER_HEIGHT + 6
+        )
         canvas.line(MARGIN_X, FOOTER_HEIGHT - 8, right, FOOTER_HEIGHT - 8)
         canvas.setFont(self.fonts.regular, 8)
-        canvas.drawString(MARGIN_X, FOOTER_HEIGHT - 20, _truncate(
-            self.footer, self.fonts.regular, 8, FRAME_WIDTH - 80))
+        canvas.drawString(
+            MARGIN_X,
+            FOOTER_HEIGHT - 20,
+            _truncate(self.footer, self.fonts.regular, 8, FRAME_WIDTH - 80),
+        )
         canvas.drawRightString(right, FOOTER_HEIGHT - 20, f"page {number} / {total}")
         canvas.restoreState()
 
@@ -182,6 +241,7 @@ def _canvas_class(chrome: _Chrome) -> type[Canvas]:
 
 # --------------------------------------------------------------------------- blocks
 
+
 def _figure_title(block: FigureBlock) -> str:
     if block.title:
         return block.title
@@ -197,8 +257,10 @@ def _figure_spec(block: FigureBlock) -> dict[str, Any]:
     try:
         spec: dict[str, Any] = block.fig.to_dict()
     except AttributeError as exc:
-        raise ReportError(f"graphique « {block.title or 'sans titre'} » : une figure plotly est "
-                          f"attendue, reçu {type(block.fig).__name__}") from exc
+        raise ReportError(
+            f"graphique « {block.title or 'sans titre'} » : une figure plotly est "
+            f"attendue, reçu {type(block.fig).__name__}"
+        ) from exc
     layout = spec.setdefault("layout", {})
     if layout.pop("title", None) is not None:  # its room goes too (plotly's default: 100 px)
         margin = layout.setdefault("margin", {})
@@ -206,8 +268,7 @@ def _figure_spec(block: FigureBlock) -> dict[str, Any]:
     return spec
 
 
-def _figure(block: FigureBlock, image: ChartImage, styles: _Styles, fonts: FontSet
-            ) -> Flowable:
+def _figure(block: FigureBlock, image: ChartImage, styles: _Styles, fonts: FontSet) -> Flowable:
     title = _figure_title(block) or ("graphique sans titre" if image.png is None else "")
     parts: list[Flowable] = [_text(title, styles.caption, fonts)] if title else []
     max_height = FRAME_HEIGHT - 50 - (14 if block.note else 0)
@@ -217,13 +278,23 @@ def _figure(block: FigureBlock, image: ChartImage, styles: _Styles, fonts: FontS
         parts.append(Image(io.BytesIO(image.png), width=width, height=width * ratio))
     else:  # a box the size of the figure (at most 160 pt high) saying why it is missing
         message = f"{NO_CHART} : {image.problem}" if image.problem else NO_CHART
-        box = Table([[_text(message, styles.body, fonts)]], colWidths=[width],
-                    rowHeights=[max(min(width * ratio, 160), 40)], hAlign="LEFT")
-        box.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.regular, 9),
-                                 ("BOX", (0, 0), (-1, -1), 0.8, RULE),
-                                 ("BACKGROUND", (0, 0), (-1, -1), PLACEHOLDER_BG),
-                                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                 ("LEFTPADDING", (0, 0), (-1, -1), 12)]))
+        box = Table(
+            [[_text(message, styles.body, fonts)]],
+            colWidths=[width],
+            rowHeights=[max(min(width * ratio, 160), 40)],
+            hAlign="LEFT",
+        )
+        box.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), fonts.regular, 9),
+                    ("BOX", (0, 0), (-1, -1), 0.8, RULE),
+                    ("BACKGROUND", (0, 0), (-1, -1), PLACEHOLDER_BG),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 12),
+                ]
+            )
+        )
         parts.append(box)
     if block.note:
         parts.append(_text(block.note, styles.note, fonts))
@@ -237,15 +308,22 @@ def _metrics(block: Metrics, styles: _Styles, fonts: FontSet) -> list[Flowable]:
         return out
     per_row = min(METRICS_PER_ROW, len(block.items))
     cells: list[list[Flowable] | str] = [
-        [_text(label, styles.metric_label, fonts), _text(format_cell(value), styles.metric_value,
-                                                         fonts)] for label, value in block.items]
+        [
+            _text(label, styles.metric_label, fonts),
+            _text(fmt.cell(value), styles.metric_value, fonts),
+        ]
+        for label, value in block.items
+    ]
     cells += [""] * (-len(cells) % per_row)  # the last row's empty boxes
-    rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
+    rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
     table = Table(rows, colWidths=[FRAME_WIDTH / per_row] * per_row, hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), fonts.regular, 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8)]
+        ("FONT", (0, 0), (-1, -1), fonts.regular, 9),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+    ]
     for k in range(len(block.items)):
         cell = (k % per_row, k // per_row)
         style += [("BOX", cell, cell, 0.6, RULE), ("BACKGROUND", cell, cell, METRIC_BG)]
@@ -253,8 +331,9 @@ def _metrics(block: Metrics, styles: _Styles, fonts: FontSet) -> list[Flowable]:
     return [*out, table, Spacer(1, 6)]
 
 
-def _story(page: PrintPage, images: Sequence[ChartImage], styles: _Styles, fonts: FontSet
-           ) -> list[Flowable]:
+def _story(
+    page: PrintPage, images: Sequence[ChartImage], styles: _Styles, fonts: FontSet
+) -> list[Flowable]:
     story: list[Flowable] = []
     figures = iter(images)
     for block in page.blocks:
@@ -270,8 +349,10 @@ def _story(page: PrintPage, images: Sequence[ChartImage], styles: _Styles, fonts
         elif isinstance(block, Metrics):
             story += _metrics(block, styles, fonts)
         else:
-            raise ReportError(f"élément de page inconnu : {type(block).__name__} (attendu : "
-                              "Heading, Paragraph, TableBlock, FigureBlock ou Metrics)")
+            raise ReportError(
+                f"élément de page inconnu : {type(block).__name__} (attendu : "
+                "Heading, Paragraph, TableBlock, FigureBlock ou Metrics)"
+            )
     story.append(_text("Sources", styles.h1, fonts))
     for source in page.sources or ["aucune source indiquée"]:
         story.append(RLParagraph(escape(fonts.printable(source)), styles.source, bulletText="•"))
@@ -280,8 +361,10 @@ def _story(page: PrintPage, images: Sequence[ChartImage], styles: _Styles, fonts
 
 # --------------------------------------------------------------------------- entry point
 
-def render_pdf(page: PrintPage, *, charts: ChartSettings | None = None,
-               fonts: FontSet | None = None) -> bytes:
+
+def render_pdf(
+    page: PrintPage, *, charts: ChartSettings | None = None, fonts: FontSet | None = None
+) -> bytes:
     """The page as A4 landscape PDF bytes. Figures are rendered with ``charts`` (default: the
     machine's Chromium, 20 s a figure, 60 s in all); a figure that cannot be rendered is a
     box saying why, never a failure. Raises `ReportError` (French message) otherwise."""
@@ -290,12 +373,16 @@ def render_pdf(page: PrintPage, *, charts: ChartSettings | None = None,
     except ButdataError:
         raise
     except LayoutError as exc:
-        raise ReportError(f"mise en page impossible pour « {getattr(page, 'title', '?')} » : "
-                          "un élément ne tient "
-                          f"pas dans une page ({str(exc)[:200]})") from exc
+        raise ReportError(
+            f"mise en page impossible pour « {getattr(page, 'title', '?')} » : "
+            "un élément ne tient "
+            f"pas dans une page ({str(exc)[:200]})"
+        ) from exc
     except Exception as exc:
-        raise ReportError(f"le PDF « {getattr(page, 'title', '?')} » n'a pas pu être produit : "
-                          f"{type(exc).__name__} : {str(exc)[:300]}") from exc
+        raise ReportError(
+            f"le PDF « {getattr(page, 'title', '?')} » n'a pas pu être produit : "
+            f"{type(exc).__name__} : {str(exc)[:300]}"
+        ) from exc
 
 
 def _render(page: PrintPage, charts: ChartSettings, fonts: FontSet) -> bytes:
@@ -307,12 +394,31 @@ def _render(page: PrintPage, charts: ChartSettings, fonts: FontSet) -> bytes:
     chrome = _Chrome.of(page, fonts)
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
-        buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-        topMargin=HEADER_HEIGHT, bottomMargin=FOOTER_HEIGHT, title=page.title,
-        author=page.author or "butdata", subject=format_selection(page.selection),
-        creator="butdata", lang="fr-FR", initialFontName=fonts.regular, initialFontSize=9)
-    frame = Frame(MARGIN_X, FOOTER_HEIGHT, FRAME_WIDTH, FRAME_HEIGHT, id="content",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=HEADER_HEIGHT,
+        bottomMargin=FOOTER_HEIGHT,
+        title=page.title,
+        author=page.author or "butdata",
+        subject=fmt.selection(page.selection),
+        creator="butdata",
+        lang="fr-FR",
+        initialFontName=fonts.regular,
+        initialFontSize=9,
+    )
+    frame = Frame(
+        MARGIN_X,
+        FOOTER_HEIGHT,
+        FRAME_WIDTH,
+        FRAME_HEIGHT,
+        id="content",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     doc.build(_story(page, images, styles, fonts), canvasmaker=_canvas_class(chrome))
     return buffer.getvalue()

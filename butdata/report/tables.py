@@ -27,9 +27,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 
+from butdata import fmt
 from butdata.report.document import TableBlock
 from butdata.report.fonts import FontSet
-from butdata.report.formatting import format_cell, format_number
 
 BASE_SIZE = 8.5
 FLOOR_SIZE = 6.0
@@ -89,9 +89,12 @@ def _columns(block: TableBlock, fonts: FontSet, rows: int) -> list[_Column]:
         series = block.frame.get_column(name).head(rows)
         percent = name in block.percent
         decimals = block.decimals.get(name)
-        cells = [fonts.printable(_cut(format_cell(v, decimals=decimals, percent=percent,
-                                                  placeholder=block.placeholder)))
-                 for v in series.to_list()]
+        cells = [
+            fonts.printable(
+                _cut(fmt.cell(v, digits=decimals, percent_=percent, missing=block.placeholder))
+            )
+            for v in series.to_list()
+        ]
         shown = cells or ([EMPTY] if not out else [])  # an empty table says so in its 1st column
         out.append(_measure(fonts.printable(name), shown, _is_numeric(series.dtype), fonts))
         out[-1].cells = cells
@@ -99,7 +102,7 @@ def _columns(block: TableBlock, fonts: FontSet, rows: int) -> list[_Column]:
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS - 1] + "…"
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 
 def _sizes() -> list[float]:
@@ -177,25 +180,37 @@ def _pack(indices: list[int], widths: list[float], room: float, target: float) -
 
 
 def _styles(fonts: FontSet, size: float) -> dict[str, ParagraphStyle]:
-    left = ParagraphStyle("cell", fontName=fonts.regular, fontSize=size,
-                          leading=round(size * 1.2, 2), alignment=TA_LEFT, splitLongWords=True)
+    left = ParagraphStyle(
+        "cell",
+        fontName=fonts.regular,
+        fontSize=size,
+        leading=round(size * 1.2, 2),
+        alignment=TA_LEFT,
+        splitLongWords=True,
+    )
     head = ParagraphStyle("head", parent=left, fontName=fonts.bold)
-    return {"left": left, "right": ParagraphStyle("cell-num", parent=left, alignment=TA_RIGHT),
-            "head": head, "head-right": ParagraphStyle("head-num", parent=head, alignment=TA_RIGHT)}
+    return {
+        "left": left,
+        "right": ParagraphStyle("cell-num", parent=left, alignment=TA_RIGHT),
+        "head": head,
+        "head-right": ParagraphStyle("head-num", parent=head, alignment=TA_RIGHT),
+    }
 
 
 def _para(text: str, style: ParagraphStyle) -> RLParagraph:
     return RLParagraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _table(block: TableBlock, columns: list[_Column], idx: list[int], layout: _Fit,
-           fonts: FontSet) -> tuple[Table, float]:
+def _table(
+    block: TableBlock, columns: list[_Column], idx: list[int], layout: _Fit, fonts: FontSet
+) -> tuple[Table, float]:
     """The table of columns ``idx`` (its header row repeated on every page it runs over) and
     the height of its header and first rows."""
     styles = _styles(fonts, layout.size)
     header: list[str | RLParagraph] = [
         _para(columns[i].header, styles["head-right" if columns[i].numeric else "head"])
-        for i in idx]
+        for i in idx
+    ]
     n_rows = len(columns[idx[0]].cells)
     body: list[list[str | RLParagraph]] = []
     for r in range(n_rows):
@@ -203,13 +218,17 @@ def _table(block: TableBlock, columns: list[_Column], idx: list[int], layout: _F
         for i, w in zip(idx, layout.widths, strict=True):
             text = columns[i].cells[r]
             fits = "\n" not in text and stringWidth(text, fonts.regular, layout.size) <= w - 2 * PAD
-            row.append(text if fits else _para(text, styles["right" if columns[i].numeric else "left"]))
+            row.append(
+                text if fits else _para(text, styles["right" if columns[i].numeric else "left"])
+            )
         body.append(row)
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), fonts.regular, layout.size, round(layout.size * 1.2, 2)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ("GRID", (0, 0), (-1, -1), 0.25, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, HEADER_RULE),
@@ -229,8 +248,14 @@ def _table(block: TableBlock, columns: list[_Column], idx: list[int], layout: _F
         if name in position and 0 <= r < n_rows:
             cell = (position[name], r + 1)
             style.append(("BACKGROUND", cell, cell, HIGHLIGHT_BG))
-    table = Table([header, *body], colWidths=layout.widths, repeatRows=1, splitInRow=1,
-                  hAlign="LEFT", style=TableStyle(style))
+    table = Table(
+        [header, *body],
+        colWidths=layout.widths,
+        repeatRows=1,
+        splitInRow=1,
+        hAlign="LEFT",
+        style=TableStyle(style),
+    )
     return table, start_height
 
 
@@ -239,13 +264,15 @@ def _start(caption: RLParagraph | None, table_start: float, width: float) -> Con
     starts (no title or header alone at the bottom of a page)."""
     height = table_start
     if caption is not None:
-        height += (caption.wrap(width, 10_000)[1] + caption.style.spaceBefore
-                   + caption.style.spaceAfter)
+        height += (
+            caption.wrap(width, 10_000)[1] + caption.style.spaceBefore + caption.style.spaceAfter
+        )
     return CondPageBreak(min(height, MAX_START))
 
 
-def table_flowables(block: TableBlock, fonts: FontSet, width: float,
-                    caption: ParagraphStyle, note: ParagraphStyle) -> list[Flowable]:
+def table_flowables(
+    block: TableBlock, fonts: FontSet, width: float, caption: ParagraphStyle, note: ParagraphStyle
+) -> list[Flowable]:
     """The block's table (several when its columns are split), titled, and its notes."""
     frame = block.frame
     title = fonts.printable(block.title or "")
@@ -254,7 +281,9 @@ def table_flowables(block: TableBlock, fonts: FontSet, width: float,
     rows = min(frame.height, MAX_ROWS)
     columns = _columns(block, fonts, rows)
     whole = fit(columns, width)
-    parts = [list(range(len(columns)))] if whole else split_columns(columns, block.key_columns, width)
+    parts = (
+        [list(range(len(columns)))] if whole else split_columns(columns, block.key_columns, width)
+    )
     shared = sorted(set(parts[0]).intersection(*parts[1:])) if len(parts) > 1 else []
     out: list[Flowable] = []
     for n, idx in enumerate(parts, 1):
@@ -264,8 +293,9 @@ def table_flowables(block: TableBlock, fonts: FontSet, width: float,
         label = title
         if len(parts) > 1:
             first = idx[0] if n == 1 else min(i for i in idx if i not in shared)
-            label = (f"partie {n}/{len(parts)} (colonnes {first + 1} à {idx[-1] + 1} "
-                     f"sur {len(columns)})")
+            label = (
+                f"partie {n}/{len(parts)} (colonnes {first + 1} à {idx[-1] + 1} sur {len(columns)})"
+            )
             label = f"{title} — {label}" if title else label.capitalize()
         table, table_start = _table(block, columns, idx, layout, fonts)
         head = _para(label, caption) if label else None
@@ -273,12 +303,16 @@ def table_flowables(block: TableBlock, fonts: FontSet, width: float,
     notes = []
     if len(parts) > 1:
         keys = ", ".join(columns[i].header for i in shared)
-        notes.append(f"Tableau trop large pour une page : ses {len(columns)} colonnes sont "
-                     f"imprimées en {len(parts)} parties"
-                     + (f", « {keys} » répété dans chacune." if keys else "."))
+        notes.append(
+            f"Tableau trop large pour une page : ses {len(columns)} colonnes sont "
+            f"imprimées en {len(parts)} parties"
+            + (f", « {keys} » répété dans chacune." if keys else ".")
+        )
     if frame.height > rows:
-        notes.append(f"{format_number(rows)} premières lignes sur {format_number(frame.height)} "
-                     "(le tableau complet : téléchargement CSV ou XLSX de la page).")
+        notes.append(
+            f"{fmt.integer(rows)} premières lignes sur {fmt.integer(frame.height)} "
+            "(le tableau complet : téléchargement CSV ou XLSX de la page)."
+        )
     if block.note:
         notes.append(fonts.printable(block.note))
     out.extend(_para(text, note) for text in notes)

@@ -32,7 +32,16 @@ from butdata.formations import NAMES, acronym
 from butdata.ids import assign_table_ids
 from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.text import slug
-from butdata.vocab import KINDS, STATUSES, UE_CODE, competence_of, module_kind, ue_key
+from butdata.vocab import (
+    KINDS,
+    STATUSES,
+    UE_CODE,
+    coefficient_problem,
+    competence_of,
+    ects_problem,
+    module_kind,
+    ue_key,
+)
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"
 TABLE, UE_LEVEL, MODULE, VALUE = "table", "ue", "module", "value"
@@ -253,7 +262,10 @@ def parse_float(value: Any) -> float:
     text = str(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if not re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?", text):
         raise ValueError
-    return float(text.replace(",", "."))
+    number = float(text.replace(",", "."))
+    if not math.isfinite(number):  # "1e309" reads as infinity
+        raise ValueError
+    return number
 
 
 def parse_cell(column: Column, value: Any) -> Any:
@@ -412,6 +424,11 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
                 f"{'coefficient négatif' if name == 'coefficient' else 'valeur négative'} "
                 f"({number_text(v[name])})",
             )
+    # Numbers at the door: an absurd coefficient or UE total, ECTS outside 0-30.
+    if (c := v.get("coefficient")) is not None and c >= 0 and (problem := coefficient_problem(c)):
+        err("coefficient", problem)
+    if v.get("ects") is not None and v["ects"] >= 0 and (problem := ects_problem(v["ects"])):
+        err("ects", problem)
     for name in (
         "position",
         "source_line",

@@ -126,20 +126,20 @@ DEEP_LINKS = [
     (
         "comparer",
         "/Comparer_les_parcours?formation=QLIO&semestre=S3&document=tous"
-        "&parcours=QMI+%C2%B7+doc+000&parcours=OSC+%C2%B7+doc+000",
+        "&parcours=QMI+%C2%B7+MCC+QLIO+2025-2026&parcours=OSC+%C2%B7+MCC+QLIO+2025-2026",
         "Comparer les parcours",
     ),
     (
         "comparer-2-docs",
         "/Comparer_les_parcours?formation=QLIO&semestre=S3"
-        "&parcours=QMI+%C2%B7+doc+000"
-        "&parcours=Management+de+la+production+de+biens+et+de+services+%C2%B7+doc+004",
+        "&parcours=QMI+%C2%B7+MCC+QLIO+2025-2026"
+        "&parcours=Management+de+la+production+de+biens+et+de+services+%C2%B7+MCC+IUT+multisite",
         "Comparer les parcours",
     ),
     ("poids", "/Poids_par_UE?formation=TC&semestre=S3&par=module", "Poids par UE"),
     (
         "simulation",
-        "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+doc+000",
+        "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+MCC+QLIO+2025-2026",
         "Simulation de notes",
     ),
 ]
@@ -168,7 +168,8 @@ def _avg(pg, key: str) -> str:
 
 def test_slider_keyboard_moves_average(server, page):
     page.goto(
-        server + "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+doc+000"
+        server
+        + "/Simulation_de_notes?formation=QLIO&periode=S1+%C2%B7+tronc+commun+%C2%B7+MCC+QLIO+2025-2026"
     )
     _settle(page)
     page.get_by_role("button", name="Tout à 10").click()

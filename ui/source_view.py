@@ -1,0 +1,124 @@
+"""« Voir la source »: the document lines behind a value, the value highlighted (text escaped:
+the lines come from source documents)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from butdata.analysis.source_view import Excerpt, excerpt
+from butdata.errors import ButdataError
+from butdata.store import DEFAULT_SOURCES, default_db_path, store_meta
+
+
+def sources_dir() -> Path:
+    """The directory the current store was built from."""
+    meta = store_meta(default_db_path())
+    return Path(meta.get("sources_dir") or DEFAULT_SOURCES)
+
+
+def _excerpt_html(ex: Excerpt) -> str:
+    """The lines as a small monospace block, the value's token marked (everything escaped)."""
+    rows = []
+    for n, text in ex.lines:
+        if n == ex.line and ex.span:
+            a, b = ex.span
+            body = (
+                html.escape(text[:a])
+                + f"<mark style='background:#ffd54f;font-weight:700'>{html.escape(text[a:b])}</mark>"
+                + html.escape(text[b:])
+            )
+        else:
+            body = html.escape(text)
+        weight = "font-weight:600;" if n == ex.line else "color:#555;"
+        rows.append(
+            f"<div style='{weight}white-space:pre-wrap'><span style='color:#888'>{n:>5} │ </span>"
+            f"{body}</div>"
+        )
+    return (
+        "<div style='font-family:monospace;font-size:0.9rem;background:#f7f7f7;padding:6px 8px;"
+        f"border-radius:4px;overflow-x:auto'>{''.join(rows)}</div>"
+    )
+
+
+def show(
+    source: str,
+    line: int,
+    printed: str | None = None,
+    caption: str | None = None,
+    **where: Any,
+) -> None:
+    """One excerpt: ``caption`` (what the value is), then the lines. ``where``: layout,
+    position, ue_ord, n_ue (see :func:`butdata.analysis.source_view.locate`)."""
+    try:
+        ex = excerpt(sources_dir(), source, line, printed, **where)
+    except ButdataError as exc:
+        st.caption(f"{caption or source} — {exc}")
+        return
+    st.caption(f"{caption + ' — ' if caption else ''}fichier {source}, ligne {line}")
+    st.markdown(_excerpt_html(ex), unsafe_allow_html=True)
+    if ex.note:
+        st.caption(ex.note)
+
+
+def values_of(
+    coefficients: pl.DataFrame,
+    ues: pl.DataFrame,
+    tables: pl.DataFrame,
+    competence: int | None,
+    module: str | None,
+    position: int | None = None,
+) -> list[dict[str, Any]]:
+    """For each table, its values of one module (``module`` None: the values without a module
+    at ``position`` in their UE row) in one competence (None: every UE), with what :func:`show`
+    needs to locate each on its line."""
+    from butdata.analysis.compare import module_key
+
+    out: list[dict[str, Any]] = []
+    rows = coefficients.with_columns(module=module_key())
+    if competence is not None:
+        rows = rows.filter(pl.col("competence") == competence)
+    if module is not None:
+        rows = rows.filter(pl.col("module") == module)
+    else:
+        rows = rows.filter(pl.col("module").is_null() & (pl.col("position") == position))
+    info = {r["table_id"]: r for r in tables.iter_rows(named=True)}
+    for r in rows.iter_rows(named=True):
+        t = info.get(r["table_id"])
+        if t is None:
+            continue
+        table_ues = ues.filter(pl.col("table_id") == r["table_id"]).sort("ord")
+        codes = table_ues["competence"].to_list()
+        out.append(
+            {
+                "label": t["label"],
+                "source": t["source"],
+                "line": r["source_line"],
+                "printed": r["printed"],
+                "layout": t.get("layout"),
+                "position": r["position"],
+                "ue_ord": codes.index(r["competence"]) if r["competence"] in codes else None,
+                "n_ue": len(codes),
+                "ue": r["ue"],
+            }
+        )
+    return out
+
+
+def show_values(found: Sequence[Mapping[str, Any]]) -> None:
+    for v in found:
+        show(
+            v["source"],
+            v["line"],
+            v["printed"],
+            caption=f"{v['label']} · {v['ue']} : « {v['printed']} »",
+            layout=v["layout"],
+            position=v["position"],
+            ue_ord=v["ue_ord"],
+            n_ue=v["n_ue"],
+        )
