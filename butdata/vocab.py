@@ -150,6 +150,7 @@ WARNING_LABELS: Mapping[str, str] = {
     "draft_sheet": "feuille d'un brouillon",
     "duplicate_competence": "compétence en double",
     "duplicate_title": "même intitulé pour plusieurs codes",
+    "formation_unknown": "formation hors des spécialités nationales",
     "identity_inferred": "identité du tableau déduite",
     "layout_ambiguous": "fin de ligne ambiguë",
     "missing_totals": "totaux absents",

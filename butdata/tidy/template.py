@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from butdata.checks import close_module_table
-from butdata.formations import NAMES, acronym
+from butdata.formations import NAMES, acronym, known_acronyms
 from butdata.ids import assign_table_ids
 from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.text import slug
@@ -361,11 +361,6 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
     if not exact:
         if v.get("formation") is None:
             err("formation", "formation manquante")
-        elif acronym(v["formation"]) is None:
-            err(
-                "formation",
-                f"formation inconnue « {v['formation']} » (sigles : {', '.join(NAMES)})",
-            )
         if semester is None:
             err("semester", "semestre manquant")
         elif not 1 <= semester <= 6:
@@ -546,6 +541,16 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Tab
         totals_line=info.get("totals_line"),
         table_id=info.get("table_id"),
     )
+    if formation and acr is None and not exact:
+        # A local diploma or a typo is stored as printed: the committee decides.
+        table.issues.append(
+            Issue(
+                table.line,
+                "formation_unknown",
+                f"formation « {formation} » hors des 24 spécialités nationales de B.U.T., "
+                f"gardée telle qu'écrite (sigles connus : {known_acronyms()})",
+            )
+        )
     if not table.title:
         table.title = " ".join(
             str(x)
