@@ -35,6 +35,9 @@ from butdata.text import slug
 from butdata.vocab import KINDS, STATUSES, UE_CODE, competence_of, module_kind, ue_key
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"
+# Layouts of the documents read by a reader (not typed by hand): their exported rows are
+# restored as they are (NULLs, checks, status).
+EXACT_LAYOUTS = ("modules", "grid", "orebut")
 TABLE, UE_LEVEL, MODULE, VALUE = "table", "ue", "module", "value"
 
 
@@ -356,7 +359,7 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
 
     # Rows exported from a text document are checked for types only: what the document did
     # not determine (formation, semester of a damaged table) stays empty there.
-    exact = v.get("layout") in ("modules", "grid") and v.get("table_id") is not None
+    exact = v.get("layout") in EXACT_LAYOUTS and v.get("table_id") is not None
     semester = v.get("semester")
     if not exact:
         if v.get("formation") is None:
@@ -518,7 +521,7 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Tab
     from_template = origin == container  # provenance lines are then the template's rows
     # Rows exported from a text document are restored as they are (NULLs, checks, status);
     # anything else is a draft: defaults and checks are computed like the text readers do.
-    exact = info.get("layout") in ("modules", "grid") and info.get("table_id") is not None
+    exact = info.get("layout") in EXACT_LAYOUTS and info.get("table_id") is not None
 
     formation = info.get("formation")
     acr = acronym(formation) if formation else None
