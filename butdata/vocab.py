@@ -41,7 +41,9 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", "", ascii_text).upper()
 
 
-def module_kind(code: str | None, name: str | None = None) -> str | None:
+def module_kind(
+    code: str | None, name: str | None = None, declared: str | None = None
+) -> str | None:
     """Kind of a module from its printed code (and name), by the national code scheme.
 
     ``R3.07`` ressource; ``SAE3.01`` / ``SAÉ 1.01`` SAÉ; ``SAE3.PF`` / ``SAE3.Portfolio`` /
@@ -49,7 +51,15 @@ def module_kind(code: str | None, name: str | None = None) -> str | None:
     ``SAE4.STAGE`` / ``STAGE4`` (or a name starting with « Stage ») stage; ``PPP`` (projet
     personnel et professionnel) ressource; ``AOP …``, ``SAE.AOP``, ``HP`` (heures projet),
     ``H.IA`` and any other printed code: autre. No code: ``None`` (unknown, never guessed).
+
+    ``declared`` is the kind the source states by its structure (ORéBUT lists SAÉ and
+    ressources in separate elements): it names a module whose code says nothing (``autre`` or
+    no code); portfolio and stage are still told by code or name.
     """
+    if declared is not None:
+        kind = module_kind(code or "?", name)  # a module without code is told by its name
+        explicit_other = "AOP" in _plain(code or "")
+        return declared if kind == OTHER and not explicit_other else kind
     if not code or not code.strip():
         return None
     plain = _plain(code)
@@ -200,20 +210,29 @@ SEVERITY_LABELS: Mapping[str, str] = {
 # French name of every warning code a reader or an import records.
 WARNING_LABELS: Mapping[str, str] = {
     "bad_module_line": "ligne de module illisible",
+    "bad_coefficient": "coefficient illisible",
     "bad_totals_line": "ligne de totaux illisible",
+    "bad_year": "année de parcours illisible",
     "code_variant": "code de module écrit différemment",
     "columns_not_unique": "colonnes des modules non uniques",
     "columns_uncertain": "colonnes des modules incertaines",
     "competence_inferred": "compétence déduite",
+    "competence_not_in_parcours": "compétence hors des parcours du module",
     "competence_unknown": "compétence inconnue",
     "draft_sheet": "feuille d'un brouillon",
+    "duplicate_code": "même code pour plusieurs modules",
     "duplicate_competence": "compétence en double",
+    "duplicate_parcours": "parcours en double",
+    "duplicate_semester": "semestre décrit deux fois",
     "duplicate_title": "même intitulé pour plusieurs codes",
+    "formation_unknown": "formation hors des spécialités nationales",
     "identity_inferred": "identité du tableau déduite",
     "layout_ambiguous": "fin de ligne ambiguë",
     "missing_totals": "totaux absents",
     "module_sum_mismatch": "coefficient semestre ≠ somme des UE",
     "modules_unplaced": "valeurs non rattachées aux modules",
+    "parcours_unknown": "parcours inconnu",
+    "referential_origin": "UE lues dans le référentiel de compétences",
     "stray_value": "valeur isolée ignorée",
     "sum_mismatch": "somme ≠ total imprimé",
     "template_origin": "tableau repris d'un autre document",

@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     for d in report.documents:
         statuses = ", ".join(f"{n} {STATUS_LABELS[s]}s" for s, n in d.by_status.items() if n)
         print(
-            f"- {d.source} ({d.layout}) : {d.tables} tableaux ({statuses}), {d.ues} UE, "
+            f"- {d.source} ({d.layout}) : {d.tables} tableaux"
+            + (f" ({statuses})" if statuses else "")  # a competence referential has none
+            + f", {d.ues} UE, "
             f"{d.coefficients} coefficients, {d.warnings} avertissements"
         )
     return 0

@@ -14,7 +14,8 @@ from butdata.model import Document
 
 TEXT_SUFFIXES = {".txt"}
 TEMPLATE_SUFFIXES = {".csv", ".xlsx"}
-SUFFIXES = TEXT_SUFFIXES | TEMPLATE_SUFFIXES
+XML_SUFFIXES = {".xml"}  # ORéBUT exports: competence referential and programme
+SUFFIXES = TEXT_SUFFIXES | TEMPLATE_SUFFIXES | XML_SUFFIXES
 
 
 def source_files(directory: Path) -> list[Path]:
@@ -83,6 +84,10 @@ def _read(path: Path) -> Document:
         from butdata.readers import spreadsheet
 
         return spreadsheet.read(path)
+    if suffix in XML_SUFFIXES:
+        from butdata.readers import orebut_xml
+
+        return orebut_xml.read(path)
     lines = read_text_lines(path)
     if any(re.match(r"^\s*Code PN\b", line) for line in lines):
         from butdata.readers import text_modules

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from butdata.checks import close_module_table
-from butdata.formations import NAMES, acronym
+from butdata.formations import NAMES, acronym, known_acronyms
 from butdata.ids import assign_table_ids
 from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.text import slug
@@ -44,6 +44,9 @@ from butdata.vocab import (
 )
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"
+# Layouts of the documents read by a reader (not typed by hand): their exported rows are
+# restored as they are (NULLs, checks, status).
+EXACT_LAYOUTS = ("modules", "grid", "orebut")
 TABLE, UE_LEVEL, MODULE, VALUE = "table", "ue", "module", "value"
 
 
@@ -368,16 +371,11 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
 
     # Rows exported from a text document are checked for types only: what the document did
     # not determine (formation, semester of a damaged table) stays empty there.
-    exact = v.get("layout") in ("modules", "grid") and v.get("table_id") is not None
+    exact = v.get("layout") in EXACT_LAYOUTS and v.get("table_id") is not None
     semester = v.get("semester")
     if not exact:
         if v.get("formation") is None:
             err("formation", "formation manquante")
-        elif acronym(v["formation"]) is None:
-            err(
-                "formation",
-                f"formation inconnue « {v['formation']} » (sigles : {', '.join(NAMES)})",
-            )
         if semester is None:
             err("semester", "semestre manquant")
         elif not 1 <= semester <= 6:
@@ -540,7 +538,7 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Tab
     from_template = origin == container  # provenance lines are then the template's rows
     # Rows exported from a text document are restored as they are (NULLs, checks, status);
     # anything else is a draft: defaults and checks are computed like the text readers do.
-    exact = info.get("layout") in ("modules", "grid") and info.get("table_id") is not None
+    exact = info.get("layout") in EXACT_LAYOUTS and info.get("table_id") is not None
 
     formation = info.get("formation")
     acr = acronym(formation) if formation else None
@@ -563,6 +561,16 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Tab
         totals_line=info.get("totals_line"),
         table_id=info.get("table_id"),
     )
+    if formation and acr is None and not exact:
+        # A local diploma or a typo is stored as printed: the committee decides.
+        table.issues.append(
+            Issue(
+                table.line,
+                "formation_unknown",
+                f"formation « {formation} » hors des 24 spécialités nationales de B.U.T., "
+                f"gardée telle qu'écrite (sigles connus : {known_acronyms()})",
+            )
+        )
     if not table.title:
         table.title = " ".join(
             str(x)
