@@ -6,11 +6,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 import pytest
+from fixtures import tiny_store
 
 from butdata import charts
 from butdata.analysis import compare as cmp
 from butdata.analysis import queries as q
-from fixtures import tiny_store
 
 N = "\u202f"
 

@@ -8,11 +8,11 @@ import itertools
 import duckdb
 import polars as pl
 import pytest
+from fixtures import tiny_store
 
 from butdata import labels, vocab
 from butdata.analysis import compare as cmp
 from butdata.analysis import queries as q
-from fixtures import tiny_store
 
 
 @pytest.fixture(scope="module")
