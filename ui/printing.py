@@ -13,6 +13,17 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from butdata.report import (
+    Block,
+    FigureBlock,
+    Heading,
+    Paragraph,
+    PrintPage,
+    TableBlock,
+    render_pdf,
+    suggested_filename,
+)
+
 _KEY = "_print_page"
 
 
@@ -64,11 +75,32 @@ def note_source(line: str) -> None:
         page.sources.append(line)
 
 
+def print_page(page: Collected, when: datetime) -> PrintPage:
+    """The printable description of a collected page: its intro, then the tables, figures and
+    texts in the order they were drawn, then the sources."""
+    blocks: list[Block] = [Paragraph(page.intro)] if page.intro else []
+    for kind, content, title in page.blocks:
+        if kind == "table":
+            frame, percent = content  # type: ignore[misc]
+            blocks.append(TableBlock(frame, title=title, percent=percent, key_columns=2))
+        elif kind == "figure":
+            blocks.append(FigureBlock(content, title=title))
+        else:
+            if title:
+                blocks.append(Heading(title, level=2))
+            blocks.append(Paragraph(str(content)))
+    return PrintPage(
+        title=page.title,
+        selection=page.selection,
+        blocks=blocks,
+        sources=page.sources,
+        generated_at=when,
+    )
+
+
 def pdf_bytes(page: Collected, when: datetime) -> bytes:
     """The PDF of a collected page (runs when the button is clicked, on another thread)."""
-    from butdata import report
-
-    return report.render_collected(page, when)
+    return render_pdf(print_page(page, when))
 
 
 def button() -> None:
@@ -76,15 +108,11 @@ def button() -> None:
     page = _current()
     if page is None:
         return
-    try:
-        from butdata import report  # noqa: F401 — the print engine is optional until merged
-    except ImportError:
-        return
-    name = page.title.lower().replace(" ", "-").replace("'", "")
+    when = datetime.now()
     st.download_button(
         "Imprimer / PDF",
         data=lambda: pdf_bytes(page, datetime.now()),
-        file_name=f"butdata-{name}.pdf",
+        file_name=suggested_filename(print_page(page, when)),
         mime="application/pdf",
         icon=":material/print:",
         key="print_pdf",
