@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import shutil
 import subprocess
 import threading
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 import pytest
+from pdftools import Pdf
+from pdftools import chromium as _chromium
 
 from butdata import (
     charts,  # the house template, as the pages have it
@@ -31,7 +32,6 @@ from butdata.report import (
     PrintPage,
     ReportError,
     TableBlock,
-    find_browser,
     load_fonts,
     render_figures,
     render_pdf,
@@ -47,63 +47,6 @@ FIG_TITLES = ("Part des SAÉ par UE", "Dispersion des coefficients")
 
 
 # --------------------------------------------------------------------------- tools
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"{name} absent : installer poppler-utils (`make poppler`, ou "
-            "`apt-get install poppler-utils`) ; `make test` le fait"
-        )
-    return path
-
-
-def _run(tool: str, *args: str) -> str:
-    return subprocess.run(
-        [_tool(tool), *args], check=True, capture_output=True, text=True, timeout=60
-    ).stdout
-
-
-def _chromium() -> Path:
-    browser = find_browser()
-    if browser is None:
-        pytest.fail(
-            "chromium absent : `make chromium` (apt-get install chromium) ; `make test` le fait"
-        )
-    return browser
-
-
-class Pdf:
-    """A PDF written to disk, read back with poppler."""
-
-    def __init__(self, data: bytes, path: Path):
-        self.data, self.path = data, path
-        path.write_bytes(data)
-
-    def info(self) -> dict[str, str]:
-        lines = _run("pdfinfo", str(self.path)).splitlines()
-        return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
-
-    @property
-    def pages(self) -> int:
-        return int(self.info()["Pages"])
-
-    def text(self, page: int | None = None) -> str:
-        """``pdftotext -layout``, no-break spaces (U+00A0, U+202F) as plain spaces."""
-        pages = ["-f", str(page), "-l", str(page)] if page else []
-        out = _run("pdftotext", "-layout", *pages, str(self.path), "-")
-        return out.replace("\u00a0", " ").replace("\u202f", " ")
-
-    def images(self) -> list[list[str]]:
-        """``pdfimages -list`` rows of real images (not their soft masks)."""
-        rows = [
-            line.split() for line in _run("pdfimages", "-list", str(self.path)).splitlines()[2:]
-        ]
-        return [r for r in rows if r[2] == "image"]
-
-    def fonts(self) -> str:
-        return _run("pdffonts", str(self.path))
 
 
 # --------------------------------------------------------------------------- the page
