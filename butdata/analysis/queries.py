@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from butdata.analysis.years import pair_records
 from butdata.labels import compact_labels, doc_label, parcours_label, with_labels
 from butdata.vocab import STATUS_LABELS
 
@@ -172,52 +173,36 @@ def table_rows(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.D
 
 
 def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame:
-    """What can be simulated for a formation: every table, and every year (odd table + the even
-    table of the next semester, same document, site, parcours and alternance; a parcours year
-    may pair with the tronc commun table of the other semester when that is the only one).
+    """What can be simulated for a formation: every table, and every year (the pairing of
+    :func:`butdata.analysis.years.pair_records`).
 
     Columns: label, kind ("semestre" | "année"), table_ids (list), semester.
     """
     t = tables_of(con, formation)
-    rows = []
     recs = t.to_dicts()
-    for r in recs:
+    rows = [
+        {
+            "label": r["label"],
+            "kind": "semestre",
+            "table_ids": [r["table_id"]],
+            "semester": r["semester"],
+        }
+        for r in recs
+    ]
+    by_id = {r["table_id"]: r for r in recs}
+    for odd, even in pair_records(recs):
+        a, b = by_id[odd], by_id[even]
+        par = parcours_label(a["parcours"] or b["parcours"], a["alternance"])
+        year = (a["semester"] + 1) // 2
         rows.append(
             {
-                "label": r["label"],
-                "kind": "semestre",
-                "table_ids": [r["table_id"]],
-                "semester": r["semester"],
+                "label": f"Année {year} (S{a['semester']}+S{b['semester']}) · {par} · "
+                f"{doc_label(a['source'], a['site'])}",
+                "kind": "année",
+                "table_ids": [odd, even],
+                "semester": a["semester"],
             }
         )
-    for a in recs:
-        if a["semester"] is None or a["semester"] % 2 != 1:
-            continue
-        evens = [
-            b
-            for b in recs
-            if b["semester"] == a["semester"] + 1
-            and b["source"] == a["source"]
-            and b["site"] == a["site"]
-            and b["alternance"] == a["alternance"]
-        ]
-        same = [b for b in evens if b["parcours"] == a["parcours"]]
-        if not same and a["parcours"] is None:
-            continue  # a tronc commun odd semester whose even semesters all have a parcours
-        if not same:
-            same = [b for b in evens if b["parcours"] is None]
-        for b in same:
-            par = parcours_label(a["parcours"] or b["parcours"], a["alternance"])
-            year = (a["semester"] + 1) // 2
-            rows.append(
-                {
-                    "label": f"Année {year} (S{a['semester']}+S{b['semester']}) · {par} · "
-                    f"{doc_label(a['source'], a['site'])}",
-                    "kind": "année",
-                    "table_ids": [a["table_id"], b["table_id"]],
-                    "semester": a["semester"],
-                }
-            )
     df = pl.DataFrame(
         rows,
         schema={
