@@ -260,7 +260,12 @@ def test_unattributed_values_check_only_what_they_can():
     # no kinds and no printed ratio: the share is not checked, and said so
     blind = conf.check_frames(s3(unattributed=True))
     assert [f.rule for f in blind] == ["not_checked", "not_checked"]
-    assert any("part des SAÉ inconnue" in f.message for f in blind)
+    share_gap = next(f.message for f in blind if "part des SAÉ inconnue" in f.message)
+    assert share_gap.startswith("Non vérifié : part des SAÉ, UE sans SAÉ.")
+    # a value known to be an SAÉ (the leading run of the grid) settles « UE sans SAÉ »
+    known = conf.check_frames(s3(unattributed=True, kinds={"#3": "sae"}))
+    share_gap = next(f.message for f in known if "part des SAÉ inconnue" in f.message)
+    assert share_gap.startswith("Non vérifié : part des SAÉ. Raison")
 
 
 def test_grid_layout_c_total_holds_the_aop_cell():
@@ -474,3 +479,9 @@ def test_year_pairs_rules():
     assert year_pairs(tables) == [("s1", "s2"), ("s3-a", "s4-a")]
     with_tc = pl.concat([tables, pl.DataFrame([row("s4", 4)])], how="diagonal_relaxed")
     assert year_pairs(with_tc) == [("s1", "s2"), ("s3", "s4"), ("s3-a", "s4-a"), ("s3-b", "s4")]
+
+
+def test_readme_lists_the_rule_set():
+    from conftest import ROOT
+
+    assert rules_markdown() in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -297,9 +297,10 @@ def _check_modules(t: TableView, settings: ConformitySettings, rep: _Report) -> 
 def _check_ects(t: TableView, settings: ConformitySettings, rep: _Report) -> None:
     missing = [u for u in t.ues if u.row["ects"] is None or u.row["ects"] <= 0]
     for u in missing:
+        none = "aucun crédit ECTS" if u.row["ects"] is None else f"{_n(u.row['ects'])} crédit ECTS"
         rep.add(
             UE_WITHOUT_ECTS,
-            f"{u.code} : aucun crédit ECTS{_at(u.line)}.",
+            f"{u.code} : {none}{_at(u.line)}.",
             u.code,
             line=u.line,
         )
@@ -338,11 +339,13 @@ def _check_table(t: TableView, settings: ConformitySettings) -> _Report:
         )
     unknown = [u for u in read if ue_share(u)[1] == "unknown"]
     if unknown:
+        # a value known to be an SAÉ settles « UE sans SAÉ », not the share
+        blind = any(not any(v.kind in SAE_KINDS for v in u.values) for u in unknown)
         rep.gap(
             f"part des SAÉ inconnue dans {_codes(unknown)}, les types des modules sont "
             "inconnus et le rapport SAE/UE n'est pas imprimé",
             SAE_SHARE_BAND,
-            UE_WITHOUT_SAE,
+            *([UE_WITHOUT_SAE] if blind else []),
         )
     for ue in read:
         _check_ue(ue, settings, rep)

@@ -132,6 +132,13 @@ class TableView:
         return status
 
 
+def _by_table(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["table_id"], []).append(r)
+    return out
+
+
 def prepare(
     tables: pl.DataFrame, ues: pl.DataFrame, coefficients: pl.DataFrame, modules: pl.DataFrame
 ) -> list[TableView]:
@@ -142,25 +149,23 @@ def prepare(
     ids = list(dict.fromkeys([r["table_id"] for r in t_rows + u_rows + c_rows + m_rows]))
     by_id = {r["table_id"]: r for r in t_rows}
     kinds = {(m["table_id"], m["module_code"]): m["kind"] for m in m_rows if m["module_code"]}
+    u_of, c_of, m_of = _by_table(u_rows), _by_table(c_rows), _by_table(m_rows)
     out = []
     for tid in ids:
         row = by_id.get(tid) or {k: None for k in COLUMNS["tables"]} | {"table_id": tid}
         t_ues = sorted(
-            (r for r in u_rows if r["table_id"] == tid),
+            u_of.get(tid, []),
             key=lambda r: (r["competence"], r["ord"] if r["ord"] is not None else 0),
         )
         table = TableView(
             tid,
             row,
             [UEView(r["ue"], r["competence"], r) for r in t_ues],
-            [m for m in m_rows if m["table_id"] == tid],
+            m_of.get(tid, []),
             [],
         )
         of_comp = {u.competence: u for u in table.ues}
-        for c in sorted(
-            (c for c in c_rows if c["table_id"] == tid),
-            key=lambda c: (c["competence"], c["position"] or 0),
-        ):
+        for c in sorted(c_of.get(tid, []), key=lambda c: (c["competence"], c["position"] or 0)):
             if not c["coefficient"]:
                 continue  # a 0 counts nowhere (the store keeps none)
             kind = c["kind"]

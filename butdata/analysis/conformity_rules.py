@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from butdata import fmt
 from butdata.vocab import KINDS, PORTFOLIO, SEVERITY_LABELS
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -227,6 +228,17 @@ def rule_set(settings: ConformitySettings = DEFAULT_SETTINGS) -> list[dict[str, 
     ]
 
 
+def show_setting(name: str, value: Any) -> str:
+    """A setting's value in French: « 40 % – 60 % », « 30 », « portfolio, HP »."""
+    if name == "sae_band":
+        return f"{fmt.percent(value[0], 0)} – {fmt.percent(value[1], 0)}"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value) or "aucun"
+    if isinstance(value, int | float):
+        return fmt.number(value)
+    return str(value)
+
+
 def rules_markdown(settings: ConformitySettings = DEFAULT_SETTINGS) -> str:
     """The rule set as a Markdown table (README, documentation)."""
     lines = [
@@ -234,7 +246,8 @@ def rules_markdown(settings: ConformitySettings = DEFAULT_SETTINGS) -> str:
         "|---|---|---|---|---|",
     ]
     for r in rule_set(settings):
-        shown = ", ".join(f"`{k}` = {v!r}" for k, v in r["settings"].items()) or "—"
+        shown = ", ".join(f"`{k}` = {show_setting(k, v)}" for k, v in r["settings"].items())
+        shown = shown or "—"
         lines.append(
             f"| `{r['code']}` | {r['label']} | {r['severity_fr']} | {r['source']} | {shown} |"
         )
