@@ -115,6 +115,25 @@ def test_module_without_coefficient_warning_and_info():
         s3(grid=[*S3_GRID, ("HP", {})]), settings=ConformitySettings(info_codes=())
     )  # no longer minor
     assert f.severity == "warning"
+    # without a module list, a module printed with zeros only is still found
+    frames = s3(grid=[*S3_GRID, ("R3.03", {"UE31": "0"})])
+    zero = pl.DataFrame(
+        [
+            {
+                "table_id": "t-s3",
+                "ue": "UE31",
+                "competence": 1,
+                "module_code": "R3.03",
+                "coefficient": 0.0,
+                "position": 4,
+                "source_line": 103,
+            }
+        ]
+    )
+    frames["coefficients"] = pl.concat([frames["coefficients"], zero], how="diagonal_relaxed")
+    frames["modules"] = frames["modules"].clear()
+    f = only(frames)
+    assert (f.rule, f.module_code, f.line) == ("module_without_coefficient", "R3.03", 103)
 
 
 def test_coefficient_precision_from_printed_text_else_value():

@@ -161,13 +161,27 @@ def prepare(
             tid,
             row,
             [UEView(r["ue"], r["competence"], r) for r in t_ues],
-            m_of.get(tid, []),
+            list(m_of.get(tid, [])),
             [],
         )
         of_comp = {u.competence: u for u in table.ues}
         for c in sorted(c_of.get(tid, []), key=lambda c: (c["competence"], c["position"] or 0)):
             if not c["coefficient"]:
-                continue  # a 0 counts nowhere (the store keeps none)
+                # a 0 counts nowhere (the store keeps none); a module seen only with zeros is
+                # still a module of the table
+                code = c["module_code"]
+                if code and all(m["module_code"] != code for m in table.modules):
+                    table.modules.append(
+                        {
+                            "table_id": tid,
+                            "module_code": code,
+                            "module_name": c["module_name"],
+                            "kind": c["kind"],
+                            "position": c["position"],
+                            "source_line": c["source_line"],
+                        }
+                    )
+                continue
             kind = c["kind"]
             if kind is None and c["module_code"]:
                 kind = kinds.get((tid, c["module_code"])) or module_kind(
