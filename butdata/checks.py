@@ -27,6 +27,20 @@ def set_printed_totals(
         table.declared_total, table.totals_line = semester_value, line
 
 
+def ue_sum_holds(
+    values_sum: float,
+    n_values: int,
+    total: float,
+    aop_total: float | None = None,
+    row_layout: str | None = None,
+) -> bool:
+    """Whether a UE's values add up to its printed total within their rounding. In the grid row
+    layout C (Génie biologique) the total also holds the AOP cell, which is not printed among the
+    values."""
+    extra = (aop_total or 0.0) if row_layout == "C" else 0.0
+    return sums_agree(values_sum + extra, total, n_values)
+
+
 def check_ue_totals(table: Table) -> None:
     """Per UE: the sum of its values against the printed total (``sum_ok``, a warning when they
     differ by more than the values' rounding), and the SAÉ share from the module kinds where the
@@ -42,7 +56,9 @@ def check_ue_totals(table: Table) -> None:
     for ue in table.ues:
         total = sums.get(ue.competence, 0.0)
         if ue.total is not None:
-            ue.sum_ok = sums_agree(total, ue.total, counts.get(ue.competence, 0))
+            ue.sum_ok = ue_sum_holds(
+                total, counts.get(ue.competence, 0), ue.total, ue.aop_total, ue.row_layout
+            )
             if not ue.sum_ok:
                 table.issues.append(
                     Issue(

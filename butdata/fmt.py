@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator, before « % »
 NBSP = "\u00a0"  # no-break space: before « : »
@@ -37,11 +37,15 @@ def _group(digits: str) -> str:
     return NNBSP.join(parts)
 
 
-def _rounded(x: float | int, digits: int) -> str:
-    """``x`` with ``digits`` decimals, half away from zero on the shortest decimal form of the
-    float (41.25 -> 41.3, as a person rounds the printed 41,25; Python's round() gives 41.2)."""
-    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return f"{q:f}"
+def _fixed(x: float | int, digits: int) -> str:
+    """``x`` with ``digits`` decimals, a half rounded up on its shortest decimal form, as a
+    person rounds the printed number (41,25 -> 41,3); an f-string rounds the binary value half to
+    even (41.25 -> "41.2")."""
+    try:
+        exact = Decimal(x) if isinstance(x, int) else Decimal(repr(float(x)))
+        return f"{exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):f}"
+    except InvalidOperation:  # beyond the decimal context's precision: huge numbers
+        return f"{x:.{digits}f}"
 
 
 def number(
@@ -53,7 +57,7 @@ def number(
         return missing
     if isinstance(x, float) and math.isinf(x):
         return "∞" if x > 0 else "-∞"
-    text = _rounded(x, digits)
+    text = _fixed(x, max(digits, 0))
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     sign = "-" if text.startswith("-") else ""
@@ -79,13 +83,13 @@ def percent(share: float | None, digits: int = 2, *, missing: str = MISSING) -> 
 
 def floor_to(x: float, digits: int) -> float:
     """Round down, tolerant of float noise (9.99999999999 shows as 10 only when it counts as 10)."""
-    f = 10**digits
+    f = 10.0**digits
     return math.floor(x * f + _NOISE * f) / f
 
 
 def ceil_to(x: float, digits: int) -> float:
     """Round up, so that obtaining the shown grade does reach the mark."""
-    f = 10**digits
+    f = 10.0**digits
     return math.ceil(x * f - _NOISE * f) / f
 
 

@@ -49,3 +49,10 @@ def test_cells():
     )
     assert fmt.cell(1.5) == "1,5" and fmt.cell(1.5, digits=2) == "1,50" and fmt.cell(12) == "12"
     assert fmt.cell([1.5, 2]) == "1,5, 2" and fmt.cell(dt.date(2026, 12, 1)) == "01/12/2026"
+
+
+def test_halves_round_up_on_the_printed_decimal():
+    assert fmt.number(2.675, 2) == "2,68"  # the binary value is 2.67499999…
+    assert fmt.number(2.5, 0) == "3" and fmt.number(0.125, 2) == "0,13"
+    assert fmt.number(-1.25, 1) == "-1,3" and fmt.number(-0.001) == "0"
+    assert fmt.number(1e300, 2).startswith("1") and fmt.number(float("inf")) == "∞"

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from butdata.analysis.years import pair_records
 from butdata.labels import compact_labels, doc_label, document_name, parcours_label, with_labels
 from butdata.vocab import (
     EMPTY,
@@ -236,35 +237,9 @@ def tables_in_semesters(con: duckdb.DuckDBPyConnection, semesters: Sequence[int]
     return df.with_columns(full_label=pl.col("label"))
 
 
-def year_pairs(
-    tables: Sequence[Mapping[str, Any]],
-) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
-    """The years among these tables: an odd-semester table and the table of the next semester of
-    the same document, site, parcours and alternance; a parcours year may pair with the tronc
-    commun table of the other semester when that is the only one."""
-    pairs = []
-    for a in tables:
-        if a["semester"] is None or a["semester"] % 2 != 1:
-            continue
-        evens = [
-            b
-            for b in tables
-            if b["semester"] == a["semester"] + 1
-            and b["source"] == a["source"]
-            and b["site"] == a["site"]
-            and b["alternance"] == a["alternance"]
-        ]
-        same = [b for b in evens if b["parcours"] == a["parcours"]]
-        if not same and a["parcours"] is None:
-            continue  # a tronc commun odd semester whose even semesters all have a parcours
-        if not same:
-            same = [b for b in evens if b["parcours"] is None]
-        pairs += [(a, b) for b in same]
-    return pairs
-
-
 def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame:
-    """What can be simulated for a formation: every year (:func:`year_pairs`), then every table.
+    """What can be simulated for a formation: every year (the pairing of
+    :func:`butdata.analysis.years.pair_records`), then every table.
 
     Columns: label, kind ("année" | "semestre"), table_ids (list), semester, simulable (every
     table of the option has values), reliability (the weakest of its tables)."""
@@ -284,7 +259,9 @@ def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame
             }
         )
 
-    for a, b in year_pairs(recs):
+    by_id = {r["table_id"]: r for r in recs}
+    for odd, even in pair_records(recs):
+        a, b = by_id[odd], by_id[even]
         par = parcours_label(a["parcours"] or b["parcours"], a["alternance"])
         doc = doc_label(a["source"], a["site"], a["doc_title"], a["doc_year"])
         option(
