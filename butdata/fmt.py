@@ -68,13 +68,13 @@ def percent(share: float | None, digits: int = 1, *, missing: str = MISSING) -> 
 
 def floor_to(x: float, digits: int) -> float:
     """Round down, tolerant of float noise (9.99999999999 shows as 10 only when it counts as 10)."""
-    f = 10**digits
+    f = 10.0**digits
     return math.floor(x * f + _NOISE * f) / f
 
 
 def ceil_to(x: float, digits: int) -> float:
     """Round up, so that obtaining the shown grade does reach the mark."""
-    f = 10**digits
+    f = 10.0**digits
     return math.ceil(x * f - _NOISE * f) / f
 
 
