@@ -64,8 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rule_arguments(parser)
     parser.add_argument(
         "--but1-validated",
-        choices=sorted(BUT1_CHOICES),
+        type=_but1,
         default="unknown",
+        metavar="yes|no|unknown",
         help="BUT2 : toutes les UE du BUT1 sont-elles validées ? (condition d'entrée en BUT3 ; "
         "défaut : unknown, le passage de droit est alors « sous réserve »)",
     )
@@ -76,10 +77,25 @@ def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by the commands that apply the jury rules."""
     parser.add_argument(
         "--tolerance",
-        choices=sorted(TOLERANCES),
+        type=_tolerance,
         default=DEFAULT_RULES.tolerance,
+        metavar="scodoc|strict",
         help="scodoc (défaut : une moyenne compte comme atteinte à 0,005 près, comme ScoDoc) "
         "ou strict (moyenne ≥ seuil)",
+    )
+
+
+def _tolerance(text: str) -> str:
+    if text.strip().lower() in TOLERANCES:
+        return text.strip().lower()
+    raise argparse.ArgumentTypeError(f"scodoc ou strict attendu, reçu {text!r}")
+
+
+def _but1(text: str) -> str:
+    if text.strip().lower() in BUT1_CHOICES:
+        return text.strip().lower()
+    raise argparse.ArgumentTypeError(
+        f"yes, no ou unknown (oui, non, inconnu) attendu, reçu {text!r}"
     )
 
 
