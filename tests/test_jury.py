@@ -244,3 +244,71 @@ def test_compensation_codes_from_averages():
     assert [r.code for r in out.rcues] == ["CMP", "ADM", "AJ"]
     assert [r.odd.code for r in out.rcues] == ["CMP", "ADM", "AJ"]
     assert out.decision == "PASD"  # 2 of 3 ≥ 10, 9.5 ≥ 8
+
+
+# ---------------------------------------------------------------- module keys, simplified mode
+
+
+def test_modules_without_code_are_keyed_by_their_printed_name():
+    # A block-layout source prints names only: « Anglais » (UE11 × 2) and « Projet » (UE11 × 1,
+    # UE12 × 3). Each value has a name, so the table simulates per module, not in simplified
+    # mode: UE11 = (2 × 14 + 1 × 8) / 3 = 36 / 3 = 12 ; UE12 = 8.
+    import polars as pl
+
+    coefficients = pl.DataFrame(
+        {
+            "table_id": ["b1"] * 3,
+            "ue": ["UE11", "UE11", "UE12"],
+            "competence": [1, 1, 2],
+            "module_code": [None, None, None],
+            "module_name": ["Anglais", "Projet", "Projet"],
+            "coefficient": [2.0, 1.0, 3.0],
+        },
+        schema_overrides={"module_code": pl.String},
+    )
+    ues = pl.DataFrame({"table_id": ["b1", "b1"], "ue": ["UE11", "UE12"], "competence": [1, 2]})
+    assert sim.table_mode(coefficients, "b1") == "modules"
+    weights, mode = sim.semester_weights(coefficients, ues, "b1")
+    assert mode == "modules" and sim.known_codes(weights) == ["Anglais", "Projet"]
+    grades = sim.normalise_grades({"anglais": 14, "Projet": 8}, sim.known_codes(weights))
+    r = sim.simulate(coefficients, ues, ["b1"], grades)
+    assert ue_row(r, "UE11")["average"] == APPROX(12.0) and ue_row(r, "UE12")["average"] == 8.0
+    # a value with neither code nor name is not attributable: simplified mode
+    anonymous = coefficients.with_columns(module_name=pl.lit(None, pl.String))
+    assert sim.table_mode(anonymous, "b1") == "coarse"
+
+
+def test_simplified_mode_has_one_definition():
+    # The weights and the page's sliders read the same pseudo-modules (label, weight, source).
+    import polars as pl
+
+    from butdata.grading.structure import coarse_modules
+
+    ues = pl.DataFrame(
+        {
+            "table_id": ["d1", "d1"],
+            "ue": ["UE11", "UE12"],
+            "competence": [1, 2],
+            "sae_share": [0.4, None],
+            "source_line": [12, 13],
+        }
+    )
+    mods, unknown = coarse_modules(ues, "d1")
+    assert [(m.code, m.weight) for m in mods] == [("UE11:SAE", 0.4), ("UE11:RES", 0.6)]
+    assert mods[0].label == "Moyenne des SAÉ (40\u202f%)" and "ligne 12" in mods[0].help
+    assert unknown == ["UE12"]
+    coefficients = pl.DataFrame(
+        {
+            "table_id": ["d1"],
+            "ue": ["UE11"],
+            "competence": [1],
+            "module_code": [None],
+            "coefficient": [1.0],
+        },
+        schema_overrides={"module_code": pl.String},
+    )
+    weights, mode = sim.semester_weights(coefficients, ues, "d1")
+    assert mode == "coarse"
+    assert list(zip(weights["module_code"], weights["coefficient"])) == [
+        (m.code, m.weight) for m in mods
+    ]

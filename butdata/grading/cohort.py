@@ -15,6 +15,7 @@ prove "cohort = single-student engine".
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -189,34 +190,43 @@ def read_grades_csv(
     structure: CohortStructure,
     rules: Rules = DEFAULT_RULES,
     extra_columns: Sequence[str] = (),
+    name: str | None = None,
 ) -> np.ndarray:
-    """Grades from a CSV: one row per student, one column per module key (a missing column or
-    an empty cell = not graded; decimal commas accepted). ``extra_columns`` (e.g. a student id)
-    are ignored; any other unknown column or an out-of-range grade raises GradeError."""
-    name = Path(path).name if isinstance(path, (str, Path)) else "le fichier"
+    """Grades from a CSV (a path, or a file-like object named ``name``): one row per student,
+    one column per module key (a missing column or an empty cell = not graded; decimal commas
+    accepted; ``,`` or ``;``). ``extra_columns`` (e.g. a student id) are ignored; any other
+    unknown column or an out-of-range grade raises GradeError naming the file and line."""
+    where = name or (str(path) if isinstance(path, (str, Path)) else "le fichier")
     try:
-        frame = pl.read_csv(path, infer_schema=False)
+        if isinstance(path, (str, Path)):
+            raw = Path(path).read_bytes()
+        else:
+            raw = path.read() if hasattr(path, "read") else bytes(path)
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
+        first = text.splitlines()[0] if text.strip() else ""
+        sep = ";" if first.count(";") > first.count(",") else ","
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, separator=sep)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-        raise GradeError(f"{name} : fichier CSV illisible ({exc})") from None
+        raise GradeError(f"{where} : fichier CSV illisible ({exc})") from None
     unknown = [
         c for c in frame.columns if c not in structure.module_codes and c not in extra_columns
     ]
     if unknown:
         raise GradeError(
-            f"colonne(s) inconnue(s) dans {path} : {', '.join(unknown)} "
+            f"colonne(s) inconnue(s) dans {where} : {', '.join(unknown)} "
             "(attendu : un code de module par colonne)"
         )
     grades = np.full((frame.height, len(structure.module_codes)), np.nan)
     for j, code in enumerate(structure.module_codes):
         if code not in frame.columns:
             continue
-        text = frame[code].str.strip_chars().str.replace(",", ".")
-        values = text.cast(pl.Float64, strict=False)
-        bad = values.is_null() & text.is_not_null() & (text != "")
+        cells = frame[code].str.strip_chars().str.replace(",", ".")
+        values = cells.cast(pl.Float64, strict=False)
+        bad = values.is_null() & cells.is_not_null() & (cells != "")
         if bad.any():
             raise GradeError(
-                f"note illisible dans {path}, colonne {code}, ligne "
-                f"{int(bad.arg_true()[0]) + 2} : {text.filter(bad)[0]!r}"
+                f"note illisible dans {where}, colonne {code}, ligne "
+                f"{int(bad.arg_true()[0]) + 2} : {cells.filter(bad)[0]!r}"
             )
         col = values.to_numpy().astype(float)
         out = (col < rules.grade_min) | (col > rules.grade_max)
@@ -224,7 +234,7 @@ def read_grades_csv(
             i = int(np.flatnonzero(out)[0])
             raise GradeError(
                 f"note hors de l'intervalle {rules.grade_min:g}-{rules.grade_max:g} dans "
-                f"{path}, colonne {code}, ligne {i + 2} : {col[i]:g}"
+                f"{where}, colonne {code}, ligne {i + 2} : {col[i]:g}"
             )
         grades[:, j] = col
     return grades

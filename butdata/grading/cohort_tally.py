@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -193,3 +194,35 @@ def result(
         schema={"decision": pl.String, "count": pl.Int64},
     ).with_columns(share=pl.col("count") / max(n, 1))
     return CohortResult(n, ues, rcues, decisions, arrays, t.provisional / n if n else 0.0)
+
+
+def ue_average_stats(ue_rows: Sequence[tuple[str, str, int]], arrays: CohortArrays) -> pl.DataFrame:
+    """Per UE: students with an average, their mean, and the 5th, 25th, 50th, 75th and 95th
+    percentiles (None without any average); the box plot of a cohort of any size."""
+    rows: list[tuple[Any, ...]] = []
+    for j, (table_id, ue, comp) in enumerate(ue_rows):
+        col = arrays.ue_average[:, j]
+        col = col[~np.isnan(col)]
+        if col.size:
+            p5, q1, med, q3, p95 = (float(x) for x in np.percentile(col, [5, 25, 50, 75, 95]))
+            rows.append(
+                (table_id, ue, comp, int(col.size), float(col.mean()), p5, q1, med, q3, p95)
+            )
+        else:
+            rows.append((table_id, ue, comp, 0, None, None, None, None, None, None))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "table_id": pl.String,
+            "ue": pl.String,
+            "competence": pl.Int64,
+            "n": pl.Int64,
+            "mean": pl.Float64,
+            "p5": pl.Float64,
+            "q1": pl.Float64,
+            "median": pl.Float64,
+            "q3": pl.Float64,
+            "p95": pl.Float64,
+        },
+        orient="row",
+    )

@@ -62,7 +62,7 @@ def module_key(code: str | None, name: str | None = None) -> str | None:
     return None
 
 
-def _key_expr(frame: pl.DataFrame) -> pl.Expr:
+def module_key_expr(frame: pl.DataFrame) -> pl.Expr:
     """Polars expression of :func:`module_key` on a frame with module_code (and module_name)."""
     code = pl.col("module_code").str.strip_chars()
     code = pl.when(code != "").then(code)
@@ -75,7 +75,7 @@ def _key_expr(frame: pl.DataFrame) -> pl.Expr:
 def table_mode(coefficients: pl.DataFrame, table_id: str) -> str:
     """``"coarse"`` (simplified) when some value of the table has neither code nor name."""
     rows = coefficients.filter(pl.col("table_id") == table_id)
-    if rows.height == 0 or rows.select(_key_expr(rows).is_null().any()).item():
+    if rows.height == 0 or rows.select(module_key_expr(rows).is_null().any()).item():
         return COARSE_MODE
     return MODULES_MODE
 
@@ -154,7 +154,7 @@ def semester_weights(
     if mode == MODULES_MODE:
         rows = coefficients.filter(pl.col("table_id") == table_id)
         frame = (
-            rows.with_columns(module_code=_key_expr(rows))
+            rows.with_columns(module_code=module_key_expr(rows))
             .filter((pl.col("coefficient") != 0) & pl.col("module_code").is_not_null())
             .group_by("table_id", "ue", "competence", "module_code", maintain_order=True)
             .agg(pl.col("coefficient").sum())
@@ -233,7 +233,7 @@ def known_codes(
     codes = list(dict.fromkeys(weights["module_code"].to_list()))
     if modules is not None and table_ids:
         extra = modules.filter(pl.col("table_id").is_in(list(table_ids)))
-        keys = extra.select(_key_expr(extra).alias("k"))["k"].drop_nulls()
+        keys = extra.select(module_key_expr(extra).alias("k"))["k"].drop_nulls()
         codes += [c for c in keys.unique(maintain_order=True).to_list() if c not in codes]
     return codes
 
