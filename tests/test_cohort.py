@@ -304,3 +304,18 @@ def test_empty_cohort():
     res = cohort.simulate_cohort(s, np.empty((0, len(s.module_codes))))
     assert res.n_students == 0 and res.decisions["count"].sum() == 0
     assert res.ues["mean"].null_count() == res.ues.height
+
+
+def test_draw_grades_per_kind_then_per_module():
+    # Kinds come from the printed codes (vocab.module_kind): SAE3.01 is a SAÉ, R3.01 a ressource.
+    s = structure({"s3": {"UE31": {"SAE3.01": 1.0, "R3.01": 1.0, "R3.02": 1.0}}}, ids=("s3",))
+    assert s.kinds == ("sae", "ressource", "ressource")
+    g = cohort.draw_grades(
+        s,
+        50,
+        per_kind={"sae": (15.0, 0.0), "ressource": (6.0, 0.0)},
+        per_module={"R3.02": (9.0, 0.0)},
+    )
+    assert (g[:, 0] == 15).all() and (g[:, 1] == 6).all() and (g[:, 2] == 9).all()
+    # UE31 = (15 + 6 + 9) / 3 = 10
+    assert cohort.cohort_arrays(s, g).ue_average[0, 0] == pytest.approx(10.0)

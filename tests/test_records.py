@@ -242,3 +242,97 @@ def test_cli_decide_entry_point(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == len(CASES)
+
+
+# ---------------------------------------------------------------- generated ScoDoc records
+
+TOL = 0.00499999999999  # ScoDoc's NOTES_TOLERANCE
+
+
+def scodoc_year_code(rec: dict) -> str:
+    """The year code a ScoDoc jury records, restated from ScoDoc's counting (jury_but.py) and
+    independent of our engine: an RCUE is validated by its average (> 10 − TOL) or by the jury's
+    recorded validation; « under 8 » unless validated or > 8 − TOL; an RCUE missing from the
+    export counts as not validated and under 8. ADM when all are validated; in BUT1/BUT2 PASD
+    when more than nb_competences // 2 are validated and none is under 8; otherwise the jury's
+    choice, here RED (counted as AJ). No PASD in BUT3."""
+    n = rec["nb_competences"]
+    valid = under8 = 0
+    for r in rec["rcues"]:
+        moy = r["moy"]
+        ok = (
+            (moy is not None and moy > 10 - TOL and r["code"] != "AJ")
+            or r["code"] in ("ADJ", "ADSUP")
+            or (r["code"] in ("ADM", "CMP") and (moy is None or moy <= 10 - TOL))
+        )
+        valid += ok
+        under8 += not ok and not (moy is not None and moy > 8 - TOL)
+    under8 += n - len(rec["rcues"])
+    if valid == n:
+        return "ADM"
+    if rec["annee"]["ordre"] != 3 and valid > n // 2 and under8 == 0:
+        return "PASD"
+    return "RED"
+
+
+def generated_records(seed: int, count: int) -> list[dict]:
+    """Records whose averages crowd the thresholds (10 and 8, ± a few thousandths), with jury
+    validations, refusals, missing RCUEs and capitalised (recorded) RCUE averages."""
+    import random
+
+    rng = random.Random(seed)
+    near = [7.99, 7.995, 7.996, 8.0, 8.004, 9.99, 9.9949, 9.995, 9.996, 10.0, 10.004]
+    out = []
+    for i in range(count):
+        n = rng.choice([2, 3, 4, 5, 6])
+        rcues = []
+        for _ in range(n - (1 if rng.random() < 0.05 else 0)):
+            a = rng.choice(near) if rng.random() < 0.4 else round(rng.uniform(4, 16), 3)
+            b = rng.choice(near) if rng.random() < 0.4 else round(rng.uniform(4, 16), 3)
+            moy = (a + b) / 2
+            if rng.random() < 0.05:  # a capitalised UE: the RCUE average is not the UE mean
+                moy = round(rng.uniform(8, 14), 3)
+            reached = moy > 10 - TOL
+            code = ("ADM" if min(a, b) > 10 - TOL else "CMP") if reached else "AJ"
+            roll = rng.random()
+            if roll < 0.06 and not reached:
+                code = "ADJ"  # the jury validates it
+            elif roll < 0.08 and reached:
+                code = "AJ"  # the jury refuses it
+            rcues.append(
+                {
+                    "code": code,
+                    "moy": moy,
+                    "ue_1": {"code": None, "moy": a, "ue_id": 1},
+                    "ue_2": {"code": None, "moy": b, "ue_id": 2},
+                }
+            )
+        rec = {
+            "etudid": 1000 + i,
+            "nb_competences": n,
+            "annee": {"ordre": rng.choice([1, 2, 3])},
+            "rcues": rcues,
+            "ues": [],
+            "semestre": {},
+            "autorisations": [],
+        }
+        rec["annee"] = {
+            "code": scodoc_year_code(rec),
+            "ordre": rec["annee"]["ordre"],
+            "annee_scolaire": 2024,
+        }
+        out.append(rec)
+    return out
+
+
+def test_decide_agrees_with_generated_scodoc_records():
+    data = generated_records(seed=2024, count=3000)
+    recs, kind = records.read_records("gen.json", json.dumps(data))
+    out = records.decide_records(recs, scodoc=True)
+    summary = records.agreement(out)
+    assert kind == "scodoc" and summary["compared"] == 3000
+    assert summary["agree"] == 3000, records.agreement_text(summary)
+    assert not any(o["decision"] == "PASD" for o, d in zip(out, data) if d["annee"]["ordre"] == 3)
+    # the generator does crowd the thresholds: the strict tolerance changes many decisions
+    strict = records.agreement(records.decide_records(recs, STRICT, scodoc=True))
+    assert strict["agree"] < summary["agree"] - 20  # 54 of 3000 differ with this seed

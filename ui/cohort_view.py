@@ -64,6 +64,7 @@ def _drawn(
     seed: int,
     ungraded: float,
     per_kind: tuple[tuple[str, float, float], ...],
+    per_module: tuple[tuple[str, float, float], ...] = (),
 ) -> np.ndarray:
     structure = data.cohort_structure(table_ids)
     return cohort.draw_grades(
@@ -71,10 +72,19 @@ def _drawn(
         n,
         mean,
         spread,
+        per_module={k: (m, s) for k, m, s in per_module},
         seed=seed,
         ungraded_rate=ungraded,
         per_kind={k: (m, s) for k, m, s in per_kind},
     )
+
+
+def _number(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
 
 
 def _run(
@@ -182,7 +192,7 @@ def render(table_ids: Sequence[str], rules: Rules, formation: str | None = None)
             return
     result = _run(structure, grades, rules, but1)
     _results(structure, result, rules)
-    _compare(structure, grades, seed, rules, but1, formation)
+    _compare(structure, grades, seed, rules, but1, formation, result)
 
 
 def _draw_controls(
@@ -232,7 +242,46 @@ def _draw_controls(
             )
             if on:
                 per_kind.append((kind, float(m), float(s)))
-    grades = _drawn(data.store_key(), table_ids, n, mean, spread, seed, ungraded, tuple(per_kind))
+    per_module = []
+    with st.expander("Moyenne et écart-type par module"):
+        st.caption("Laissez vide pour garder le réglage général (ou celui du type de module).")
+        frame = pl.DataFrame(
+            {
+                "module": list(structure.module_codes),
+                "moyenne": [None] * len(structure.module_codes),
+                "écart-type": [None] * len(structure.module_codes),
+            },
+            schema={"module": pl.String, "moyenne": pl.Float64, "écart-type": pl.Float64},
+        )
+        edited = st.data_editor(
+            frame, key="c_modules", hide_index=True, disabled=["module"], width="stretch"
+        )
+        rows = (
+            edited.to_dicts()
+            if isinstance(edited, pl.DataFrame)
+            else pl.DataFrame(edited).to_dicts()
+        )
+        for r in rows:
+            m, sd = _number(r.get("moyenne")), _number(r.get("écart-type"))
+            if m is not None or sd is not None:
+                per_module.append(
+                    (
+                        r["module"],
+                        min(max(m if m is not None else mean, 0.0), 20.0),
+                        max(sd if sd is not None else spread, 0.0),
+                    )
+                )
+    grades = _drawn(
+        data.store_key(),
+        table_ids,
+        n,
+        mean,
+        spread,
+        seed,
+        ungraded,
+        tuple(per_kind),
+        tuple(per_module),
+    )
     st.caption(
         f"{fmt.integer(n)} étudiants tirés (loi normale bornée à 0-20, graine {seed}) sur "
         f"{len(structure.module_codes)} modules : le même réglage redonne la même cohorte."
@@ -313,6 +362,7 @@ def _compare(
     rules: Rules,
     but1: bool | None,
     formation: str | None,
+    base: cohort.CohortResult,
 ) -> None:
     if not structure.is_year:
         return
@@ -324,7 +374,6 @@ def _compare(
         horizontal=True,
         **BOUND,
     )
-    base = _run(structure, grades, rules, but1)
     if what == OTHER_RULES:
         c1, c2, c3 = st.columns(3)
         names = list(TOLERANCE_NAMES)

@@ -11,13 +11,15 @@ Three inputs, one decision engine (:func:`butdata.grading.jury.decide_year`):
 What ScoDoc does, and where it says so (read for this module; « recalled » marks what comes
 from our reading of ScoDoc 9's code that the stored copies available here did not show again):
 
-- Repository ScoDoc/ScoDoc (scodoc.org/git), ``app/but/jury_but.py`` (module docstring, 2023):
+- Repository ScoDoc/ScoDoc (scodoc.org/git), ``app/but/jury_but.py`` (module docstring, commit
+  f84e7b10, 2023; same text in forks, e.g. gitlab.univ-lille.fr ``scodoc_r6a06``):
   ``DecisionsProposeesAnnee`` gathers the year's RCUEs (« pour un redoublant, le RCUE peut
   considérer un formsemestre d'une année antérieure »), proposes codes for UEs, RCUEs and the
   year; « Si RCUE validé, on déclenche d'éventuelles validations » of the lower level (« La
   validation des deux UE du niveau d'une compétence emporte la validation de l'ensemble des UE du
   niveau inférieur »: ADSUP); odd-semester juries only authorise the next even semester, the
-  even-semester jury decides the year and authorises S3/S5 « si : ADM, ADJ, PASD, PAS1NCI ».
+  even-semester jury decides the year and gives « autorisation en S_2n+1 (S3 ou S5) si: ADM,
+  ADJ, PASD, PAS1CN » (sic; the year codes are listed as PAS1NCI elsewhere).
 - ``app/scodoc/sco_codes_parcours.py`` (now ``codes_cursus.py``): ``NOTES_TOLERANCE =
   0.00499999999999 # si note >= (BARRE-TOLERANCE), considere ok (permet d'eviter d'afficher
   10.00 sous barre alors que la moyenne vaut 9.999)``. Recalled: the BUT bars are ``BUT_BARRE_RCUE
