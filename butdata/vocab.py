@@ -258,3 +258,36 @@ def warning_label(code: str | None) -> str:
 def labelled(mapping: Mapping[str | None, str], value: str | None) -> str:
     """The French label of an internal value; an unknown value is shown as is."""
     return mapping.get(value, value if value is not None else "—")
+
+
+# --------------------------------------------------------------------------- jury codes
+
+# French meaning of the B.U.T. jury codes (ScoDoc's codes, documentation « Codes d'année » and
+# codes_cursus.py). UE / RCUE codes first, then year codes.
+JURY_LABELS: Mapping[str | None, str] = {
+    "ADM": "validé(e)",
+    "CMP": "validée par compensation dans le RCUE",
+    "AJ": "non validé(e)",
+    "ADJ": "validé(e) par le jury",
+    "ADJR": "UE validée car son RCUE est validé par le jury",
+    "ADSUP": "validé(e) par la validation du niveau supérieur",
+    "PASD": "passage de droit",
+    "PAS1NCI": "passage décidé par le jury avec un niveau de compétence insuffisant",
+    "RED": "ajourné, autorisé à redoubler",
+    "NAR": "non autorisé à redoubler (réorientation)",
+    "ATJ": "en attente (décision du jury reportée)",
+    "DEM": "démission",
+    "DEF": "défaillant",
+    "ABAN": "abandon",
+    "ABL": "année blanche",
+    "EXCLU": "exclusion",
+    None: "pas de décision",
+}
+
+
+def jury_label(code: str | None) -> str:
+    """« ADM — validé(e) »: the code and its French meaning (an unknown code is shown as is)."""
+    if code is None:
+        return JURY_LABELS[None]
+    meaning = JURY_LABELS.get(code)
+    return f"{code} — {meaning}" if meaning else code

@@ -1,24 +1,25 @@
 """Simulation de notes: grades per module (or SAÉ / ressources per UE in « mode simplifié »),
-live UE averages, RCUEs and the year decision with its rule."""
+live UE averages, RCUEs and the year decision with its rule; a « Cohorte » tab; the « Règles »
+panel."""
 
-import polars as pl
 import streamlit as st
 
 from butdata.grading import student as sim
-from butdata.grading.rules import DEFAULT_RULES, Rules
-from ui import data, simulation_view, widgets
+from butdata.grading.rules import Rules
+from ui import cohort_view, data, jury_panel, rules_panel, simulation_view, widgets
 from ui.format import provenance
 from ui.layout import guard, page
 
 
 @st.fragment
-def simulation(table_ids: tuple[str, ...], inputs: dict) -> None:
+def simulation(table_ids: tuple[str, ...], inputs: dict, rules: Rules) -> None:
     """Only this part reruns when a slider moves."""
     with guard("la simulation"):
         spec = inputs["spec"]
+        record = jury_panel.render(spec)
 
         def compute(grades: dict[str, float]) -> dict:
-            result = sim.simulate_prepared(inputs["prepared"], grades)
+            result = sim.simulate_prepared(inputs["prepared"], grades, rules, record)
             return simulation_view.to_view(result, spec)
 
         simulation_view.render(spec, compute, parent=table_ids)
@@ -43,21 +44,16 @@ with page(
         st.stop()
     inputs = data.simulation_input(table_ids)
     provenance(inputs["tables"])
-    if not inputs["spec"]["codes"]:
-        st.warning("Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue).")
-    simulation(table_ids, inputs)
-    with st.expander("Règles appliquées (valeurs publiées)"):
-        st.dataframe(
-            pl.DataFrame(
-                [
-                    {
-                        "réglage": d["label"],
-                        "valeur": str(getattr(DEFAULT_RULES, d["name"])),
-                        "source": d["source"],
-                    }
-                    for d in Rules.describe()
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+    rules = rules_panel.render()
+    tab_sim, tab_cohort = st.tabs(["Simulation", "Cohorte"], key="onglet", bind="query-params")
+    with tab_sim:
+        if tab_sim.open is not False:
+            if not inputs["spec"]["codes"]:
+                st.warning(
+                    "Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue)."
+                )
+            simulation(table_ids, inputs, rules)
+    with tab_cohort:
+        if tab_cohort.open:
+            with guard("la cohorte"):
+                cohort_view.render(table_ids, rules, formation)

@@ -3,11 +3,14 @@ plain-Python reference and with the single-student simulator, grade drawing and 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
-from test_simulate import frames, year_case
+from hypothesis import strategies as st
+from test_simulate import any_rules, frames, year_case
 
 from butdata.grading import cohort
 from butdata.grading import student as sim
@@ -114,16 +117,24 @@ def test_vectorised_matches_loop_reference(monkeypatch):
     assert set(fast.arrays.decision.tolist()) >= {0, 1, 2, -1}  # every outcome exercised
 
 
-@settings(max_examples=25, deadline=None)
-@given(year_case())
-def test_cohort_agrees_with_single_student_simulator(case):
+@settings(max_examples=60, deadline=None)
+@given(year_case(), any_rules(), st.sampled_from([None, True, False]), st.sampled_from([2, 3]))
+def test_cohort_agrees_with_single_student_simulator(case, rules, but1, year):
+    # Every setting (tolerance, thresholds, weights, PASD fraction, bonus), the BUT1 condition
+    # and the final year: the vectorised cohort gives the single-student engine's results.
     tables, grades = case
     coefficients, ues = frames(tables)
-    s = cohort.build_structure(coefficients, ues, ["s3", "s4"])
+    s = cohort.build_structure(coefficients, ues, ["s3", "s4"], year=year)
     row = np.array([[grades.get(m, NAN) for m in s.module_codes]], dtype=float)
-    a = cohort.cohort_arrays(s, row)
+    a = cohort.cohort_arrays(s, row, rules, but1)
     r = sim.simulate(
-        coefficients, ues, ["s3", "s4"], {m: g for m, g in grades.items() if m in s.module_codes}
+        coefficients,
+        ues,
+        ["s3", "s4"],
+        {m: g for m, g in grades.items() if m in s.module_codes},
+        rules,
+        inputs=sim.JuryInputs(but1_validated=but1),
+        year=year,
     )
     one = pl.concat([x.ues for x in r.semesters])
     for j, (tid, ue, _) in enumerate(s.ues):
@@ -136,6 +147,44 @@ def test_cohort_agrees_with_single_student_simulator(case):
         assert (None if code == -1 else cohort.UE_CODES[code]) == expected["code"]
     d = a.decision[0]
     assert (None if d == -1 else cohort.DECISIONS[d]) == r.decision
+    assert bool(a.provisional[0]) == r.provisional
+    if year == 3:
+        assert r.decision != "PASD"
+
+
+SETTINGS = [
+    DEFAULT_RULES,
+    DEFAULT_RULES.with_changes(tolerance="strict"),
+    DEFAULT_RULES.with_changes(rcue_floor=7.0, bonus=0.5),
+    DEFAULT_RULES.with_changes(pass_mark=11.0, rcue_weights=(1.0, 2.0), pasd_min_fraction=0.6),
+    DEFAULT_RULES.with_changes(bonus=-1.5, tolerance="strict"),
+]
+
+
+@pytest.mark.parametrize("rules", SETTINGS, ids=lambda r: ",".join(r.changed()) or "published")
+@pytest.mark.parametrize("year, but1", [(2, None), (2, False), (3, None), (1, True)])
+def test_vectorised_matches_engine_loop_under_every_setting(rules, year, but1):
+    # 600 drawn students, three competences (so that ADM, PASD, AJ and pending all occur):
+    # the vectorised arrays equal the loop that calls the single-student engine per student.
+    s = structure(
+        {
+            "s3": dict(YEAR["s3"], UE33={"C1": 2.0, "A1": 0.5}),
+            "s4": dict(YEAR["s4"], UE43={"C2": 1.0, "B2": 1.0}),
+        }
+    )
+    s = cohort.structure_from(replace(s.prepared, year=year))
+    grades = cohort.draw_grades(s, 600, mean=10, spread=4, seed=year, ungraded_rate=0.1)
+    fast = cohort.simulate_cohort(s, grades, rules, but1)
+    slow = cohort.simulate_cohort_loop(s, grades, rules, but1)
+    np.testing.assert_allclose(
+        fast.arrays.ue_average, slow.arrays.ue_average, atol=1e-4, equal_nan=True
+    )
+    assert (fast.arrays.ue_code == slow.arrays.ue_code).all()
+    assert (fast.arrays.decision == slow.arrays.decision).all()
+    assert (fast.arrays.provisional == slow.arrays.provisional).all()
+    assert fast.decisions.equals(slow.decisions) and fast.provisional == slow.provisional
+    if year == 3 or but1 is False:
+        assert not (fast.arrays.decision == 1).any()  # never PASD
 
 
 def test_missing_competence_leaves_decision_undecided():
@@ -205,13 +254,35 @@ def test_borderline_grades_are_decided_in_float64():
     # 9.9999999 is 1e-7 below the pass mark: float32 rounds it to exactly 10.0 (24-bit mantissa),
     # float64 keeps it below. Every UE average equals the uniform grade, so every UE must be AJ
     # and, with every RCUE at 9.9999999 (>= 8, none >= 10), the decision AJ.
+    # (Strict tolerance: ScoDoc's tolerance, now the default, counts 9.9999999 as 10 — see
+    # test_borderline_at_the_scodoc_threshold for the same check at 10 - 0.005.)
     s = structure(YEAR)
+    strict = DEFAULT_RULES.with_changes(tolerance="strict")
     assert np.float32(9.9999999) == 10.0
     grades = np.full((5, len(s.module_codes)), 9.9999999)
-    arrays = cohort.cohort_arrays(s, grades)
+    arrays = cohort.cohort_arrays(s, grades, strict)
     assert (arrays.ue_code == 0).all()
     assert (arrays.decision == 0).all()
     np.testing.assert_allclose(arrays.ue_average, 9.9999999, rtol=0, atol=1e-12)
+    # ScoDoc tolerance: 9.9999999 > 10 - 0.00499999999999, every UE and RCUE reached: ADM
+    arrays = cohort.cohort_arrays(s, grades)
+    assert (arrays.ue_code == 2).all() and (arrays.decision == 2).all()
+
+
+def test_borderline_at_the_scodoc_threshold():
+    # ScoDoc reaches 10 when the average is > 10 - 0.00499999999999 = 9.99500000000001. The
+    # float32 neighbours there are 9.9949998856 and 9.9950008392: a grade of 9.9950001 (above the
+    # threshold) rounds to the lower one in float32, so the float32 pass alone would say AJ; the
+    # float64 recheck must say ADM, as the single-student engine does.
+    threshold = 10 - 0.00499999999999
+    x = 9.9950001
+    assert x > threshold and float(np.float32(x)) < threshold
+    s = structure(YEAR)
+    grades = np.full((3, len(s.module_codes)), x)
+    arrays = cohort.cohort_arrays(s, grades)
+    assert (arrays.ue_code == 2).all() and (arrays.decision == 2).all()
+    loop = cohort.cohort_arrays_loop(s, grades)
+    assert (loop.ue_code == arrays.ue_code).all() and (loop.decision == arrays.decision).all()
 
 
 def test_negative_grade_scale_and_ungraded_modules():
@@ -233,3 +304,18 @@ def test_empty_cohort():
     res = cohort.simulate_cohort(s, np.empty((0, len(s.module_codes))))
     assert res.n_students == 0 and res.decisions["count"].sum() == 0
     assert res.ues["mean"].null_count() == res.ues.height
+
+
+def test_draw_grades_per_kind_then_per_module():
+    # Kinds come from the printed codes (vocab.module_kind): SAE3.01 is a SAÉ, R3.01 a ressource.
+    s = structure({"s3": {"UE31": {"SAE3.01": 1.0, "R3.01": 1.0, "R3.02": 1.0}}}, ids=("s3",))
+    assert s.kinds == ("sae", "ressource", "ressource")
+    g = cohort.draw_grades(
+        s,
+        50,
+        per_kind={"sae": (15.0, 0.0), "ressource": (6.0, 0.0)},
+        per_module={"R3.02": (9.0, 0.0)},
+    )
+    assert (g[:, 0] == 15).all() and (g[:, 1] == 6).all() and (g[:, 2] == 9).all()
+    # UE31 = (15 + 6 + 9) / 3 = 10
+    assert cohort.cohort_arrays(s, g).ue_average[0, 0] == pytest.approx(10.0)

@@ -319,7 +319,9 @@ def test_normalise_grades_errors_and_case():
 def test_json_dict_shape():
     r = year({"A1": 9, "A2": 12, "B1": 14, "B2": 13, "C1": 10, "C2": 10})
     d = r.to_json_dict()
-    assert list(d) == ["semesters", "rcues", "decision", "rule"]
+    # "provisional" added by the jury rules (a decision with ungraded modules is provisional)
+    assert list(d) == ["semesters", "rcues", "decision", "rule", "provisional"]
+    assert d["provisional"] is False  # every module graded
     assert [s["table_id"] for s in d["semesters"]] == ["s3", "s4"]
     assert d["semesters"][0]["ues"][0] == {
         "competence": 1,
@@ -370,6 +372,20 @@ def year_case(draw):
 PROPERTY = settings(max_examples=60, deadline=None)
 
 
+@st.composite
+def any_rules(draw):
+    """Any valid setting of the rules (published values included)."""
+    mark = draw(st.sampled_from([10.0, 10.0, 11.0, 12.0]))
+    return Rules(
+        pass_mark=mark,
+        rcue_floor=draw(st.sampled_from([8.0, 7.0, mark])),
+        rcue_weights=draw(st.sampled_from([(1.0, 1.0), (1.0, 2.0), (0.0, 1.0), (3.0, 1.0)])),
+        pasd_min_fraction=draw(st.sampled_from([0.5, 0.0, 0.6, 0.75])),
+        tolerance=draw(st.sampled_from(["scodoc", "strict"])),
+        bonus=draw(st.sampled_from([0.0, 0.0, 0.5, -0.5, 2.0])),
+    )
+
+
 @PROPERTY
 @given(year_case())
 def test_property_averages_within_grade_range(case):
@@ -395,16 +411,16 @@ def test_property_averages_within_grade_range(case):
 
 
 @PROPERTY
-@given(year_case(), st.data())
-def test_property_raising_a_grade_never_hurts(case, data):
+@given(year_case(), st.data(), any_rules())
+def test_property_raising_a_grade_never_hurts(case, data, rules):
     tables, grades = case
     if not grades:
         return
     code = data.draw(st.sampled_from(sorted(grades)))
     raised = dict(grades, **{code: data.draw(st.floats(grades[code], 20, allow_nan=False))})
     coefficients, ues = frames(tables)
-    before = sim.simulate(coefficients, ues, ["s3", "s4"], grades)
-    after = sim.simulate(coefficients, ues, ["s3", "s4"], raised)
+    before = sim.simulate(coefficients, ues, ["s3", "s4"], grades, rules)
+    after = sim.simulate(coefficients, ues, ["s3", "s4"], raised, rules)
     for s0, s1 in zip(before.semesters, after.semesters):
         for r0, r1 in zip(s0.ues.iter_rows(named=True), s1.ues.iter_rows(named=True)):
             assert (r0["average"] is None) == (r1["average"] is None)

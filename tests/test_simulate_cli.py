@@ -83,6 +83,8 @@ def test_json_one_table(db, capsys):
         "rcues": [],
         "decision": None,
         "rule": "Un seul semestre : pas de décision annuelle (indiquez aussi le tableau du semestre pair).",
+        # added by the jury rules: modules without grade make every result provisional
+        "provisional": True,
     }
 
 
@@ -186,3 +188,116 @@ def test_module_entry_point_exit_code(db):
         done.returncode == 0
         and json.loads(done.stdout)["semesters"][0]["ues"][0]["average"] == 12.0
     )
+
+
+# ---------------------------------------------------------------- jury rules through the CLI
+# Modules of doc 000 that feed a single UE (coefficients of the QLIO S3/S4 QMI and S5/S6 QMI
+# alternance tables): an average of such modules alone is their weighted mean.
+
+
+def grades_args(**grades: float) -> list[str]:
+    return [x for code, g in grades.items() for x in ("--grade", f"{code.replace('_', '.')}={g}")]
+
+
+S3S4 = ("000-qlio-s3-qmi", "000-qlio-s4-qmi")
+# UE31 = (1.5 × 10 + 1.5 × 9.992) / 3 = 29.988 / 3 = 9.996 (R3.07, R3.08: UE31 = 1.5 each);
+# UE41 = R4.07 = 9.996 → RCUE1 = 9.996; competences 2-4 at 12 (R3.09, R4.08, R3.11, R4.09,
+# R3.QMI.13, R4.QMI.10 feed only UE32, UE42, UE33, UE43, UE34, UE44).
+BORDERLINE = dict(
+    R3_07=10,
+    R3_08=9.992,
+    R4_07=9.996,
+    R3_09=12,
+    R4_08=12,
+    R3_11=12,
+    R4_09=12,
+    R3_QMI_13=12,
+    R4_QMI_10=12,
+)
+
+
+def test_json_tolerance_scodoc_and_strict(db, capsys):
+    code, out, err = run(db, capsys, *S3S4, *grades_args(**BORDERLINE), "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    ue31 = d["semesters"][0]["ues"][0]
+    # ScoDoc tolerance (default): 9.996 > 10 − 0.00499999999999 → UE31 ADM, every RCUE → ADM;
+    # the other modules are ungraded → provisional
+    assert (ue31["ue"], ue31["average"], ue31["code"]) == ("UE31", 9.996, "ADM")
+    assert d["decision"] == "ADM" and d["provisional"] is True
+    assert "provisoire" in d["rule"] and "Tolérance ScoDoc" in d["rule"]
+    code, out, err = run(
+        db, capsys, *S3S4, *grades_args(**BORDERLINE), "--tolerance", "strict", "--json"
+    )
+    d = json.loads(out)
+    # strict: UE31 9.996 < 10 → AJ; RCUE1 9.996 < 10; 3 of 4 RCUE ≥ 10, none < 8 → PASD, BUT2
+    # with the BUT1 UEs unknown → « sous réserve »
+    assert d["semesters"][0]["ues"][0]["code"] == "AJ" and d["decision"] == "PASD"
+    assert "sous réserve de la validation de toutes les UE du BUT1" in d["rule"]
+    code, out, err = run(
+        db,
+        capsys,
+        *S3S4,
+        *grades_args(**BORDERLINE),
+        "--tolerance",
+        "strict",
+        "--but1-validated",
+        "no",
+        "--json",
+    )
+    d = json.loads(out)
+    assert d["decision"] == "AJ" and "toutes les UE du BUT1" in d["rule"]
+    code, out, err = run(
+        db,
+        capsys,
+        *S3S4,
+        *grades_args(**BORDERLINE),
+        "--tolerance",
+        "strict",
+        "--but1-validated",
+        "yes",
+        "--json",
+    )
+    assert json.loads(out)["decision"] == "PASD" and "réserve" not in json.loads(out)["rule"]
+
+
+def test_text_shows_averages_consistent_with_codes(db, capsys):
+    code, out, err = run(db, capsys, *S3S4, *grades_args(**BORDERLINE), "--tolerance", "strict")
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.strip().startswith("UE31"))
+    assert "9,99" in line and "AJ" in line  # never « 10,00 AJ »
+    code, out, err = run(db, capsys, *S3S4, *grades_args(**BORDERLINE))
+    line = next(x for x in out.splitlines() if x.strip().startswith("UE31"))
+    assert "10,00" in line and "ADM" in line  # never « 9,99 ADM »
+    assert "Décision : ADM (provisoire)" in out and "mode simplifié" not in out
+
+
+def test_final_year_never_pasd(db, capsys):
+    # S5+S6 QMI (alternance): R5.07 → UE51, R5.09 → UE52, R5.11 → UE53, R5.QMI.13 → UE54,
+    # R6.06 → UE61, R6.07 → UE62, R6.08 → UE63, R6.QMI.09 → UE64 (single-UE modules).
+    # RCUEs (12+12)/2 = 12, 12, 12 and (9+9)/2 = 9: 3 of 4 ≥ 10, none < 8 — PASD in BUT1/BUT2 —
+    # but BUT3 has no next year: AJ.
+    grades = grades_args(
+        R5_07=12, R5_09=12, R5_11=12, R5_QMI_13=9, R6_06=12, R6_07=12, R6_08=12, R6_QMI_09=9
+    )
+    code, out, err = run(
+        db, capsys, "000-qlio-s5-alt-qmi", "000-qlio-s6-alt-qmi", *grades, "--json"
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert [r["average"] for r in d["rcues"]] == [12.0, 12.0, 12.0, 9.0]
+    assert d["decision"] == "AJ" and "dernière année (BUT3)" in d["rule"]
+    assert d["provisional"] is True
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--but1-validated", "peut-être", "yes, no ou unknown (oui, non, inconnu) attendu"),
+        ("--tolerance", "large", "scodoc ou strict attendu"),
+    ],
+)
+def test_rule_options_are_checked_in_french(db, capsys, option, value, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["simulate", "--db", str(db), *S3S4, option, value])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err

@@ -151,6 +151,7 @@ def clear() -> None:
         _contents,
         _simulation_input,
         _shares_across,
+        _cohort_structure,
     ):
         fn.clear()
 
@@ -161,7 +162,7 @@ def _simulation_input(key: str, table_ids: tuple[str, ...]) -> dict:
 
     c = _contents(key, table_ids)
     spec = build_spec(c["tables"], c["coefficients"], c["ues"], c["modules"], table_ids)
-    prepared = sim.prepare(c["coefficients"], c["ues"], table_ids, spec["modes"])
+    prepared = sim.prepare(c["coefficients"], c["ues"], table_ids, spec["modes"], spec["year"])
     return {"spec": spec, "prepared": prepared, "tables": c["tables"]}
 
 
@@ -169,3 +170,22 @@ def simulation_input(table_ids) -> dict:
     """Slider spec, the prepared simulation (weights per table) and the tables' rows, for one
     table or a year: everything a slider move needs besides the grades."""
     return _simulation_input(store_key(), tuple(table_ids))
+
+
+@_cache
+def _cohort_structure(key: str, table_ids: tuple[str, ...]):
+    from butdata.grading import cohort
+
+    inputs = _simulation_input(key, table_ids)
+    c = _contents(key, table_ids)
+    kinds = {}
+    for code, name, kind in (
+        c["coefficients"].select("module_code", "module_name", "kind").iter_rows()
+    ):
+        kinds.setdefault((code or "").strip() or (name or "").strip(), kind)
+    return cohort.structure_from(inputs["prepared"], kinds)
+
+
+def cohort_structure(table_ids):
+    """The cohort structure of the same selection as the simulation (same modules, UEs, year)."""
+    return _cohort_structure(store_key(), tuple(table_ids))

@@ -25,7 +25,8 @@ import streamlit as st
 from butdata import charts, fmt
 from butdata.analysis.compare import UNATTRIBUTED_REASON
 from butdata.grading import student as sim
-from butdata.vocab import KIND_LABELS
+from butdata.grading.structure import coarse_modules, infer_year, module_key_expr, semesters_of
+from butdata.vocab import JURY_LABELS, KIND_LABELS
 
 from . import state
 
@@ -36,6 +37,8 @@ CODE_TEXT = {
     "ADM": "validée",
     "CMP": "compensée",
     "AJ": "non validée",
+    "ADJ": "validée par le jury",
+    "ADJR": "validée (RCUE validé par le jury)",
     None: "pas de note",
 }
 COMPENSATED = "validée par compensation (RCUE ≥ 10)"
@@ -52,10 +55,9 @@ def slider_key(code: str) -> str:
     return f"n_{code}"
 
 
-def _fr(x: float | None) -> str:
-    return (
-        "—" if x is None else f"{sim.floor_to(x, 2):.2f}".rstrip("0").rstrip(".").replace(".", ",")
-    )
+def _shown(x: float | None, rules, marks) -> str:
+    """An average as displayed: consistent with its code (see Rules.shown)."""
+    return fmt.MISSING if x is None else fmt.number(rules.shown(x, marks, 2), 2)
 
 
 # --------------------------------------------------------------------------- spec (pure)
@@ -71,8 +73,10 @@ def build_spec(
     """Plain description of the sliders of one table or a year (odd, even).
 
     ``{"semesters": [{table_id, title, mode, note, groups: [{title, modules: [{code, label,
-    help}]}]}], "codes": [...], "modes": {table_id: mode}}``. A module code already shown for
-    an earlier semester is not repeated (one grade per module code).
+    help}]}]}], "codes": [...], "modes": {table_id: mode}, "year": 1-3 or None}``. ``code`` is
+    the module key (its code, else its printed name); a module already shown for an earlier
+    semester is not repeated (one grade per module). Simplified mode reads its pseudo-modules
+    from :func:`butdata.grading.structure.coarse_modules`.
     """
     labels = dict(zip(tables["table_id"].to_list(), tables["full_label"].to_list()))
     seen: set[str] = set()
@@ -86,31 +90,22 @@ def build_spec(
                 "Mode simplifié : " + UNATTRIBUTED_REASON + ". Une note pour les SAÉ et une "
                 "pour les ressources de chaque UE, pondérées par la part SAÉ de l'UE."
             )
-            u = ues.filter(pl.col("table_id") == tid).sort("competence")
-            missing = []
-            for r in u.iter_rows(named=True):
-                share = r["sae_share"]
-                if share is None:
-                    missing.append(r["ue"])
-                    continue
-                mods = []
-                for suffix, what, part in (
-                    (sim.SAE_SUFFIX, "SAÉ", share),
-                    (sim.RES_SUFFIX, "ressources", 1 - share),
-                ):
-                    if part > 0:
-                        code = sim.coarse_code(r["ue"], suffix)
-                        mods.append(
-                            {
-                                "code": code,
-                                "label": f"Moyenne des {what} ({round(100 * part)} %)",
-                                "help": f"{r['ue']} : part SAÉ {round(100 * share, 1)} % "
-                                f"(ligne {r['source_line']})",
-                            }
-                        )
-                groups.append(
-                    {"title": f"{r['ue']} — {r['name'] or ''}".strip(" —"), "modules": mods}
+            pseudo, missing = coarse_modules(ues, tid)
+            names = dict(
+                zip(
+                    ues.filter(pl.col("table_id") == tid)["ue"].to_list(),
+                    ues.filter(pl.col("table_id") == tid)["name"].to_list(),
                 )
+            )
+            by_ue: dict[str, list[dict]] = {}
+            for m in pseudo:
+                by_ue.setdefault(m.ue, []).append(
+                    {"code": m.code, "label": m.label, "help": m.help}
+                )
+            groups = [
+                {"title": f"{ue} — {names.get(ue) or ''}".strip(" —"), "modules": mods}
+                for ue, mods in by_ue.items()
+            ]
             if missing:
                 note += f" Part SAÉ inconnue pour {', '.join(missing)} : pas de simulation possible pour ces UE."
         else:
@@ -123,26 +118,28 @@ def build_spec(
             )
             detail = dict(zip(coefs["module_code"].to_list(), coefs["detail"].to_list()))
             mods = (
-                modules.filter(
-                    (pl.col("table_id") == tid) & pl.col("module_code").is_in(list(detail))
-                )
-                .unique("module_code", keep="first", maintain_order=True)
+                modules.filter(pl.col("table_id") == tid)
+                .pipe(lambda f: f.with_columns(key=module_key_expr(f)))
+                .filter(pl.col("key").is_in(list(detail)))
+                .unique("key", keep="first", maintain_order=True)
                 .sort("position")
             )
             by_kind: dict[str, list[dict]] = {}
             for m in mods.iter_rows(named=True):
-                if m["module_code"] in seen:
+                if m["key"] in seen:
                     continue
                 kind = KIND_LABELS.get(m["kind"], KIND_LABELS[None])
                 name = m["module_name"] or ""
+                short = f"{name[:38]}{'…' if len(name) > 38 else ''}"
+                label = f"{m['module_code']} {short}" if m["module_code"] else short
                 by_kind.setdefault(kind, []).append(
                     {
-                        "code": m["module_code"],
-                        "label": f"{m['module_code']} {name[:38]}{'…' if len(name) > 38 else ''}",
-                        "help": f"{name} — coefficients : {detail[m['module_code']]} (ligne {m['source_line']})",
+                        "code": m["key"],
+                        "label": label,
+                        "help": f"{name} — coefficients : {detail[m['key']]} (ligne {m['source_line']})",
                     }
                 )
-                seen.add(m["module_code"])
+                seen.add(m["key"])
             groups = [
                 {"title": k if k != "SAÉ" else "SAÉ", "modules": by_kind[k]}
                 for k in KIND_ORDER
@@ -158,7 +155,13 @@ def build_spec(
             }
         )
     codes = [m["code"] for s in semesters for g in s["groups"] for m in g["modules"]]
-    return {"semesters": semesters, "codes": codes, "modes": modes}
+    year = infer_year(ues, table_ids, semesters_of(tables, table_ids))
+    ue_list = [
+        {"table_id": t, "ue": u, "competence": c}
+        for tid in table_ids
+        for t, u, c in sim.table_ues(ues, tid).iter_rows()
+    ]
+    return {"semesters": semesters, "codes": codes, "modes": modes, "year": year, "ues": ue_list}
 
 
 # --------------------------------------------------------------------------- controls
@@ -230,21 +233,29 @@ def render_controls(spec: Mapping, parent: object = None) -> dict[str, float]:
 
 
 def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
-    """Plain data of a simulation result for :func:`render_results`."""
+    """Plain data of a simulation result for :func:`render_results`. Averages are displayed
+    through :meth:`Rules.shown` (never « 10,00 AJ » nor « 9,99 ADM »)."""
+    rules = result.rules
     titles = {s["table_id"]: s["title"].split(" · ")[0] for s in spec["semesters"]}
     ues = []
     for s in result.semesters:
         for r in s.ues.iter_rows(named=True):
+            notes = f"{r['n_graded']}/{r['n_graded'] + r['n_ungraded']} notés"
+            if r["capitalised"]:
+                notes += " · moyenne capitalisée"
+            if r["bonus"]:
+                notes += f" · bonus {fmt.number(r['bonus'])}"
             ues.append(
                 {
                     "semestre": titles.get(s.table_id, s.table_id),
                     "ue": r["ue"],
                     "moyenne": r["average"],
+                    "affiche": _shown(r["average"], rules, (rules.pass_mark,)),
                     "code": r["code"],
                     "besoin": COMPENSATED
                     if r["code"] == sim.CMP
-                    else sim.Needed(r["needed_status"], r["needed"]).label(result.rules),
-                    "notes": f"{r['n_graded']}/{r['n_graded'] + r['n_ungraded']} notés",
+                    else sim.Needed(r["needed_status"], r["needed"]).label(rules),
+                    "notes": notes,
                 }
             )
     rcues = [
@@ -252,17 +263,24 @@ def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
             "competence": r["competence"],
             "ues": f"{r['ue_odd']} + {r['ue_even']}",
             "moyenne": r["average"],
+            "affiche": _shown(r["average"], rules, (rules.pass_mark, rules.rcue_floor)),
             "valide": bool(r["validated"]),
-            "besoin": sim.Needed(r["needed_status"], r["needed"]).label(result.rules),
+            "code": r["code"],
+            "besoin": sim.Needed(r["needed_status"], r["needed"]).label(rules),
         }
         for r in result.rcues.iter_rows(named=True)
     ]
+    out = result.outcome
     return {
         "ues": ues,
         "rcues": rcues,
         "decision": result.decision,
         "rule": result.rule,
-        "pass_mark": result.rules.pass_mark,
+        "pass_mark": rules.pass_mark,
+        "provisional": result.provisional and result.decision is not None,
+        "n_ungraded": result.n_ungraded,
+        "rule_only": None if out is None else out.rule_only,
+        "jury_year": None if out is None else out.jury_year,
     }
 
 
@@ -330,7 +348,7 @@ def render_results(view: Mapping) -> None:
             cols[i % 2].markdown(
                 _card(
                     f"{u['ue']} · {u['code'] or '—'}",
-                    _fr(u["moyenne"]),
+                    u.get("affiche") or fmt.MISSING,
                     color,
                     [
                         (CODE_TEXT.get(u["code"], u["code"]), ""),
@@ -346,10 +364,13 @@ def render_results(view: Mapping) -> None:
         cols = st.columns(2)
         for i, r in enumerate(view["rcues"]):
             color = "#9e9e9e" if r["moyenne"] is None else ("#2e7d32" if r["valide"] else "#c62828")
+            title = f"C{r['competence']} · {r['ues']}"
+            if r.get("code") == "ADJ":
+                title += " · ADJ (jury)"
             cols[i % 2].markdown(
                 _card(
-                    f"C{r['competence']} · {r['ues']}",
-                    _fr(r["moyenne"]),
+                    title,
+                    r.get("affiche") or fmt.MISSING,
                     color,
                     [("validé" if r["valide"] else "non validé", ""), ("min. : ", r["besoin"])],
                     f"RCUE-{r['competence']}",
@@ -357,5 +378,15 @@ def render_results(view: Mapping) -> None:
                 unsafe_allow_html=True,
             )
     decision = DECISION_TEXT.get(view["decision"], view["decision"])
+    if view.get("provisional"):
+        n = view["n_ungraded"]
+        decision += (
+            f" · provisoire ({n} module{'s' if n > 1 else ''} non noté{'s' if n > 1 else ''})"
+        )
     box = {"ADM": st.success, "PASD": st.success, "AJ": st.error}.get(view["decision"], st.info)
-    box(f"**Décision : {decision}**  \nRègle appliquée : {view['rule']}")
+    extra = ""
+    if view.get("rule_only") not in (None, view["decision"]):
+        extra += f"  \nSelon les règles seules : **{view['rule_only']}**"
+    if view.get("jury_year"):
+        extra += f"  \nDécision du jury : **{view['jury_year']} — {JURY_LABELS.get(view['jury_year'], '')}**"
+    box(f"**Décision : {decision}**{extra}  \nRègle appliquée : {view['rule']}")

@@ -63,8 +63,17 @@ def drop_unused_url_params() -> None:
     always equals what is displayed (a view switched off leaves no stale parameter)."""
     used = st.session_state.pop(_USED, set())
     for key in list(st.query_params):
-        if key not in used:
+        if key not in used and not _bound_by_streamlit(key):
             del st.query_params[key]
+
+
+def _bound_by_streamlit(key: str) -> bool:
+    """A parameter kept by a widget drawn with ``bind="query-params"`` (Streamlit removes its
+    own stale ones)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        return bool(qp.is_bound(key))
 
 
 def _parent_changed(key: str, parent: Hashable) -> bool:

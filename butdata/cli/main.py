@@ -8,7 +8,7 @@ import sys
 
 from butdata.errors import ButdataError
 
-COMMANDS = ("build", "check", "simulate", "export", "synth", "conformity")
+COMMANDS = ("build", "check", "simulate", "decide", "conformity", "export", "synth")
 
 
 def main(argv: list[str] | None = None) -> int:

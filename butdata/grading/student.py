@@ -1,39 +1,98 @@
-"""Grade simulation for one student: UE averages, RCUE compensation, year decision, grade needed.
+"""Grade simulation for one student: UE averages from module grades, then the jury rules of
+:mod:`butdata.grading.jury` (codes, RCUEs, year decision), and the grade still needed.
 
-Pure functions on polars frames shaped like the store views (``ues``, ``coefficients``); nothing
-here touches DuckDB. A table is reduced to a *weights* frame (one row per UE × module with a
-non-zero coefficient); coarse mode builds the same frame from two pseudo-modules per UE, so every
-later step (averages, needed grade, decision) is shared by both modes.
-
-Definitions (settings in :class:`butdata.grading.rules.Rules`):
+A table is reduced once to a :class:`Prepared` selection (:mod:`butdata.grading.structure`:
+which modules feed which UE, simplified mode, RCUE pairs, year); :func:`evaluate` is then plain
+arithmetic on a grade mapping, so that a slider move or a cohort's reference loop costs little.
 
 - UE average = Σ coef × grade / Σ coef over the UE's modules that have a grade; a UE with no
-  graded module has no average (``None``), never 0.
-- UE code: ADM (average ≥ pass mark), CMP (below, but its RCUE reaches the pass mark), AJ
-  otherwise, ``None`` without average.
-- RCUE average = weighted mean of the odd and even UE averages of one competence.
-- Year decision: ADM (every RCUE ≥ 10), PASD (more than half ≥ 10, none < 8), AJ otherwise;
-  ``None`` (pending) while an RCUE has no average.
+  graded module has no average (``None``), never 0. Bonus, capitalisation and jury decisions are
+  applied by :func:`butdata.grading.jury.decide_year`.
 - Needed grade: the smallest grade *x* that, given to every not-yet-graded module of the UE (or of
   both UEs of the RCUE), brings the average to the pass mark. ``needed_status`` says how to read it:
   ``"to_reach"`` (``needed`` = x), ``"acquired"`` (reached even with the minimum grade on every
   remaining module: "déjà acquis"), ``"impossible"`` (x > maximum grade), ``"no_module_left"``
   (nothing left to grade and below the pass mark), ``"no_module"`` (the UE has no coefficient at
-  all). ``needed`` is ``None`` except for ``"to_reach"``.
+  all). ``needed`` is ``None`` except for ``"to_reach"``. *x* aims at the pass mark itself
+  (obtaining it always suffices); whether a mark is already reached follows the tolerance.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import polars as pl
 
-from butdata.errors import ButdataError
+from butdata import fmt
+from butdata.fmt import ceil_to, floor_to
+from butdata.grading import jury
+from butdata.grading.jury import (
+    ADM,
+    AJ,
+    CMP,
+    PASD,
+    CompetenceInput,
+    UEInput,
+    YearOutcome,
+    effective_ue,
+    pasd_minimum,
+)
 from butdata.grading.rules import DEFAULT_RULES, EPS, Rules
+from butdata.grading.structure import (
+    COARSE_MODE,
+    COARSE_SHORTHANDS,
+    MODULES_MODE,
+    RES_SUFFIX,
+    SAE_SUFFIX,
+    WEIGHTS_SCHEMA,
+    GradeError,
+    Prepared,
+    check_year,
+    coarse_code,
+    known_codes,
+    normalise_grades,
+    prepare,
+    semester_weights,
+    table_mode,
+    table_ues,
+)
 
-ADM, CMP, AJ, PASD = "ADM", "CMP", "AJ", "PASD"
+__all__ = [
+    "ADM",
+    "AJ",
+    "CMP",
+    "COARSE_MODE",
+    "COARSE_SHORTHANDS",
+    "MODULES_MODE",
+    "PASD",
+    "RES_SUFFIX",
+    "SAE_SUFFIX",
+    "WEIGHTS_SCHEMA",
+    "GradeError",
+    "JuryInputs",
+    "Needed",
+    "Prepared",
+    "SimulationResult",
+    "ceil_to",
+    "check_year",
+    "coarse_code",
+    "evaluate",
+    "floor_to",
+    "known_codes",
+    "needed_grade",
+    "normalise_grades",
+    "pasd_minimum",
+    "prepare",
+    "semester_weights",
+    "simulate",
+    "simulate_prepared",
+    "table_mode",
+    "table_ues",
+    "year_decision",
+]
+
 UE_CODE_ORDER = {AJ: 0, CMP: 1, ADM: 2}
 DECISION_ORDER = {AJ: 0, PASD: 1, ADM: 2}
 
@@ -50,157 +109,9 @@ NEEDED_LABELS = {
     NO_MODULE_LEFT: "impossible (plus aucun module à noter)",
     NO_MODULE: "aucun module",
 }
-
-MODULES_MODE, COARSE_MODE = "modules", "coarse"
-SAE_SUFFIX, RES_SUFFIX = ":SAE", ":RES"  # coarse pseudo-modules: "UE31:SAE", "UE31:RES"
-COARSE_SHORTHANDS = {"SAE": SAE_SUFFIX, "RES": RES_SUFFIX}
-
-WEIGHTS_SCHEMA = {
-    "table_id": pl.String,
-    "ue": pl.String,
-    "competence": pl.Int64,
-    "module_code": pl.String,
-    "coefficient": pl.Float64,
-}
-
-
-class GradeError(ButdataError):
-    """Grades that cannot be used (unknown module, out of range): message in French."""
-
-
-# --------------------------------------------------------------------------- structure
-
-
-def table_mode(coefficients: pl.DataFrame, table_id: str) -> str:
-    """``"coarse"`` when the table's values are not all attributable to modules."""
-    rows = coefficients.filter(pl.col("table_id") == table_id)
-    if rows.height == 0 or rows["module_code"].null_count() > 0:
-        return COARSE_MODE
-    return MODULES_MODE
-
-
-def coarse_code(ue: str, suffix: str) -> str:
-    """Pseudo-module code of coarse mode, e.g. ``coarse_code("UE 3.1", ":SAE") == "UE3.1:SAE"``."""
-    return ue.replace(" ", "") + suffix
-
-
-def semester_weights(
-    coefficients: pl.DataFrame, ues: pl.DataFrame, table_id: str, mode: str = "auto"
-) -> tuple[pl.DataFrame, str]:
-    """Weights frame (``WEIGHTS_SCHEMA``) of one table and the mode used.
-
-    Modules mode: the table's non-zero coefficients, summed per (UE, module) in case a module is
-    printed twice. Coarse mode: per UE, pseudo-module ``<UE>:SAE`` with coefficient = SAÉ share
-    and ``<UE>:RES`` with 1 - share (so the UE average is share × SAÉ + (1 - share) × ressources);
-    a UE with unknown share gets no weight.
-    """
-    if mode == "auto":
-        mode = table_mode(coefficients, table_id)
-    if mode == MODULES_MODE:
-        frame = (
-            coefficients.filter(
-                (pl.col("table_id") == table_id)
-                & (pl.col("coefficient") != 0)
-                & pl.col("module_code").is_not_null()
-            )
-            .group_by("table_id", "ue", "competence", "module_code", maintain_order=True)
-            .agg(pl.col("coefficient").sum())
-        )
-    elif mode == COARSE_MODE:
-        rows = []
-        for r in ues.filter(pl.col("table_id") == table_id).iter_rows(named=True):
-            share = r["sae_share"]
-            if share is None:
-                continue
-            for suffix, coef in ((SAE_SUFFIX, share), (RES_SUFFIX, 1.0 - share)):
-                if coef > 0:
-                    rows.append(
-                        (table_id, r["ue"], r["competence"], coarse_code(r["ue"], suffix), coef)
-                    )
-        frame = pl.DataFrame(rows, schema=list(WEIGHTS_SCHEMA), orient="row")
-    else:
-        raise ValueError(f"unknown mode {mode!r}")
-    return frame.select(pl.col(c).cast(t) for c, t in WEIGHTS_SCHEMA.items()), mode
-
-
-def table_ues(ues: pl.DataFrame, table_id: str) -> pl.DataFrame:
-    """UEs of one table in display order (competence, then source line when present)."""
-    rows = ues.filter(pl.col("table_id") == table_id)
-    order = [c for c in ("competence", "source_line") if c in rows.columns]
-    return rows.sort(order).select("table_id", "ue", pl.col("competence").cast(pl.Int64))
-
-
-# --------------------------------------------------------------------------- grades
-
-
-def known_codes(
-    weights: pl.DataFrame, modules: pl.DataFrame | None = None, table_ids: Sequence[str] = ()
-) -> list[str]:
-    """Module codes a grade may be given for: those in the weights, plus the tables' modules
-    whose coefficients are all 0 (accepted, they simply count nowhere)."""
-    codes = list(dict.fromkeys(weights["module_code"].to_list()))
-    if modules is not None and table_ids:
-        extra = modules.filter(
-            pl.col("table_id").is_in(list(table_ids)) & pl.col("module_code").is_not_null()
-        )
-        codes += [
-            c for c in extra["module_code"].unique(maintain_order=True).to_list() if c not in codes
-        ]
-    return codes
-
-
-def normalise_grades(
-    grades: Mapping[str, float], codes: Sequence[str], rules: Rules = DEFAULT_RULES
-) -> dict[str, float]:
-    """Check and key grades by the exact module code.
-
-    Codes match exactly, else case-insensitively when that is unambiguous. In coarse mode
-    ``SAE`` / ``RES`` give the SAÉ / ressources grade of every coarse UE not given one explicitly.
-    Raises :class:`GradeError` (French message) on an unknown code or an out-of-range grade.
-    """
-    by_lower: dict[str, list[str]] = {}
-    for c in codes:
-        by_lower.setdefault(c.lower(), []).append(c)
-    out: dict[str, float] = {}
-    shorthand: dict[str, float] = {}
-    unknown = []
-    for raw, value in grades.items():
-        value = _check_value(raw, value, rules)
-        if raw not in codes and raw.replace(" ", "") in codes:  # "UE 3.1:SAE" -> "UE3.1:SAE"
-            raw = raw.replace(" ", "")
-        if raw in codes:
-            out[raw] = value
-        elif len(by_lower.get(raw.lower(), ())) == 1:
-            out[by_lower[raw.lower()][0]] = value
-        elif raw.upper() in COARSE_SHORTHANDS and any(
-            c.endswith(COARSE_SHORTHANDS[raw.upper()]) for c in codes
-        ):
-            shorthand[COARSE_SHORTHANDS[raw.upper()]] = value
-        else:
-            unknown.append(raw)
-    if unknown:
-        shown = ", ".join(codes[:60]) + (" …" if len(codes) > 60 else "")
-        raise GradeError(
-            f"module(s) inconnu(s) : {', '.join(unknown)}. Modules de ces tableaux : {shown}"
-        )
-    for suffix, value in shorthand.items():
-        for c in codes:
-            if c.endswith(suffix):
-                out.setdefault(c, value)
-    return out
-
-
-def _check_value(code: str, value, rules: Rules) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise GradeError(f"note illisible pour {code} : {value!r}") from None
-    if math.isnan(v) or not rules.grade_min <= v <= rules.grade_max:
-        raise GradeError(
-            f"note hors de l'intervalle {_fr(rules.grade_min)}-{_fr(rules.grade_max)} "
-            f"pour {code} : {value}"
-        )
-    return v
+SINGLE_TABLE_RULE = (
+    "Un seul semestre : pas de décision annuelle (indiquez aussi le tableau du semestre pair)."
+)
 
 
 # --------------------------------------------------------------------------- needed grade
@@ -215,115 +126,221 @@ class Needed:
 
     def label(self, rules: Rules = DEFAULT_RULES) -> str:
         """French text: the grade (rounded up to 0.01) or the status label."""
-        if self.status == TO_REACH:
-            return _fr(ceil_to(self.value, 2))
-        return NEEDED_LABELS[self.status].format(max=_fr(rules.grade_max))
+        if self.status == TO_REACH and self.value is not None:
+            return fmt.number(ceil_to(self.value, 2), 2)
+        return NEEDED_LABELS[self.status].format(max=fmt.number(rules.grade_max))
 
-    def to_json(self, rules: Rules = DEFAULT_RULES):
+    def to_json(self, rules: Rules = DEFAULT_RULES) -> float | str:
         """A number when a grade is needed, else the French label."""
-        return ceil_to(self.value, 4) if self.status == TO_REACH else self.label(rules)
+        if self.status == TO_REACH and self.value is not None:
+            return ceil_to(self.value, 4)
+        return self.label(rules)
 
 
-def needed_grade(
-    parts: Sequence[tuple[float, float, float, float]], rules: Rules = DEFAULT_RULES
-) -> Needed:
-    """Solve for a weighted mean of UE averages (one part per UE).
+class NeedPart(NamedTuple):
+    """One UE in a needed-grade computation (``graded_sum`` = Σ coef × grade, graded modules)."""
 
-    Each part is ``(weight, graded_sum, graded_coef, ungraded_coef)`` where ``graded_sum`` is
-    Σ coef × grade over graded modules. With grade x on every ungraded module the mean is the
-    linear ``a + b x``, so x = (pass_mark - a) / b.
-    """
-    total_w = sum(w for w, *_ in parts)
-    if not parts or total_w <= 0 or any(g + u <= 0 for _, _, g, u in parts):
+    weight: float
+    graded_sum: float
+    graded_coef: float
+    ungraded_coef: float
+    bonus: float = 0.0
+    capitalised: float | None = None
+
+
+def needed_grade(parts: Sequence[Sequence[Any]], rules: Rules = DEFAULT_RULES) -> Needed:
+    """Solve for a weighted mean of UE averages (one :class:`NeedPart`, or a tuple of its first
+    fields, per UE). The mean is non-decreasing in the grade *x* given to every ungraded module
+    (bonus, grade bounds and capitalisation included), so *x* is found by bisection."""
+    ps = [NeedPart(*p) for p in parts]
+    total_w = sum(p.weight for p in ps)
+    if not ps or total_w <= 0 or any(p.graded_coef + p.ungraded_coef <= 0 for p in ps):
         return Needed(NO_MODULE)
-    a = sum(w * s / (g + u) for w, s, g, u in parts) / total_w
-    b = sum(w * u / (g + u) for w, s, g, u in parts) / total_w
-    if b <= 0:
-        return Needed(ACQUIRED) if a >= rules.pass_mark - EPS else Needed(NO_MODULE_LEFT)
-    x = (rules.pass_mark - a) / b
-    if x <= rules.grade_min + EPS:
+
+    def mean(x: float) -> float:
+        s = 0.0
+        for p in ps:
+            raw = (p.graded_sum + p.ungraded_coef * x) / (p.graded_coef + p.ungraded_coef)
+            avg = min(max(raw + p.bonus, rules.grade_min), rules.grade_max)
+            if p.capitalised is not None and p.capitalised > avg:
+                avg = p.capitalised
+            s += p.weight * avg
+        return s / total_w
+
+    mark = rules.pass_mark
+    if rules.reaches(mean(rules.grade_min), mark):
         return Needed(ACQUIRED)
-    if x > rules.grade_max + EPS:
+    if not any(p.ungraded_coef > 0 and p.weight > 0 for p in ps):
+        return Needed(NO_MODULE_LEFT)
+    top = mean(rules.grade_max)
+    if not rules.reaches(top, mark):
         return Needed(IMPOSSIBLE)
-    return Needed(TO_REACH, min(x, rules.grade_max))
+    # aim at the mark itself when possible; else (only the tolerance gets there) at reaching it
+    ok: Callable[[float], bool] = (
+        (lambda v: v >= mark - EPS) if top >= mark - EPS else (lambda v: rules.reaches(v, mark))
+    )
+    lo, hi = rules.grade_min, rules.grade_max
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        if ok(mean(mid)):
+            hi = mid
+        else:
+            lo = mid
+    return Needed(TO_REACH, hi)
 
 
-# --------------------------------------------------------------------------- decision
+# --------------------------------------------------------------------------- inputs
 
 
-def reaches(value: float | None, mark: float) -> bool:
-    return value is not None and value >= mark - EPS
+@dataclass(frozen=True)
+class JuryInputs:
+    """What a student's record adds to the grades, keyed by UE code (``"UE31"``) or competence:
+    capitalised UE averages, bonus points per UE, the jury's UE / RCUE / year decisions, and
+    whether every BUT1 UE is validated (BUT2 → BUT3; ``None`` = unknown)."""
+
+    capitalised: Mapping[str, float] = field(default_factory=dict)
+    bonus: Mapping[str, float] = field(default_factory=dict)
+    ue_jury: Mapping[str, str] = field(default_factory=dict)
+    rcue_jury: Mapping[int, str] = field(default_factory=dict)
+    year_jury: str | None = None
+    but1_validated: bool | None = None
+
+    def __post_init__(self) -> None:
+        for ue, code in self.ue_jury.items():
+            if code not in jury.UE_JURY_CODES:
+                raise GradeError(
+                    f"décision du jury inconnue pour l'UE {ue} : {code!r} (attendu : ADJ)"
+                )
+        for comp, code in self.rcue_jury.items():
+            if code not in jury.RCUE_JURY_CODES:
+                raise GradeError(
+                    f"décision du jury inconnue pour le RCUE {comp} : {code!r} (attendu : ADJ ou AJ)"
+                )
+        if self.year_jury is not None and self.year_jury not in jury.YEAR_JURY_CODES:
+            raise GradeError(f"code d'année inconnu : {self.year_jury!r}")
 
 
-def ue_code(
-    average: float | None, rcue_average: float | None, rules: Rules = DEFAULT_RULES
-) -> str | None:
-    if average is None:
-        return None
-    if reaches(average, rules.pass_mark):
-        return ADM
-    return CMP if reaches(rcue_average, rules.pass_mark) else AJ
-
-
-def pasd_minimum(n_rcues: int, rules: Rules = DEFAULT_RULES) -> int:
-    """Smallest count of RCUE ≥ pass mark that is *more than* ``pasd_min_fraction`` of them."""
-    return math.floor(rules.pasd_min_fraction * n_rcues + EPS) + 1
-
-
-def year_decision(
-    rcues: Sequence[tuple[int, float | None]],
-    rules: Rules = DEFAULT_RULES,
-    missing: Sequence[int] = (),
-) -> tuple[str | None, str]:
-    """Decision and the French rule text that decided it.
-
-    ``rcues``: (competence, average or None). ``missing``: competences lacking a UE, or with a UE without
-    any coefficient, in one of the two semesters (the year cannot be decided from these tables).
-    """
-    if missing:
-        comps = ", ".join(str(c) for c in missing)
-        return None, (
-            f"Décision impossible : compétence(s) {comps} sans UE (ou UE sans coefficient) "
-            "dans l'un des deux semestres de ces tableaux."
-        )
-    if not rcues:
-        return None, "Décision impossible : aucun RCUE."
-    pending = [c for c, avg in rcues if avg is None]
-    if pending:
-        return None, (
-            f"En attente : RCUE de la compétence {', '.join(map(str, pending))} sans moyenne "
-            "(une UE n'a encore aucune note)."
-        )
-    n = len(rcues)
-    mark, floor = _fr(rules.pass_mark), _fr(rules.rcue_floor)
-    passed = sum(reaches(avg, rules.pass_mark) for _, avg in rcues)
-    if passed == n:
-        return ADM, f"ADM : tous les RCUE ont une moyenne ≥ {mark} ({passed}/{n})."
-    below = [(c, avg) for c, avg in rcues if not reaches(avg, rules.rcue_floor)]
-    need = pasd_minimum(n, rules)
-    if passed >= need and not below:
-        return PASD, (
-            f"PASD (passage de droit) : {passed} RCUE sur {n} ≥ {mark} (plus de la moitié, "
-            f"au moins {need}) et aucun < {floor}."
-        )
-    reasons = []
-    if below:
-        listed = ", ".join(f"compétence {c} : {_fr(floor_to(avg, 2))}" for c, avg in below)
-        reasons.append(f"RCUE < {floor} ({listed})")
-    if passed < need:
-        reasons.append(
-            f"{passed} RCUE sur {n} ≥ {mark}, il en faut plus de la moitié (au moins {need})"
-        )
-    return AJ, "AJ (pas de passage de droit) : " + " ; ".join(reasons) + "."
+NO_INPUTS = JuryInputs()
 
 
 # --------------------------------------------------------------------------- one student
 
 
 @dataclass(frozen=True)
+class UESums:
+    graded_sum: float
+    graded_coef: float
+    ungraded_coef: float
+    n_graded: int
+    n_ungraded: int
+
+    @property
+    def average(self) -> float | None:
+        return self.graded_sum / self.graded_coef if self.graded_coef > 0 else None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Plain results of :func:`evaluate`: per UE of ``prepared.ues`` its sums, outcome and needed
+    grade; per RCUE (``prepared.pairs`` order) its needed grade; the year outcome (``None`` for a
+    single table) and the count of modules without grade."""
+
+    sums: tuple[UESums, ...]
+    ue_outcomes: tuple[jury.UEOutcome, ...]
+    ue_needed: tuple[Needed | None, ...]
+    rcue_needed: tuple[Needed | None, ...]
+    outcome: YearOutcome | None
+    n_ungraded: int
+
+
+def evaluate(
+    prepared: Prepared,
+    grades: Mapping[str, float],
+    rules: Rules = DEFAULT_RULES,
+    inputs: JuryInputs = NO_INPUTS,
+    with_needed: bool = True,
+) -> Evaluation:
+    """The single-student engine: grades (module key → grade, checked; a module not given is
+    ungraded) to UE averages, codes, RCUEs, decision and needed grades."""
+    sums = []
+    for feeds in prepared.feeds:
+        gs = gc = uc = 0.0
+        ng = nu = 0
+        for key, coef in feeds:
+            g = grades.get(key)
+            if g is None:
+                uc += coef
+                nu += 1
+            else:
+                gs += coef * g
+                gc += coef
+                ng += 1
+        sums.append(UESums(gs, gc, uc, ng, nu))
+    ue_inputs = [
+        UEInput(
+            s.average,
+            ue,
+            inputs.bonus.get(ue, 0.0),
+            inputs.capitalised.get(ue),
+            inputs.ue_jury.get(ue),
+        )
+        for (_, ue, _), s in zip(prepared.ues, sums)
+    ]
+    n_ungraded = sum(1 for m in prepared.modules if m not in grades)
+    outcome = None
+    outcomes: list[jury.UEOutcome | None] = [None] * len(prepared.ues)
+    if len(prepared.table_ids) == 2:
+        competences = [
+            CompetenceInput(comp, ue_inputs[a], ue_inputs[b], inputs.rcue_jury.get(comp))
+            for comp, a, b in prepared.pairs
+        ]
+        outcome = jury.decide_year(
+            competences,
+            rules,
+            prepared.year,
+            inputs.but1_validated,
+            inputs.year_jury,
+            n_ungraded,
+            prepared.missing,
+        )
+        for (_, a, b), r in zip(prepared.pairs, outcome.rcues):
+            outcomes[a], outcomes[b] = r.odd, r.even
+    for j, ue in enumerate(ue_inputs):  # single table, or a UE whose competence has no RCUE
+        if outcomes[j] is None:
+            avg, cap, bonus = effective_ue(ue, rules)
+            code = jury.ue_code(avg, False, False, ue.jury, rules)
+            outcomes[j] = jury.UEOutcome(ue.ue, ue.average, avg, code, cap, bonus)
+    ue_out = tuple(o for o in outcomes if o is not None)
+    ue_needed: list[Needed | None] = [None] * len(sums)
+    rcue_needed: list[Needed | None] = [None] * len(prepared.pairs)
+    if with_needed:
+        part = [
+            NeedPart(1.0, s.graded_sum, s.graded_coef, s.ungraded_coef, o.bonus, _cap(u))
+            for s, o, u in zip(sums, ue_out, ue_inputs)
+        ]
+        ue_needed = [needed_grade([p], rules) for p in part]
+        w1, w2 = rules.rcue_weights
+        rcue_needed = [
+            needed_grade([part[a]._replace(weight=w1), part[b]._replace(weight=w2)], rules)
+            for _, a, b in prepared.pairs
+        ]
+    return Evaluation(
+        tuple(sums), ue_out, tuple(ue_needed), tuple(rcue_needed), outcome, n_ungraded
+    )
+
+
+def _cap(ue: UEInput) -> float | None:
+    return ue.capitalised
+
+
+# --------------------------------------------------------------------------- frames
+
+
+@dataclass(frozen=True)
 class SemesterResult:
-    """One table. ``ues`` columns: table_id, ue, competence, average, code, needed, needed_status,
-    graded_coef, ungraded_coef, graded_sum, n_graded, n_ungraded (rows in display order)."""
+    """One table. ``ues`` columns: see ``UE_RESULT_SCHEMA`` (rows in display order)."""
 
     table_id: str
     mode: str
@@ -332,17 +349,26 @@ class SemesterResult:
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """``rcues`` columns: competence, ue_odd, ue_even, average, validated, needed, needed_status
-    (empty for a single table). ``decision`` None = pending or not decidable; ``rule`` says why."""
+    """``rcues`` columns: see ``RCUE_SCHEMA`` (empty for a single table). ``decision`` None =
+    pending or not decidable; ``rule`` says why. ``outcome`` holds the jury details (decision of
+    the rules alone, the jury's year code, ADSUP); ``provisional`` is true while a module has no
+    grade."""
 
     semesters: list[SemesterResult]
     rcues: pl.DataFrame
     decision: str | None
     rule: str
     rules: Rules = DEFAULT_RULES
+    provisional: bool = False
+    n_ungraded: int = 0
+    year: int | None = None
+    outcome: YearOutcome | None = None
 
-    def to_json_dict(self) -> dict:
-        """The CLI ``--json`` document (averages rounded down, needed grades up, to 4 decimals)."""
+    def to_json_dict(self) -> dict[str, Any]:
+        """The CLI ``--json`` document (averages at 4 decimals as :meth:`Rules.shown` displays
+        them, needed grades rounded up)."""
+        mark = (self.rules.pass_mark,)
+        rmarks = (self.rules.pass_mark, self.rules.rcue_floor)
         return {
             "semesters": [
                 {
@@ -351,9 +377,9 @@ class SimulationResult:
                         {
                             "competence": r["competence"],
                             "ue": r["ue"],
-                            "average": _json_avg(r["average"]),
+                            "average": _json_avg(r["average"], self.rules, mark),
                             "code": r["code"],
-                            "needed": _needed_json(r["needed_status"], r["needed"], self.rules),
+                            "needed": Needed(r["needed_status"], r["needed"]).to_json(self.rules),
                         }
                         for r in s.ues.iter_rows(named=True)
                     ],
@@ -361,11 +387,15 @@ class SimulationResult:
                 for s in self.semesters
             ],
             "rcues": [
-                {"competence": r["competence"], "average": _json_avg(r["average"])}
+                {
+                    "competence": r["competence"],
+                    "average": _json_avg(r["average"], self.rules, rmarks),
+                }
                 for r in self.rcues.iter_rows(named=True)
             ],
             "decision": self.decision,
             "rule": self.rule,
+            "provisional": self.provisional,
         }
 
 
@@ -382,6 +412,9 @@ UE_RESULT_SCHEMA = {
     "graded_sum": pl.Float64,
     "n_graded": pl.Int64,
     "n_ungraded": pl.Int64,
+    "raw_average": pl.Float64,
+    "bonus": pl.Float64,
+    "capitalised": pl.Boolean,
 }
 RCUE_SCHEMA = {
     "competence": pl.Int64,
@@ -391,67 +424,8 @@ RCUE_SCHEMA = {
     "validated": pl.Boolean,
     "needed": pl.Float64,
     "needed_status": pl.String,
+    "code": pl.String,
 }
-
-
-def ue_sums(
-    weights: pl.DataFrame, ue_list: pl.DataFrame, grades: Mapping[str, float]
-) -> pl.DataFrame:
-    """Per UE of ``ue_list``: graded_sum, graded_coef, ungraded_coef, n_graded, n_ungraded, average."""
-    g = pl.DataFrame(
-        {"module_code": list(grades), "grade": [float(v) for v in grades.values()]},
-        schema={"module_code": pl.String, "grade": pl.Float64},
-    )
-    graded = pl.col("grade").is_not_null()
-    sums = (
-        weights.join(g, on="module_code", how="left")
-        .group_by("table_id", "ue")
-        .agg(
-            graded_sum=(pl.col("coefficient") * pl.col("grade")).filter(graded).sum(),
-            graded_coef=pl.col("coefficient").filter(graded).sum(),
-            ungraded_coef=pl.col("coefficient").filter(~graded).sum(),
-            n_graded=graded.sum().cast(pl.Int64),
-            n_ungraded=(~graded).sum().cast(pl.Int64),
-        )
-    )
-    out = ue_list.join(sums, on=["table_id", "ue"], how="left", maintain_order="left").with_columns(
-        pl.col("graded_sum", "graded_coef", "ungraded_coef").fill_null(0.0),
-        pl.col("n_graded", "n_ungraded").fill_null(0),
-    )
-    return out.with_columns(
-        average=pl.when(pl.col("graded_coef") > 0).then(
-            pl.col("graded_sum") / pl.col("graded_coef")
-        )
-    )
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What does not depend on the grades: per table, its mode, weights and UE list. The
-    dashboard caches it per selection so that a slider move only redoes the arithmetic."""
-
-    table_ids: tuple[str, ...]
-    modes: tuple[str, ...]
-    weights: tuple[pl.DataFrame, ...]
-    ue_lists: tuple[pl.DataFrame, ...]
-
-
-def prepare(
-    coefficients: pl.DataFrame,
-    ues: pl.DataFrame,
-    table_ids: Sequence[str],
-    modes: Mapping[str, str] | None = None,
-) -> Prepared:
-    """``modes``: optional table_id → "modules" | "coarse" (default: auto)."""
-    if not 1 <= len(table_ids) <= 2:
-        raise ValueError("one or two tables")
-    used, weights, ue_lists = [], [], []
-    for tid in table_ids:
-        w, mode = semester_weights(coefficients, ues, tid, (modes or {}).get(tid, "auto"))
-        used.append(mode)
-        weights.append(w)
-        ue_lists.append(table_ues(ues, tid))
-    return Prepared(tuple(table_ids), tuple(used), tuple(weights), tuple(ue_lists))
 
 
 def simulate(
@@ -461,147 +435,89 @@ def simulate(
     grades: Mapping[str, float],
     rules: Rules = DEFAULT_RULES,
     modes: Mapping[str, str] | None = None,
+    inputs: JuryInputs = NO_INPUTS,
+    year: int | None = None,
 ) -> SimulationResult:
     """Simulate one student on one table or a year (odd table, even table).
 
-    ``grades``: module code → grade, already checked (see :func:`normalise_grades`); modules not
+    ``grades``: module key → grade, already checked (see :func:`normalise_grades`); modules not
     given are ungraded. ``modes``: optional table_id → "modules" | "coarse" (default: auto).
+    ``year``: B.U.T. year when known from the tables (else inferred from the UE codes).
     """
-    return simulate_prepared(prepare(coefficients, ues, table_ids, modes), grades, rules)
+    return simulate_prepared(
+        prepare(coefficients, ues, table_ids, modes, year), grades, rules, inputs
+    )
 
 
 def simulate_prepared(
-    prepared: Prepared, grades: Mapping[str, float], rules: Rules = DEFAULT_RULES
+    prepared: Prepared,
+    grades: Mapping[str, float],
+    rules: Rules = DEFAULT_RULES,
+    inputs: JuryInputs = NO_INPUTS,
 ) -> SimulationResult:
-    """:func:`simulate` on a :class:`Prepared` selection."""
-    sems = [
-        (tid, mode, ue_sums(w, u, grades))
-        for tid, mode, w, u in zip(
-            prepared.table_ids, prepared.modes, prepared.weights, prepared.ue_lists
-        )
-    ]
-
-    rcue_rows, missing = [], []
-    if len(sems) == 2:
-        rows = [{}, {}]  # competence -> UE rows of the odd / even semester
-        for side, (_, _, sums) in zip(rows, sems):
-            for r in sums.iter_rows(named=True):
-                side.setdefault(r["competence"], []).append(r)
-        for comp in sorted(set(rows[0]) | set(rows[1])):
-            a, b = rows[0].get(comp, []), rows[1].get(comp, [])
-            if len(a) != 1 or len(b) != 1:
-                missing.append(comp)
-                continue
-            rcue_rows.append(_rcue_row(comp, a[0], b[0], rules))
-            if rcue_rows[-1][-1] == NO_MODULE:  # a UE without any coefficient can never be graded
-                missing.append(comp)
-    rcues = pl.DataFrame(rcue_rows, schema=RCUE_SCHEMA, orient="row")
-    rcue_avg = {r[0]: r[3] for r in rcue_rows}
-
-    semesters = []
-    for tid, mode, sums in sems:
-        rows = []
-        for r in sums.iter_rows(named=True):
-            need = needed_grade(
-                [(1.0, r["graded_sum"], r["graded_coef"], r["ungraded_coef"])], rules
-            )
-            rows.append(
-                {
-                    **r,
-                    "code": ue_code(r["average"], rcue_avg.get(r["competence"]), rules),
-                    "needed": need.value,
-                    "needed_status": need.status,
-                }
-            )
-        semesters.append(SemesterResult(tid, mode, pl.DataFrame(rows, schema=UE_RESULT_SCHEMA)))
-
-    if len(sems) == 1:
-        decision, rule = (
-            None,
+    """:func:`simulate` on a :class:`Prepared` selection: :func:`evaluate`, as frames."""
+    ev = evaluate(prepared, grades, rules, inputs)
+    rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in prepared.table_ids}
+    for (tid, ue, comp), s, o, need in zip(prepared.ues, ev.sums, ev.ue_outcomes, ev.ue_needed):
+        n = need or Needed(NO_MODULE)
+        rows[tid].append(
             (
-                "Un seul semestre : pas de décision annuelle "
-                "(indiquez aussi le tableau du semestre pair)."
-            ),
-        )
-    else:
-        decision, rule = year_decision([(r[0], r[3]) for r in rcue_rows], rules, missing)
-    return SimulationResult(semesters, rcues, decision, rule, rules)
-
-
-def _rcue_row(comp: int, ra: dict, rb: dict, rules: Rules) -> tuple:
-    w1, w2 = rules.rcue_weights
-    avg = None
-    if ra["average"] is not None and rb["average"] is not None:
-        avg = (w1 * ra["average"] + w2 * rb["average"]) / (w1 + w2)
-    need = needed_grade(
-        [
-            (w1, ra["graded_sum"], ra["graded_coef"], ra["ungraded_coef"]),
-            (w2, rb["graded_sum"], rb["graded_coef"], rb["ungraded_coef"]),
-        ],
-        rules,
-    )
-    return (comp, ra["ue"], rb["ue"], avg, reaches(avg, rules.pass_mark), need.value, need.status)
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def floor_to(x: float, digits: int) -> float:
-    """Round down, tolerant of float noise (9.99999999999 shows as 10 only when it counts as 10)."""
-    f = 10**digits
-    return math.floor(x * f + EPS * f) / f
-
-
-def ceil_to(x: float, digits: int) -> float:
-    """Round up, so that obtaining the shown grade does reach the mark."""
-    f = 10**digits
-    return math.ceil(x * f - EPS * f) / f
-
-
-def _json_avg(x: float | None) -> float | None:
-    return None if x is None else floor_to(x, 4)
-
-
-def _needed_json(status: str, value: float | None, rules: Rules):
-    return Needed(status, value).to_json(rules)
-
-
-def _fr(x: float) -> str:
-    """French number: 7.5 -> "7,5", 10.0 -> "10"."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
-def check_year(tables: pl.DataFrame, table_ids: Sequence[str]) -> list[str]:
-    """Checks that the tables exist and form a year (odd semester, then the next even semester of
-    the same formation/parcours). Raises GradeError for what makes no sense; returns French
-    warnings for what is merely doubtful (e.g. unknown semester)."""
-    found = {r["table_id"]: r for r in tables.iter_rows(named=True)}
-    unknown = [t for t in table_ids if t not in found]
-    if unknown:
-        raise GradeError(
-            f"tableau(x) inconnu(s) : {', '.join(unknown)} "
-            "(voir la vue `tables` pour les identifiants)"
-        )
-    if len(table_ids) != 2:
-        return []
-    a, b = found[table_ids[0]], found[table_ids[1]]
-    warnings = []
-    if a["semester"] is None or b["semester"] is None:
-        warnings.append("semestre inconnu pour l'un des tableaux : appariement non vérifié")
-    elif a["semester"] % 2 != 1 or b["semester"] != a["semester"] + 1:
-        raise GradeError(
-            f"une année = un semestre impair puis le semestre pair suivant "
-            f"(reçu S{a['semester']} puis S{b['semester']})"
-        )
-    for key, label in (
-        ("formation", "formation"),
-        ("parcours", "parcours"),
-        ("site", "site"),
-        ("alternance", "alternance"),
-    ):
-        if a.get(key) is not None and b.get(key) is not None and a[key] != b[key]:
-            raise GradeError(
-                f"les deux tableaux ne sont pas de la même année : {label} {a[key]!r} ≠ {b[key]!r}"
+                tid,
+                ue,
+                comp,
+                o.average,
+                o.code,
+                n.value,
+                n.status,
+                s.graded_coef,
+                s.ungraded_coef,
+                s.graded_sum,
+                s.n_graded,
+                s.n_ungraded,
+                o.raw,
+                o.bonus,
+                o.capitalised,
             )
-    return warnings
+        )
+    semesters = [
+        SemesterResult(tid, mode, pl.DataFrame(rows[tid], schema=UE_RESULT_SCHEMA, orient="row"))
+        for tid, mode in zip(prepared.table_ids, prepared.modes)
+    ]
+    rcue_rows = []
+    if ev.outcome is not None:
+        for (comp, a, b), r, need in zip(prepared.pairs, ev.outcome.rcues, ev.rcue_needed):
+            n = need or Needed(NO_MODULE)
+            ue_a, ue_b = prepared.ues[a][1], prepared.ues[b][1]
+            rcue_rows.append((comp, ue_a, ue_b, r.average, r.validated, n.value, n.status, r.code))
+        decision, rule = ev.outcome.decision, ev.outcome.rule
+    else:
+        decision, rule = None, SINGLE_TABLE_RULE
+    return SimulationResult(
+        semesters,
+        pl.DataFrame(rcue_rows, schema=RCUE_SCHEMA, orient="row"),
+        decision,
+        rule,
+        rules,
+        ev.n_ungraded > 0,
+        ev.n_ungraded,
+        prepared.year,
+        ev.outcome,
+    )
+
+
+def year_decision(
+    rcues: Sequence[tuple[int, float | None]],
+    rules: Rules = DEFAULT_RULES,
+    missing: Sequence[int] = (),
+    year: int | None = None,
+) -> tuple[str | None, str]:
+    """Decision and rule text from RCUE averages alone (competence, average or None)."""
+    competences = [
+        CompetenceInput(c, UEInput(avg), UEInput(avg), recorded_average=avg) for c, avg in rcues
+    ]
+    out = jury.decide_year(competences, rules, year, missing=missing)
+    return out.decision, out.rule
+
+
+def _json_avg(x: float | None, rules: Rules, marks: Sequence[float]) -> float | None:
+    return None if x is None else rules.shown(x, marks, 4)

@@ -1,0 +1,113 @@
+"""The student's record beside the grades: capitalised UEs, bonus per UE, the jury's decisions
+(ADJ on a UE or an RCUE, AJ on an RCUE, a year code) and, in BUT2, whether every BUT1 UE is
+validated. Returns the :class:`butdata.grading.student.JuryInputs` of the simulation; the results
+then show what the rules alone give and what the jury chose."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from butdata.grading import jury
+from butdata.grading import student as sim
+from butdata.vocab import JURY_LABELS
+
+BUT1 = {"inconnu": None, "oui": True, "non": False}
+NO_CODE = "—"
+
+
+def _number(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
+
+
+def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
+    """An expander with the record's inputs (none given: the rules alone)."""
+    year = spec.get("year")
+    ues = spec.get("ues") or []
+    with st.expander("Dossier de l'étudiant : UE capitalisées, bonus, décisions du jury"):
+        but1 = None
+        if year == 2:
+            choice = st.radio(
+                "UE du BUT1 toutes validées ? (entrée en BUT3)",
+                list(BUT1),
+                key="j_but1",
+                horizontal=True,
+                help="Sans cette condition, pas de passage de droit en BUT3 ; « inconnu » : le "
+                "passage de droit est donné sous réserve.",
+                bind="query-params",
+            )
+            but1 = BUT1[str(choice)]
+        st.caption(
+            "Moyenne capitalisée : celle d'une UE validée antérieurement, gardée si elle est "
+            "meilleure. Bonus : points ajoutés à la moyenne de l'UE (malus négatif), qui reste "
+            "entre 0 et 20."
+        )
+        frame = pl.DataFrame(
+            {
+                "UE": [u["ue"] for u in ues],
+                "moyenne capitalisée": [None] * len(ues),
+                "bonus": [0.0] * len(ues),
+                "ADJ (jury)": [False] * len(ues),
+            },
+            schema={
+                "UE": pl.String,
+                "moyenne capitalisée": pl.Float64,
+                "bonus": pl.Float64,
+                "ADJ (jury)": pl.Boolean,
+            },
+        )
+        edited = st.data_editor(
+            frame, key="j_ues", hide_index=True, disabled=["UE"], width="stretch"
+        )
+        comps = (
+            sorted({u["competence"] for u in ues}) if len(spec.get("semesters", [])) == 2 else []
+        )
+        rcue_jury: dict[int, str] = {}
+        if comps:
+            cols = st.columns(min(len(comps), 6))
+            for i, comp in enumerate(comps):
+                code = cols[i % len(cols)].selectbox(
+                    f"RCUE {comp} : décision du jury",
+                    [NO_CODE, *jury.RCUE_JURY_CODES],
+                    key=f"j_rcue_{comp}",
+                    format_func=lambda c: c if c == NO_CODE else f"{c} — {JURY_LABELS[c]}",
+                )
+                if code != NO_CODE:
+                    rcue_jury[comp] = str(code)
+        year_code = NO_CODE
+        if comps:
+            year_code = st.selectbox(
+                "Décision du jury pour l'année",
+                [NO_CODE, *jury.YEAR_JURY_CODES],
+                key="j_annee",
+                format_func=lambda c: c if c == NO_CODE else f"{c} — {JURY_LABELS.get(c, '')}",
+            )
+    rows = (
+        edited.to_dicts()
+        if isinstance(edited, pl.DataFrame)
+        else list(pl.DataFrame(edited).to_dicts())
+    )
+    capitalised = {
+        r["UE"]: v for r in rows if (v := _number(r.get("moyenne capitalisée"))) is not None
+    }
+    bonus = {r["UE"]: v for r in rows if (v := _number(r.get("bonus"))) not in (None, 0.0)}
+    ue_jury = {r["UE"]: "ADJ" for r in rows if r.get("ADJ (jury)")}
+    bad = [ue for ue, v in capitalised.items() if not 0 <= v <= 20]
+    if bad:
+        st.error(f"Moyenne capitalisée hors de 0-20 pour {', '.join(bad)} : ignorée.")
+        capitalised = {k: v for k, v in capitalised.items() if k not in bad}
+    return sim.JuryInputs(
+        capitalised=capitalised,
+        bonus={k: float(v) for k, v in bonus.items() if v is not None},
+        ue_jury=ue_jury,
+        rcue_jury=rcue_jury,
+        year_jury=None if year_code == NO_CODE else str(year_code),
+        but1_validated=but1,
+    )
