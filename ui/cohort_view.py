@@ -79,6 +79,11 @@ def _drawn(
     )
 
 
+def _rate(share: float | None) -> str:
+    """A pass rate with one decimal (« 85,7 % »)."""
+    return fmt.percent(share, 1)
+
+
 def _number(x: Any) -> float | None:
     try:
         v = float(x)
@@ -122,7 +127,7 @@ def decisions_table(result: cohort.CohortResult) -> pl.DataFrame:
                 DECISION_LABELS.get(d, str(d)) for d in result.decisions["decision"].to_list()
             ],
             "étudiants": [fmt.integer(int(c)) for c in result.decisions["count"].to_list()],
-            "part": [fmt.percent(float(s)) for s in result.decisions["share"].to_list()],
+            "part": [_rate(float(s)) for s in result.decisions["share"].to_list()],
         }
     )
 
@@ -134,10 +139,10 @@ def ues_table(result: cohort.CohortResult) -> pl.DataFrame:
             "UE": r["ue"].to_list(),
             "compétence": r["competence"].to_list(),
             "moyenne": [fmt.number(x) for x in r["mean"].to_list()],
-            "validée": [fmt.percent(x) for x in r["passed"].to_list()],
-            "dont compensée (CMP)": [fmt.percent(x) for x in r["cmp"].to_list()],
-            "non validée (AJ)": [fmt.percent(x) for x in r["aj"].to_list()],
-            "sans moyenne": [fmt.percent(x) for x in r["pending"].to_list()],
+            "validée": [_rate(x) for x in r["passed"].to_list()],
+            "dont compensée (CMP)": [_rate(x) for x in r["cmp"].to_list()],
+            "non validée (AJ)": [_rate(x) for x in r["aj"].to_list()],
+            "sans moyenne": [_rate(x) for x in r["pending"].to_list()],
         }
     )
 
@@ -149,12 +154,12 @@ def rcues_table(result: cohort.CohortResult, rules: Rules) -> pl.DataFrame:
             "compétence": r["competence"].to_list(),
             "moyenne": [fmt.number(x) for x in r["mean"].to_list()],
             f"validé (≥ {fmt.number(rules.pass_mark)})": [
-                fmt.percent(x) for x in r["passed"].to_list()
+                _rate(x) for x in r["passed"].to_list()
             ],
             f"sous {fmt.number(rules.rcue_floor)}": [
-                fmt.percent(x) for x in r["below_floor"].to_list()
+                _rate(x) for x in r["below_floor"].to_list()
             ],
-            "sans moyenne": [fmt.percent(x) for x in r["pending"].to_list()],
+            "sans moyenne": [_rate(x) for x in r["pending"].to_list()],
         }
     )
 
@@ -323,11 +328,11 @@ def _results(structure: cohort.CohortStructure, result: cohort.CohortResult, rul
         cols = st.columns(5)
         cols[0].metric("Étudiants", fmt.integer(n))
         for col, d in zip(cols[1:], ("ADM", "PASD", "AJ", None)):
-            col.metric(DECISION_LABELS[d], fmt.percent(shares.get(d, 0.0)))
+            col.metric(DECISION_LABELS[d], _rate(shares.get(d, 0.0)))
         if result.provisional:
             st.caption(
                 "Décisions provisoires (un module au moins non noté) : "
-                f"{fmt.percent(result.provisional)} des étudiants."
+                f"{_rate(result.provisional)} des étudiants."
             )
         if structure.year == 3:
             st.caption("BUT3 : pas de passage de droit après la dernière année.")
@@ -444,7 +449,7 @@ def _side_by_side(results: dict[str, cohort.CohortResult]) -> None:
             {
                 "scénario": name,
                 **{
-                    DECISION_LABELS[d]: fmt.percent(shares.get(d, 0.0))
+                    DECISION_LABELS[d]: _rate(shares.get(d, 0.0))
                     for d in ("ADM", "PASD", "AJ", None)
                 },
             }
@@ -474,7 +479,7 @@ def what_ifs(recs: Sequence[records.StudentRecord], rules: Rules, scodoc: bool) 
         rows.append(
             {
                 "scénario": name,
-                "accord": fmt.percent(summary["rate"])
+                "accord": _rate(summary["rate"])
                 if summary and summary["rate"] is not None
                 else fmt.MISSING,
                 "décisions changées": fmt.integer(changed),
@@ -524,7 +529,7 @@ def render_jury_export(rules: Rules) -> None:
         c = st.columns(4)
         c[0].metric(
             "Accord avec le jury",
-            fmt.percent(summary["rate"]) if summary["rate"] is not None else fmt.MISSING,
+            _rate(summary["rate"]) if summary["rate"] is not None else fmt.MISSING,
         )
         c[1].metric("Décisions comparées", fmt.integer(summary["compared"]))
         c[2].metric("Décisions du jury (ADJ, PAS1NCI)", fmt.integer(summary["jury_decisions"]))
