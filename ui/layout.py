@@ -12,6 +12,7 @@ import streamlit as st
 
 from butdata.errors import ButdataError
 
+from . import auth
 from .store import ensure_built
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +57,8 @@ def sidebar_nav() -> None:
             "Les choix de chaque page sont dans l'adresse (URL) : copiez-la pour partager "
             "exactement la même vue."
         )
+        with guard("la connexion des éditeurs"):
+            auth.sidebar_panel()
 
 
 @contextmanager
@@ -88,5 +91,6 @@ def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[N
     except ButdataError as exc:
         st.error(f"La base n'a pas pu être construite à partir des documents sources : {exc}")
         st.stop()
+    auth.refuse_unoffered_writes()
     with guard("cette page"):
         yield
