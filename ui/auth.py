@@ -93,7 +93,8 @@ def _oidc_user() -> dict:
     return dict(st.user.to_dict()) if hasattr(st.user, "to_dict") else dict(st.user)
 
 
-def oidc_identity() -> Identity | None:
+def oidc_account() -> str | None:
+    """The account signed in through the identity provider (editor or not), or None."""
     if not oidc_providers():
         return None
     try:
@@ -102,7 +103,11 @@ def oidc_identity() -> Identity | None:
         return None
     if not user.get("is_logged_in"):
         return None
-    name = str(user.get("email") or user.get("preferred_username") or user.get("sub") or "")
+    return str(user.get("email") or user.get("preferred_username") or user.get("sub") or "") or None
+
+
+def oidc_identity() -> Identity | None:
+    name = oidc_account()
     allowed = _oidc_allowed()
     if not name or (allowed is not None and passwords.normalize_name(name) not in allowed):
         return None
@@ -292,7 +297,12 @@ def sidebar_panel() -> None:
         "Consultation seule. Les éditeurs se connectent pour importer des fichiers ; chaque "
         "modification est inscrite au journal (page Données)."
     )
-    for provider in oidc_providers():
+    account = oidc_account()
+    if account:  # signed in at the provider, but not on the list of editors
+        st.markdown(f"Connecté : `{_plain(account)}` — ce compte n'est pas éditeur.")
+        if st.button("Se déconnecter", key="auth_logout", icon=":material/logout:"):
+            st.logout()
+    for provider in [] if account else oidc_providers():
         label = "Se connecter (compte de l'établissement)" if provider is None else provider
         if st.button(label, key=f"auth_oidc_{provider or 'default'}", icon=":material/login:"):
             if provider:

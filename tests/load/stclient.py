@@ -278,10 +278,15 @@ def free_port() -> int:
 
 
 def start_server(
-    db_path: Path, log_path: Path, extra_env: dict | None = None, timeout: float = 90.0
+    db_path: Path,
+    log_path: Path,
+    extra_env: dict | None = None,
+    timeout: float = 90.0,
+    port: int | None = None,
+    extra_args: list[str] | None = None,
 ) -> tuple[subprocess.Popen, int]:
     """``streamlit run app.py`` on the test store; returns once ``/_stcore/health`` says ok."""
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "BUTDATA_DB": str(db_path), **(extra_env or {})}
     log = open(log_path, "wb")
     proc = subprocess.Popen(
@@ -297,6 +302,7 @@ def start_server(
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(extra_args or []),
         ],
         cwd=ROOT,
         env=env,
