@@ -25,8 +25,10 @@ app: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 # Shared mode: on the network (HOST, PORT); anonymous visitors read only, editors sign in.
+# CERT=… KEY=… serve over HTTPS (passwords then never cross the room's network in clear).
 serve: $(VENV)/.installed
-	BUTDATA_SHARED=1 $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	BUTDATA_SHARED=1 $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
+	  $(if $(CERT),--server.sslCertFile "$(CERT)" --server.sslKeyFile "$(KEY)")
 
 # Add (or change the password of) an editor account: make editor NAME=marie.dupont
 editor: $(VENV)/.installed

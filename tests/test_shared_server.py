@@ -160,3 +160,51 @@ def test_anonymous_import_is_refused_server_side_and_an_editor_imports(shared_se
     server_log = log.read_text(errors="replace")
     assert "Traceback" not in server_log, server_log[-3000:]
     assert PASSWORD not in server_log and "pas-le-bon-mot-de-passe" not in server_log
+
+
+def _lan_address() -> str | None:
+    """This machine's address on its network (not loopback), if it has one."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 9))  # no packet is sent: this only picks the interface
+            address = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_local_server_opened_to_the_network_gives_other_machines_read_only(tmp_path):
+    """Without BUTDATA_SHARED a server bound to every interface (``streamlit run app.py
+    --server.address 0.0.0.0`` by hand) keeps the local user an editor, and a client coming
+    from the network only reads."""
+    address = _lan_address()
+    if address is None:
+        pytest.skip("no network interface besides loopback on this machine")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(QLIO, sources)
+    db = tmp_path / "store.duckdb"
+    build_store(sources, db)
+    proc, port = c.start_server(
+        db,
+        tmp_path / "server.log",
+        {"BUTDATA_SHARED": ""},
+        extra_args=["--server.address", "0.0.0.0"],
+    )
+    try:
+        local = c.Session(port)
+        assert local.run().ok
+        page = local.run(page="Donnees")
+        assert page.ok and page.widgets("file_uploader")  # the machine's own user: editor
+        remote = c.Session(port, host=address)
+        assert remote.run().ok
+        page = remote.run(page="Donnees")
+        assert page.ok, page.errors
+        assert not page.widgets("file_uploader")
+        assert any("ouvert au réseau sans le mode partagé" in t for t in page.texts("markdown"))
+        local.close()
+        remote.close()
+    finally:
+        c.stop_server(proc)

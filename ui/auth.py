@@ -41,6 +41,7 @@ WRITE_TRIGGERS = {"import_confirm": "import"}
 UPLOAD_KEYS = {"import": "import_file"}
 # Per client address, across sessions (a crafted client may open a new session per attempt).
 ADDRESS_MAX_FAILURES = 20
+CONCURRENT_CHECKS = 2
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,9 @@ def refuse_unoffered_writes() -> None:
     ctx = get_script_run_ctx()
     if ctx is None:
         return
+    # A visitor is offered no upload: files pushed into its session are crafted; free them.
+    if ctx.uploaded_file_mgr is not None:
+        ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
     states = {w.id: w for w in ctx.session_state.get_widget_states()}
     for key, action in WRITE_TRIGGERS.items():
         asked = [
@@ -221,6 +225,9 @@ class _AddressThrottle:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.throttle = access.SignInThrottle(max_failures=ADDRESS_MAX_FAILURES)
+        # Each check costs ≈ 32 MiB and 0.3 s: bound how many run at once (many sessions
+        # trying together must not exhaust the server's memory).
+        self.checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 
 
 @st.cache_resource(show_spinner=False)
@@ -245,7 +252,8 @@ def sign_in(name: str, password: str) -> bool:
     if wait:
         st.error(f"Trop d'essais infructueux : réessayez dans {math.ceil(wait)} s.")
         return False
-    found = passwords.authenticate(name, password) if name and password else None
+    with shared_t.checks:
+        found = passwords.authenticate(name, password) if name and password else None
     if found is None:
         with shared_t.lock:
             wait = max(session.failure("session"), shared_t.throttle.failure(address))

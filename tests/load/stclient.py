@@ -94,18 +94,18 @@ class Run:
 class Session:
     """One browser tab: a websocket session on the server."""
 
-    def __init__(self, port: int, timeout: float = 60.0):
+    def __init__(self, port: int, timeout: float = 60.0, host: str = "127.0.0.1"):
         self.port = port
         self.timeout = timeout
         # The XSRF cookie the server hands out (the browser's double-submit pair for uploads).
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as r:
+        with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=10) as r:
             cookies = [v for k, v in r.headers.items() if k.lower() == "set-cookie"]
         self.xsrf = next(
             (c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")),
             "",
         )
         self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{port}/_stcore/stream",
+            f"ws://{host}:{port}/_stcore/stream",
             subprotocols=["streamlit", self.xsrf] if self.xsrf else ["streamlit"],
             cookie=f"_streamlit_xsrf={self.xsrf}" if self.xsrf else None,
             timeout=timeout,
