@@ -1,9 +1,12 @@
-# Quick start: `make app` (install + open the dashboard), `make test` (install + run every test).
+# Quick start: `make app` (install + open the dashboard on this machine only, http://localhost:8501),
+# `make serve` (shared on the network: visitors read, editors sign in), `make test` (every test).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app test lint bench build chromium poppler
+.PHONY: app serve editor test lint bench build chromium poppler
+PORT ?= 8501
+HOST ?= 0.0.0.0
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +20,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# Local mode: bound to the loopback interface only; the single user is an editor. Stop: Ctrl+C.
 app: $(VENV)/.installed
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# Shared mode: on the network (HOST, PORT); anonymous visitors read only, editors sign in.
+# CERT=… KEY=… serve over HTTPS (passwords then never cross the room's network in clear).
+serve: $(VENV)/.installed
+	BUTDATA_SHARED=1 $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
+	  $(if $(CERT),--server.sslCertFile "$(CERT)" --server.sslKeyFile "$(KEY)")
+
+# Add (or change the password of) an editor account: make editor NAME=marie.dupont
+editor: $(VENV)/.installed
+	$(BIN)/python -m butdata editor add "$(NAME)"
 
 build: $(VENV)/.installed
 	$(BIN)/python -m butdata build

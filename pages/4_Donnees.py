@@ -13,7 +13,9 @@ with page(
     "département.",
     icon="🗂️",
 ):
-    browse, download, upload = st.tabs(["Parcourir", "Télécharger", "Importer"])
+    browse, download, upload, journal = st.tabs(
+        ["Parcourir", "Télécharger", "Importer", "Journal des modifications"]
+    )
     with browse:
         c1, c2, c3 = st.columns([2, 1, 3])
         with c1:
@@ -43,3 +45,7 @@ with page(
     with upload:
         with guard("l'import"):
             donnees.import_section()
+    with journal:
+        st.subheader("Journal des modifications")
+        with guard("le journal des modifications"):
+            donnees.journal_section()

@@ -153,12 +153,8 @@ def rcues_table(result: cohort.CohortResult, rules: Rules) -> pl.DataFrame:
         {
             "compétence": r["competence"].to_list(),
             "moyenne": [fmt.number(x) for x in r["mean"].to_list()],
-            f"validé (≥ {fmt.number(rules.pass_mark)})": [
-                _rate(x) for x in r["passed"].to_list()
-            ],
-            f"sous {fmt.number(rules.rcue_floor)}": [
-                _rate(x) for x in r["below_floor"].to_list()
-            ],
+            f"validé (≥ {fmt.number(rules.pass_mark)})": [_rate(x) for x in r["passed"].to_list()],
+            f"sous {fmt.number(rules.rcue_floor)}": [_rate(x) for x in r["below_floor"].to_list()],
             "sans moyenne": [_rate(x) for x in r["pending"].to_list()],
         }
     )

@@ -10,15 +10,17 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from butdata import fmt
 from butdata.analysis.wide import wide_table
 from butdata.errors import ButdataError
 from butdata.exports import tidy as ex
 from butdata.labels import table_label
 from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
 from butdata.store import imports as imp
+from butdata.store import journal as jn
 from butdata.vocab import RELIABILITY_LABELS, SEVERITY_LABELS, WARNING_LABELS, labelled
 
-from . import data, printing, source_view
+from . import auth, data, printing, source_view
 from .store import cursor
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -225,6 +227,12 @@ def show_preview(preview: imp.ImportPreview) -> None:
 
 
 def import_section() -> None:
+    if not auth.can_write():
+        st.info(
+            "Consultation seule : l'import de fichiers est réservé aux éditeurs connectés "
+            "(barre latérale, « Se connecter »). Les téléchargements restent ouverts à tous."
+        )
+        return
     st.caption(
         "Déposez un modèle rempli (CSV ou XLSX, colonnes décrites dans la feuille "
         "« Colonnes » du classeur exporté), ou un classeur MCC avec une feuille par tableau "
@@ -248,8 +256,22 @@ def import_section() -> None:
         run_import(upload.name, upload.getvalue(), db, sources)
 
 
+def _changed_ids(preview: imp.ImportPreview, action: str) -> list[str]:
+    return [c.table_id for c in preview.changes if c.action == action]
+
+
 def run_import(name: str, content: bytes, db: Path, sources: Path) -> bool:
-    """The confirmed import: atomic rebuild with a progress bar; a French message either way."""
+    """The confirmed import: the editor gate, the atomic rebuild with a progress bar, the
+    journal line; a French message either way."""
+    try:
+        file = imp.safe_name(name)
+    except ButdataError:
+        file = Path(name.replace("\\", "/")).name[:200]
+    try:
+        who = auth.require_editor("import", file)
+    except ButdataError as exc:  # AccessDenied, or a journal that cannot be written
+        st.error(str(exc))
+        return False
     bar = st.progress(0.0, text="Reconstruction de la base…")
     try:
         preview, report = imp.apply_import(
@@ -261,12 +283,88 @@ def run_import(name: str, content: bytes, db: Path, sources: Path) -> bool:
         )
     except ButdataError as exc:
         bar.empty()
+        auth.record(who, "import", jn.FAILED, file=file, detail=str(exc))
         st.error(str(exc))
         return False
+    except Exception as exc:  # journalled, then shown in French by the page's guard
+        auth.record(who, "import", jn.FAILED, file=file, detail=type(exc).__name__)
+        raise
     bar.empty()
+    auth.record(
+        who,
+        "import",
+        jn.OK,
+        file=preview.name,
+        added=_changed_ids(preview, imp.ADDED),
+        replaced=_changed_ids(preview, imp.REPLACED),
+        removed=_changed_ids(preview, imp.REMOVED),
+        detail=preview.summary(),
+    )
     data.clear()
     st.success(
         f"Import terminé : « {preview.name} » ajouté aux sources ({preview.summary()}) "
         f"et base reconstruite en {report.seconds:.1f} s."
     )
     return True
+
+
+OUTCOME_ICONS = {jn.OK: "✅ réussi", jn.FAILED: "⚠️ échoué", jn.REFUSED: "⛔ refusé"}
+
+
+def journal_frame(entries: pl.DataFrame) -> pl.DataFrame:
+    """The journal in French for the page: local dates via ``fmt.timestamp``, counts and ids."""
+
+    def ids(col: str) -> list[str]:
+        return [", ".join(v) for v in entries[col].to_list()]
+
+    return pl.DataFrame(
+        {
+            "date": [
+                fmt.timestamp(t.astimezone()) if t is not None else fmt.MISSING
+                for t in entries["at"].to_list()
+            ],
+            "auteur": [a or "visiteur anonyme" for a in entries["author"].to_list()],
+            "action": [
+                jn.ACTION_LABELS.get(a, a or fmt.MISSING) for a in entries["action"].to_list()
+            ],
+            "fichier": [f or fmt.MISSING for f in entries["file"].to_list()],
+            "résultat": [OUTCOME_ICONS.get(o, o) for o in entries["outcome"].to_list()],
+            "ajoutés": ids("added"),
+            "remplacés": ids("replaced"),
+            "retirés": ids("removed"),
+            "détail": entries["detail"].fill_null("").to_list(),
+        },
+        schema={
+            c: pl.String
+            for c in (
+                "date",
+                "auteur",
+                "action",
+                "fichier",
+                "résultat",
+                "ajoutés",
+                "remplacés",
+                "retirés",
+                "détail",
+            )
+        },
+    )
+
+
+def journal_section(limit: int = 200) -> None:
+    """« Journal des modifications »: who changed the store, when, with which file."""
+    path = auth.journal_file()
+    entries = jn.read(path, limit=limit)
+    st.caption(
+        "Chaque modification demandée (import d'un fichier…), réussie, échouée ou refusée, "
+        f"avec son auteur ; les plus récentes d'abord. Fichier : `{path.name}`, à côté de la base."
+    )
+    if not entries.height:
+        st.info("Aucune modification n'a encore été inscrite au journal.")
+        return
+    st.dataframe(
+        journal_frame(entries),
+        hide_index=True,
+        width="stretch",
+        column_config={"détail": st.column_config.TextColumn(width="large")},
+    )

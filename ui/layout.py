@@ -13,7 +13,7 @@ import streamlit as st
 
 from butdata.errors import ButdataError
 
-from . import printing, state
+from . import auth, printing, state
 from .store import ensure_built
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +77,8 @@ def sidebar_nav() -> None:
             "Chaque choix est dans l'adresse (URL) : copiez-la pour partager exactement la même "
             "vue."
         )
+        with guard("la connexion des éditeurs"):
+            auth.sidebar_panel()
 
 
 @contextmanager
@@ -114,6 +116,7 @@ def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[N
         st.error(f"La base n'a pas pu être construite à partir des documents sources : {exc}")
         st.stop()
     printing.start(title, intro)
+    auth.refuse_unoffered_writes()
     try:
         with guard("cette page"):
             yield

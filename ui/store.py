@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import threading
+import time
+from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -16,22 +20,75 @@ def _file_identity() -> tuple[str, int, int]:
     return str(path), st_.st_ino, st_.st_mtime_ns
 
 
+# Connections to replaced files, closed once no reader can still be using them. Closing at once
+# failed under load (an import while 20 sessions read): DuckDB refuses to close a connection
+# busy with another thread's query, and closing it kills the cursors other threads still hold.
+RETIRE_AFTER_S = 60.0
+_retired: list[tuple[float, duckdb.DuckDBPyConnection]] = []
+_retired_lock = threading.Lock()
+_links = itertools.count()
+_shared_instance: set[int] = set()  # connections opened without a link (closed at once)
+
+
+def _close_retired(now: float) -> None:
+    with _retired_lock:
+        keep = []
+        for since, con in _retired:
+            if now - since < RETIRE_AFTER_S:
+                keep.append((since, con))
+                continue
+            try:
+                con.close()
+            except duckdb.Error:  # still busy: next time
+                keep.append((since, con))
+        _retired[:] = keep
+
+
 def _still_current(entry: tuple[duckdb.DuckDBPyConnection, tuple[str, int, int]]) -> bool:
-    """A rebuild replaces the file (new inode): drop the connection that still sees the old one."""
+    """A rebuild replaces the file (new inode): retire the connection that still sees the old one."""
     con, identity = entry
+    now = time.monotonic()
+    _close_retired(now)
     try:
         current = _file_identity()
     except OSError:
         current = None
     if current != identity:
-        con.close()  # a new connect() to the same path sees old data while any connection is open
+        if id(con) in _shared_instance:  # a new connect() would see the old file until closed
+            _shared_instance.discard(id(con))
+            try:
+                con.close()
+                return False
+            except duckdb.Error:
+                pass
+        with _retired_lock:
+            _retired.append((now, con))
         return False
     return True
 
 
+def _open_own_instance(path: str) -> duckdb.DuckDBPyConnection:
+    """A connection on a DuckDB instance of its own: DuckDB shares one instance per path, which
+    keeps serving a replaced file while any connection to that path is open. Opening through a
+    hard link with a unique name (removed at once: the open file stays) gives each store file
+    its own instance, so the old one can be retired lazily."""
+    link = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.{next(_links)}.lnk")
+    try:
+        os.link(path, link)
+    except OSError:  # no hard links here: the shared instance, closed as soon as replaced
+        con = open_store(path)
+        _shared_instance.add(id(con))
+        return con
+    try:
+        return open_store(link)
+    finally:
+        link.unlink(missing_ok=True)
+
+
 @st.cache_resource(validate=_still_current, show_spinner=False)
 def _connection(path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[str, int, int]]:
-    return open_store(path), _file_identity()
+    identity = _file_identity()  # before opening: a replacement in between is seen next time
+    return _open_own_instance(path), identity
 
 
 _checked: set[str] = set()  # stores checked against their sources in this server process

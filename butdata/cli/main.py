@@ -8,7 +8,7 @@ import sys
 
 from butdata.errors import ButdataError
 
-COMMANDS = ("build", "check", "simulate", "decide", "conformity", "export", "synth")
+COMMANDS = ("build", "check", "simulate", "decide", "conformity", "export", "synth", "editor")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,10 @@ states), then read ``ForwardMsg``s until ``script_finished``. Every element of t
 (type, widget id, options) so that a test can move a slider or switch pages, and every
 exception element or ``st.error`` box is recorded as an error.
 
+It can also upload a file as the browser does (``file_urls_request``, then an HTTP PUT with the
+XSRF cookie and header, then the uploader's widget state), press a button (trigger) and fill a
+text input, so that a test can send exactly what a crafted client would.
+
 Also: ``start_server`` (``streamlit run app.py`` on a free port, waits for ``/_stcore/health``)
 and ``rss_kib`` (resident memory of a process, from ``/proc/<pid>/status``).
 """
@@ -18,18 +22,29 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import websocket
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 ROOT = Path(__file__).resolve().parents[2]
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
-WIDGET_TYPES = {"slider", "selectbox", "multiselect", "button_group", "button", "checkbox"}
+WIDGET_TYPES = {
+    "slider",
+    "selectbox",
+    "multiselect",
+    "button_group",
+    "button",
+    "checkbox",
+    "text_input",
+    "file_uploader",
+}
 
 
 @dataclass
@@ -79,11 +94,21 @@ class Run:
 class Session:
     """One browser tab: a websocket session on the server."""
 
-    def __init__(self, port: int, timeout: float = 60.0):
+    def __init__(self, port: int, timeout: float = 60.0, host: str = "127.0.0.1"):
         self.port = port
         self.timeout = timeout
+        # The XSRF cookie the server hands out (the browser's double-submit pair for uploads).
+        with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=10) as r:
+            cookies = [v for k, v in r.headers.items() if k.lower() == "set-cookie"]
+        self.xsrf = next(
+            (c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")),
+            "",
+        )
         self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], timeout=timeout
+            f"ws://{host}:{port}/_stcore/stream",
+            subprotocols=["streamlit", self.xsrf] if self.xsrf else ["streamlit"],
+            cookie=f"_streamlit_xsrf={self.xsrf}" if self.xsrf else None,
+            timeout=timeout,
         )
         self.pages: dict[str, str] = {}  # page name (url path) -> page_script_hash
         self.page_hash = ""
@@ -116,6 +141,45 @@ class Session:
             rs.widget_states.widgets.append(w)
         self.ws.send_binary(msg.SerializeToString())
         return self._read_run()
+
+    def upload(self, name: str, data: bytes, mime: str = "text/csv") -> FileURLs:
+        """Upload a file into this session as the browser does; returns its URLs (file id)."""
+        msg = BackMsg()
+        msg.file_urls_request.request_id = uuid.uuid4().hex
+        msg.file_urls_request.file_names.append(name)
+        self.ws.send_binary(msg.SerializeToString())
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no file_urls_response")
+            fm = ForwardMsg()
+            fm.ParseFromString(self.ws.recv())
+            if fm.WhichOneof("type") == "file_urls_response":
+                assert not fm.file_urls_response.error_msg, fm.file_urls_response.error_msg
+                urls = fm.file_urls_response.file_urls[0]
+                break
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{name}"\r\nContent-Type: {mime}\r\n\r\n'
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{urls.upload_url}",
+            data=body,
+            method="PUT",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "X-Xsrftoken": self.xsrf,
+                "Cookie": f"_streamlit_xsrf={self.xsrf}",
+            },
+        )
+        with urllib.request.urlopen(req, timeout=self.timeout) as r:
+            assert r.status == 204, r.status
+        return urls
 
     def _read_run(self) -> Run:
         run = Run()
@@ -190,6 +254,20 @@ def string_state(el: Element, value: str) -> WidgetState:
     return WidgetState(id=el.id, string_value=value)
 
 
+def trigger_state(widget_id: str) -> WidgetState:
+    """A button press (buttons and form submit buttons are triggers)."""
+    return WidgetState(id=widget_id, trigger_value=True)
+
+
+def upload_state(widget_id: str, name: str, size: int, urls: FileURLs) -> WidgetState:
+    """The file uploader's value after ``Session.upload``."""
+    w = WidgetState(id=widget_id)
+    info = w.file_uploader_state_value.uploaded_file_info.add()
+    info.file_id, info.name, info.size = urls.file_id, name, size
+    info.file_urls.CopyFrom(urls)
+    return w
+
+
 # --------------------------------------------------------------------------- server
 
 
@@ -200,10 +278,15 @@ def free_port() -> int:
 
 
 def start_server(
-    db_path: Path, log_path: Path, extra_env: dict | None = None, timeout: float = 90.0
+    db_path: Path,
+    log_path: Path,
+    extra_env: dict | None = None,
+    timeout: float = 90.0,
+    port: int | None = None,
+    extra_args: list[str] | None = None,
 ) -> tuple[subprocess.Popen, int]:
     """``streamlit run app.py`` on the test store; returns once ``/_stcore/health`` says ok."""
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "BUTDATA_DB": str(db_path), **(extra_env or {})}
     log = open(log_path, "wb")
     proc = subprocess.Popen(
@@ -219,6 +302,7 @@ def start_server(
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(extra_args or []),
         ],
         cwd=ROOT,
         env=env,

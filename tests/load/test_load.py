@@ -174,3 +174,142 @@ def test_twenty_concurrent_sessions_switch_pages_and_move_sliders(server):
         -3000:
     ]
     assert growth_mib < MAX_GROWTH_MIB
+
+
+# --------------------------------------------------------------------------- readers + an editor
+
+ESSAI = (
+    "formation,semestre,parcours,UE,Code module,Intitulé du module,Coefficient\n"
+    "QLIO,1,Essai,UE11,R1.01,Anglais,{a}\n"
+    "QLIO,1,Essai,UE12,SAE1.01,Projet,{b}\n"
+)
+EDITOR_PASSWORD = "mot-de-passe-de-charge"
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    import shutil
+
+    from butdata import passwords
+    from butdata.store import build_store
+
+    d = tmp_path_factory.mktemp("load-shared")
+    sources = d / "sources"
+    shutil.copytree(SOURCES, sources)
+    db = d / "load.duckdb"
+    build_store(sources, db)
+    secrets = d / "secrets.toml"
+    passwords.add_editor("charge", EDITOR_PASSWORD, secrets)
+    log = d / "server.log"
+    proc, port = c.start_server(db, log, {"BUTDATA_SHARED": "1", "BUTDATA_SECRETS": str(secrets)})
+    yield proc, port, log, sources, db
+    c.stop_server(proc)
+
+
+def _key(run: c.Run, kind: str, key: str) -> c.Element:
+    return next(e for e in run.widgets(kind) if e.key_is(key))
+
+
+@pytest.mark.slow
+def test_twenty_readers_while_an_editor_imports(shared_server):
+    from butdata.store.journal import read as read_journal
+
+    proc, port, log, sources, db = shared_server
+    warm = c.Session(port, timeout=120)
+    assert warm.run().ok
+    pages = sorted(warm.pages)
+    for page in pages:
+        assert warm.run(page=page).ok
+    warm.close()
+
+    stats = [Stats() for _ in range(SESSIONS)]
+    imports: list[float] = []
+    editor_errors: list[str] = []
+    opened = threading.Barrier(SESSIONS + 2)
+    stop = threading.Event()
+
+    def reader(i: int) -> None:
+        rng, s = random.Random(SEED * 2000 + i), stats[i]
+        try:
+            session = c.Session(port, timeout=120)
+            check(session.run(), s, "home")
+        except Exception as exc:
+            s.errors.append(f"connect: {exc!r}")
+            opened.wait()
+            return
+        opened.wait()
+        try:
+            while not stop.is_set():
+                act(session, rng, s, pages)
+        except Exception as exc:
+            s.errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            session.close()
+
+    def editor() -> None:
+        try:
+            s = c.Session(port, timeout=120)
+            s.run()
+            page = s.run(page="Donnees")
+            submit = next(e for e in page.widgets("button") if e.proto.label == "Se connecter")
+            signed = s.run(
+                widgets=[
+                    c.string_state(_key(page, "text_input", "auth_name"), "charge"),
+                    c.string_state(_key(page, "text_input", "auth_password"), EDITOR_PASSWORD),
+                    c.trigger_state(submit.id),
+                ]
+            )
+            uploader = _key(signed, "file_uploader", "import_file")
+        except Exception as exc:
+            editor_errors.append(f"sign-in: {exc!r}")
+            opened.wait()
+            return
+        opened.wait()
+        try:
+            for k in range(4):  # add, then replace three times (values change each time)
+                content = ESSAI.format(a=k + 1, b=k + 2).encode()
+                urls = s.upload("mcc_charge.csv", content)
+                state = c.upload_state(uploader.id, "mcc_charge.csv", len(content), urls)
+                preview = s.run(widgets=[state])
+                t = time.monotonic()
+                done = s.run(
+                    widgets=[state, c.trigger_state(_key(preview, "button", "import_confirm").id)]
+                )
+                imports.append(time.monotonic() - t)
+                if not done.ok or not any("Import terminé" in x for x in done.texts("alert")):
+                    editor_errors.append(f"import {k}: {done.errors}")
+                time.sleep(2)
+        except Exception as exc:
+            editor_errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            stop.set()
+            s.close()
+
+    threads = [threading.Thread(target=reader, args=(i,), daemon=True) for i in range(SESSIONS)]
+    threads.append(threading.Thread(target=editor, daemon=True))
+    for t in threads:
+        t.start()
+    opened.wait()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "a session hung"
+
+    # The simulation page shows an AJ decision in a red box (st.error): a result, not a failure.
+    errors = [e for s in stats for e in s.errors if "st.error: **Décision :" not in e]
+    runs = sum(s.runs for s in stats)
+    print(
+        f"\n[load] {SESSIONS} readers, {runs} script runs while an editor imported "
+        f"{len(imports)} times ({', '.join(f'{x:.1f}' for x in imports)} s per confirmed "
+        f"import); {len(errors)} reader errors, {len(editor_errors)} editor errors"
+    )
+    assert editor_errors == [], (editor_errors, errors[:5])
+    assert errors == [], errors[:5]
+    assert len(imports) == 4 and all(s.runs > 1 for s in stats)
+    journal = read_journal(db.with_name(f"{db.stem}.journal.jsonl"))
+    assert journal["outcome"].to_list() == ["réussi"] * 4
+    assert journal["author"].to_list() == ["charge"] * 4
+    assert "QLIO,1,Essai,UE11,R1.01,Anglais,4" in (sources / "mcc_charge.csv").read_text()
+    server_log = log.read_text(errors="replace")
+    assert "Traceback" not in server_log and "unexpected error" not in server_log, server_log[
+        -3000:
+    ]
