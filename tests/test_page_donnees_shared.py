@@ -85,7 +85,7 @@ def test_anonymous_visitor_reads_but_is_offered_no_upload(site):
     assert not [b for b in at.button if b.key == "import_confirm"]
     assert any("Consultation seule" in i.value for i in at.info)
     assert at.selectbox(key="tableau").value  # browsing works
-    assert len(at.get("download_button")) == 6  # downloads stay open
+    assert len(at.get("download_button")) == 7  # downloads (6) and « Imprimer / PDF » stay open
     assert at.text_input(key="auth_name").label == "Nom d'éditeur"  # the sign-in form
     assert at.text_input(key="auth_password").proto.type == TextInput.PASSWORD
 
