@@ -66,6 +66,20 @@ def module_kind(code: str | None, name: str | None = None) -> str | None:
     return OTHER
 
 
+def block_module_kind(block: str, name: str | None) -> str:
+    """Kind of a module printed without a code in a « Ressources » or « SAÉ » block of an MCC
+    (``block`` is RESSOURCE or SAE): in the SAÉ block, a name starting with « Portfolio » is the
+    portfolio and one starting with « Stage » the stage, as for named codes above."""
+    if block != SAE:
+        return RESSOURCE
+    lower_name = (name or "").strip().lower()
+    if lower_name.startswith("portfolio"):
+        return PORTFOLIO
+    if lower_name.startswith("stage"):
+        return STAGE
+    return SAE
+
+
 def is_sae(kind: str | None) -> bool:
     return kind in SAE_KINDS
 
@@ -74,11 +88,16 @@ def is_sae(kind: str | None) -> bool:
 
 # « UE31 », « UE 3.1 », « ue3.1 »: semester digit, then competence number (1 or 2 digits).
 UE_CODE = re.compile(r"^UE\s?(\d)\.?(\d{1,2})$", re.IGNORECASE)
+# « C3.1 »: the competence form printed by the block layout of MCC PDFs (semester digit, dot,
+# competence number); the dot is required (« C31 » is not read as one).
+COMPETENCE_CODE = re.compile(r"^C\s?(\d)\.(\d{1,2})$", re.IGNORECASE)
 
 
 def parse_ue_code(code: str) -> tuple[int, int] | None:
-    """``(semester, competence)`` of a printed UE code: « UE 3.1 » -> (3, 1); None if not one."""
-    m = UE_CODE.match(code.strip())
+    """``(semester, competence)`` of a printed UE code: « UE 3.1 » and « UE31 » -> (3, 1), and
+    the competence form « C3.1 » -> (3, 1); None if not one."""
+    text = code.strip()
+    m = UE_CODE.match(text) or COMPETENCE_CODE.match(text)
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
@@ -141,6 +160,8 @@ SEVERITY_LABELS: Mapping[str, str] = {
 # French name of every warning code a reader or an import records.
 WARNING_LABELS: Mapping[str, str] = {
     "bad_module_line": "ligne de module illisible",
+    "bad_value": "valeur illisible",
+    "block_missing": "bloc absent",
     "bad_totals_line": "ligne de totaux illisible",
     "code_variant": "code de module écrit différemment",
     "columns_not_unique": "colonnes des modules non uniques",
@@ -155,6 +176,9 @@ WARNING_LABELS: Mapping[str, str] = {
     "missing_totals": "totaux absents",
     "module_sum_mismatch": "coefficient semestre ≠ somme des UE",
     "modules_unplaced": "valeurs non rattachées aux modules",
+    "niveau_mismatch": "total du niveau ≠ somme des semestres",
+    "page_without_text": "page sans texte",
+    "semester_mismatch": "semestre imprimé incohérent",
     "stray_value": "valeur isolée ignorée",
     "sum_mismatch": "somme ≠ total imprimé",
     "template_origin": "tableau repris d'un autre document",
