@@ -186,6 +186,7 @@ WARNING_LABELS: Mapping[str, str] = {
     "total_mismatch": "total ≠ somme des coefficients",
     "totals_mismatch": "totaux du tableau ≠ somme des UE",
     "totals_missing": "totaux non imprimés",
+    "untitled_table": "tableau sans titre",
     "ue_columns": "ordre des colonnes d'UE",
     "values_lost": "valeurs perdues à l'extraction",
 }

@@ -266,7 +266,6 @@ def _ues(unit: Unit, table: Table) -> None:
             continue
         by_number[parsed[1]] = code
         total = (unit.total or {}).get(code)
-        printed_total = None if unit.total is None else (total.value if total else 0.0)
         table.ues.append(
             UE(
                 code=code,
@@ -275,8 +274,18 @@ def _ues(unit: Unit, table: Table) -> None:
                 line=line,
                 ects=comp.ects if comp else None,
                 ects_line=line if comp and comp.ects is not None else None,
-                total=printed_total,  # an empty total cell prints 0
-                total_line=unit.total_row.line if unit.total_row else None,
+                total=total.value if total else None,
+                total_line=unit.total_row.line if total and unit.total_row else None,
+            )
+        )
+    unprinted = [u.code for u in table.ues if u.total is None]
+    if unit.total_row is not None and unprinted:
+        table.issues.append(
+            Issue(
+                unit.total_row.line,
+                "missing_totals",
+                f"« {unit.total_row.filled[0].text} » : total non imprimé pour "
+                f"{', '.join(unprinted)}",
             )
         )
     if unit.ects_total is not None and all(u.ects is not None for u in table.ues):

@@ -125,6 +125,7 @@ class GridReader:
         self.source = source
         self.pending: list[_Pending] = []
         self.current: _Pending | None = None
+        self.untitled: list[int] = []  # lines of rows under no title
         self.issues: list[Issue] = []
 
     def heading(self, line: TextLine) -> None:
@@ -136,8 +137,11 @@ class GridReader:
     def group(self, group: Group) -> None:
         for row in group.rows:
             cur = self.current
-            if cur is None or not row.filled:
-                continue  # a grid without a title has no identity: not read
+            if not row.filled:
+                continue
+            if cur is None:  # a grid without a title has no identity: not read, said
+                self.untitled.append(row.line)
+                continue
             if (grid := _header(row)) is not None:
                 if cur.table is None:  # (a header repeated on the next page is skipped)
                     cur.grid, cur.table = grid, self._table(cur.title)
@@ -348,6 +352,15 @@ class GridReader:
             )
 
     def tables(self) -> list[Table]:
+        if self.untitled:
+            self.issues.append(
+                Issue(
+                    self.untitled[0],
+                    "untitled_table",
+                    f"{len(self.untitled)} ligne(s) de grille sans titre « B.U.T. … Semestre N » "
+                    "au-dessus : non lues (formation et semestre inconnus)",
+                )
+            )
         out = []
         for cur in self.pending:
             table = cur.table

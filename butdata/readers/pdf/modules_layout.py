@@ -85,7 +85,7 @@ class ModulesReader:
         self.builders: list[_TableBuilder] = []
         self.current: _TableBuilder | None = None
         self.columns: _Columns | None = None
-        self.dropped = 0
+        self.dropped: list[int] = []  # lines of rows under no title or header
         self.issues: list[Issue] = []
         self.last_line: TextLine | None = None  # the UE line just read (its name may go on)
 
@@ -134,7 +134,7 @@ class ModulesReader:
                 self._ues_from_header(columns, row)
                 continue
             if self.current is None or self.columns is None:
-                self.dropped += 1
+                self.dropped.append(row.line)
                 continue
             self._row(self.current, self.columns, row)
 
@@ -248,8 +248,16 @@ class ModulesReader:
         set_printed_totals(builder.table, by_ue, semester, row.line, ects)
 
     def tables(self) -> list[Table]:
-        tables = [b.finish() for b in self.builders if b.table.modules or b.table.ues]
-        return tables
+        if self.dropped:
+            self.issues.append(
+                Issue(
+                    self.dropped[0],
+                    "untitled_table",
+                    f"{len(self.dropped)} ligne(s) de tableau sans titre « Semestre N BUT … » ni "
+                    "en-tête « Code PN | … » au-dessus : non lues",
+                )
+            )
+        return [b.finish() for b in self.builders if b.table.modules or b.table.ues]
 
     def cross_checks(self, doc: Document) -> None:
         """Code variants and SAÉ titles reused across tables (the text reader's checks)."""
