@@ -324,3 +324,41 @@ def test_block_labels_merged_down_their_rows(tmp_path):
         ("Projet logistique", SAE, "C3.2"): "6,5",
     }
     assert [(u.code, u.ects, u.total) for u in t.ues] == [("C3.1", 10, 8.5), ("C3.2", 20, 11.5)]
+
+
+def test_a_competence_without_printed_total_stays_unknown():
+    from butdata.readers.xlsx_blocks import read_if_blocks
+
+    rows = [
+        ["Semestre 3"],
+        ["Compétences", "Libellé", "ECTS"],
+        ["C3.1", "Piloter", 10],
+        ["C3.2", "Gérer", 10],
+        ["C3.3", "Organiser", 10],  # listed, but in no block column
+        [],
+        ["Ressources", "Coefficients"],
+        [None, "C3.1", "C3.2"],
+        ["Anglais", 1, 2],
+        ["Total Ressources", 1, 2],
+        [],
+        ["SAÉ", "Coefficients"],
+        [None, "C3.1", "C3.2"],
+        ["Projet", 3, None],
+        ["Total SAÉ", 3, None],
+        ["Total Ressources SAÉ semestre 3", 4, 2],
+    ]
+    sheet = [(i, cells, ["General"] * len(cells)) for i, cells in enumerate(rows, start=1)]
+    doc = read_if_blocks("brouillon.xlsx", [("S3", sheet)])
+    assert doc is not None
+    (t,) = doc.tables
+    assert [(u.code, u.ects, u.total) for u in t.ues] == [
+        ("C3.1", 10, 4),
+        ("C3.2", 10, 2),
+        ("C3.3", 10, None),
+    ]
+    assert t.status == "partial"
+    assert [i.message for i in t.issues if i.code == "missing_totals"] == [
+        "« Total Ressources SAÉ semestre 3 » : total non imprimé pour C3.3"
+    ]
+    # A workbook without any block is another reader's (the module-rows draft).
+    assert read_if_blocks("x.xlsx", [("S1", [(1, ["Semestre 1 BUT QLIO"], ["General"])])]) is None
