@@ -77,7 +77,7 @@ def total_kind(label: str) -> str | None:
     it closes, or the semester); None when the label is no total."""
     if not label.startswith(("total", "sous-total", "sous total")):
         return None
-    if "niveau" in label:
+    if "niveau" in label or re.search(r"\bannee\b", label):
         return "niveau"
     ressource = "ressource" in label
     sae = re.search(r"\bsaes?\b", label) is not None
