@@ -1,7 +1,7 @@
 """What a source reader hands to the store: plain dataclasses, one document at a time.
 
 Readers never guess: a value the source does not determine is ``None``. Every value carries
-the 1-based line of the source file it was read from.
+the 1-based line of the source file it was read from (for a PDF: its page, with the cell).
 """
 
 from __future__ import annotations
@@ -47,6 +47,13 @@ class Coefficient:
     module_name: str | None = None
     kind: str | None = None
     column: int | None = None  # 1-based grid column when the source keeps empty cells, else None
+    # Where a PDF prints it (``line`` is then the page too): the page, the labels of the cell's
+    # row and column as printed (also kept for a spreadsheet), the cell's box in PDF points
+    # (x0, top, x1, bottom, from the page's top-left corner, as pdfplumber gives it).
+    page: int | None = None
+    row_label: str | None = None
+    column_label: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -80,7 +87,7 @@ class Table:
     semester: int | None
     parcours: str | None
     alternance: bool
-    layout: str  # "modules" (clean, one module per line) | "grid" | "template"
+    layout: str  # "modules" (clean, one module per line) | "grid" | "blocks" | "template"
     status: str = EMPTY  # butdata.vocab.STATUSES
     identity_inferred: bool = False  # body printed under another title: identity read from the body
     year: str | None = None  # "2025-2026" when printed

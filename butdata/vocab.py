@@ -77,6 +77,20 @@ def module_kind(
     return OTHER
 
 
+def block_module_kind(block: str, name: str | None) -> str:
+    """Kind of a module printed without a code in a « Ressources » or « SAÉ » block of an MCC
+    (``block`` is RESSOURCE or SAE): in the SAÉ block, a name starting with « Portfolio » is the
+    portfolio and one starting with « Stage » the stage, as for named codes above."""
+    if block != SAE:
+        return RESSOURCE
+    lower_name = (name or "").strip().lower()
+    if lower_name.startswith("portfolio"):
+        return PORTFOLIO
+    if lower_name.startswith("stage"):
+        return STAGE
+    return SAE
+
+
 def is_sae(kind: str | None) -> bool:
     return kind in SAE_KINDS
 
@@ -85,11 +99,16 @@ def is_sae(kind: str | None) -> bool:
 
 # « UE31 », « UE 3.1 », « ue3.1 »: semester digit, then competence number (1 or 2 digits).
 UE_CODE = re.compile(r"^UE\s?(\d)\.?(\d{1,2})$", re.IGNORECASE)
+# « C3.1 »: the competence form printed by the block layout of MCC PDFs (semester digit, dot,
+# competence number); the dot is required (« C31 » is not read as one).
+COMPETENCE_CODE = re.compile(r"^C\s?(\d)\.(\d{1,2})$", re.IGNORECASE)
 
 
 def parse_ue_code(code: str) -> tuple[int, int] | None:
-    """``(semester, competence)`` of a printed UE code: « UE 3.1 » -> (3, 1); None if not one."""
-    m = UE_CODE.match(code.strip())
+    """``(semester, competence)`` of a printed UE code: « UE 3.1 » and « UE31 » -> (3, 1), and
+    the competence form « C3.1 » -> (3, 1); None if not one."""
+    text = code.strip()
+    m = UE_CODE.match(text) or COMPETENCE_CODE.match(text)
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
@@ -211,6 +230,8 @@ SEVERITY_LABELS: Mapping[str, str] = {
 WARNING_LABELS: Mapping[str, str] = {
     "bad_module_line": "ligne de module illisible",
     "bad_coefficient": "coefficient illisible",
+    "bad_value": "valeur illisible",
+    "block_missing": "bloc absent",
     "bad_totals_line": "ligne de totaux illisible",
     "bad_year": "année de parcours illisible",
     "code_variant": "code de module écrit différemment",
@@ -236,6 +257,9 @@ WARNING_LABELS: Mapping[str, str] = {
     "scenario_change": "modification du scénario",
     "scenario_info": "scénario",
     "scenario_origin": "origine du scénario",
+    "niveau_mismatch": "total du niveau ≠ somme des semestres",
+    "page_without_text": "page sans texte",
+    "semester_mismatch": "semestre imprimé incohérent",
     "stray_value": "valeur isolée ignorée",
     "sum_mismatch": "somme ≠ total imprimé",
     "template_origin": "tableau repris d'un autre document",
@@ -243,6 +267,7 @@ WARNING_LABELS: Mapping[str, str] = {
     "total_mismatch": "total ≠ somme des coefficients",
     "totals_mismatch": "totaux du tableau ≠ somme des UE",
     "totals_missing": "totaux non imprimés",
+    "untitled_table": "tableau sans titre",
     "ue_columns": "ordre des colonnes d'UE",
     "values_lost": "valeurs perdues à l'extraction",
 }

@@ -169,3 +169,46 @@ def test_wide_view_of_a_grid_table_says_values_are_not_attributed(con):
     ][0]
     assert sum(v is not None for row in wide.rows for v in row[4:]) == n
     assert wide.frame().height == len(wide.rows) + 3
+
+
+@pytest.fixture(scope="module")
+def pdf_store(tmp_path_factory) -> Path:
+    """A store built from MCC PDFs in the block and grid layouts and a block-layout XLSX."""
+    import pdf_fixtures as fx
+
+    sources = tmp_path_factory.mktemp("pdf_sources")
+    (sources / "mcc_mmi.pdf").write_bytes(fx.blocks_pdf())
+    (sources / "orebut_tc.pdf").write_bytes(fx.grid_pdf())
+    (sources / "mcc_info.xlsx").write_bytes(fx.blocks_workbook())
+    db = tmp_path_factory.mktemp("pdf_store") / "store.duckdb"
+    build_store(sources, db)
+    return db
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_pdf_tables_round_trip_with_their_cells(pdf_store, tmp_path, suffix):
+    original = snapshot(pdf_store)
+    sources = tmp_path / "sources"
+    result = cli("export", "--db", str(pdf_store), "--out", str(sources / f"export.{suffix}"))
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "roundtrip.duckdb"
+    build_store(sources, db)
+    again = snapshot(db)
+    for view in (*VIEWS, "order"):
+        assert again[view] == original[view], view
+    con = open_store(db)
+    try:
+        # 80 block values from the PDF (with their page and box) and 80 from the XLSX (row and
+        # column labels only); grid: 17 + 6 printed cells, two of them « 0 » (not stored).
+        rows = con.execute(
+            "SELECT t.layout, c.source_page IS NOT NULL AND c.cell_x0 IS NOT NULL, "
+            "c.row_label IS NOT NULL AND c.column_label IS NOT NULL, count(*) "
+            "FROM coefficients c JOIN tables t USING (table_id) GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        assert rows == [
+            ("blocks", False, True, 80),
+            ("blocks", True, True, 80),
+            ("grid", True, True, 21),
+        ]
+    finally:
+        con.close()

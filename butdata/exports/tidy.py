@@ -21,7 +21,7 @@ from butdata.errors import ButdataError
 from butdata.labels import table_label
 from butdata.store.read import records
 from butdata.text import decimals
-from butdata.tidy.template import COLUMNS, NAMES_ORDER
+from butdata.tidy.template import CELL_COLUMNS, COLUMNS, NAMES_ORDER
 
 # View column -> template column where the names differ.
 TABLE_COLUMNS = {
@@ -189,6 +189,7 @@ def _table_rows(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]
                 "printed": c["printed"],
                 "source_line": c["source_line"],
                 "grid_column": c.get("grid_column"),
+                **{name: c.get(name) for name in CELL_COLUMNS},
             }
             m = by_position.get(c["position"])
             if derivable and m is not None and (c["module_code"], c["module_name"]) != (None, None):

@@ -15,7 +15,8 @@ from butdata.model import Document
 TEXT_SUFFIXES = {".txt"}
 TEMPLATE_SUFFIXES = {".csv", ".xlsx"}
 XML_SUFFIXES = {".xml"}  # ORéBUT exports: competence referential and programme
-SUFFIXES = TEXT_SUFFIXES | TEMPLATE_SUFFIXES | XML_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+SUFFIXES = TEXT_SUFFIXES | TEMPLATE_SUFFIXES | XML_SUFFIXES | PDF_SUFFIXES
 
 
 def source_files(directory: Path) -> list[Path]:
@@ -80,6 +81,10 @@ def read_document(path: Path) -> Document:
 
 def _read(path: Path) -> Document:
     suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        from butdata.readers import pdf
+
+        return pdf.read(path)
     if suffix in TEMPLATE_SUFFIXES:
         from butdata.readers import spreadsheet
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from butdata.errors import SourceError
 from butdata.model import Document
+from butdata.readers.xlsx_blocks import read_if_blocks
 from butdata.readers.xlsx_draft import read_draft
 from butdata.tidy.template import KnownUEs, TemplateError, looks_like_template, rows_to_document
 
@@ -115,4 +116,4 @@ def _xlsx(path: Path, name: str, known_ues: KnownUEs | None) -> Document:
                 data = [(r, c) for r, c, _ in rows[i + 1 :]]
                 n = rows[-1][0] if rows else 0
                 return rows_to_document(name, TEMPLATE_LAYOUT, n, cells, data, row_no, known_ues)
-    return read_draft(name, sheets)
+    return read_if_blocks(name, sheets) or read_draft(name, sheets)

@@ -167,6 +167,13 @@ def _frames(documents: list[Document], hashes: dict[str, str]) -> dict[str, pl.D
                         printed=c.printed,
                         source_line=c.line,
                         grid_column=c.column,
+                        source_page=c.page,
+                        row_label=c.row_label,
+                        column_label=c.column_label,
+                        cell_x0=c.bbox[0] if c.bbox else None,
+                        cell_top=c.bbox[1] if c.bbox else None,
+                        cell_x1=c.bbox[2] if c.bbox else None,
+                        cell_bottom=c.bbox[3] if c.bbox else None,
                     )
                 )
             for issue in t.issues:

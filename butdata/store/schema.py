@@ -1,7 +1,7 @@
 """The store's DuckDB schema: private ``t_*`` tables and the public views documented in the
 README (``tables``, ``ues``, ``coefficients``, ``modules``, ``warnings``, ``sources``)."""
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -25,7 +25,9 @@ CREATE TABLE t_modules (
 CREATE TABLE t_coefficients (
     table_id VARCHAR NOT NULL, competence INTEGER NOT NULL, module_code VARCHAR,
     module_name VARCHAR, kind VARCHAR, position INTEGER NOT NULL, coefficient DOUBLE NOT NULL,
-    printed VARCHAR NOT NULL, source_line INTEGER NOT NULL, grid_column INTEGER);
+    printed VARCHAR NOT NULL, source_line INTEGER NOT NULL, grid_column INTEGER,
+    source_page INTEGER, row_label VARCHAR, column_label VARCHAR,
+    cell_x0 DOUBLE, cell_top DOUBLE, cell_x1 DOUBLE, cell_bottom DOUBLE);
 CREATE TABLE t_warnings (
     source VARCHAR NOT NULL, table_id VARCHAR, source_line INTEGER, severity VARCHAR,
     code VARCHAR, message VARCHAR);
@@ -45,7 +47,8 @@ SELECT table_id, ue, competence, name, level, ects, total, sae_share, sae_share_
 FROM t_ues;
 CREATE VIEW coefficients AS
 SELECT c.table_id, u.ue, c.competence, c.module_code, c.module_name, c.kind, c.position,
-       c.coefficient, c.printed, c.source_line, c.grid_column
+       c.coefficient, c.printed, c.source_line, c.grid_column, c.source_page, c.row_label,
+       c.column_label, c.cell_x0, c.cell_top, c.cell_x1, c.cell_bottom
 FROM t_coefficients c LEFT JOIN t_ues u USING (table_id, competence);
 CREATE VIEW modules AS
 SELECT table_id, module_code, module_name, kind, position, semester_coefficient, section,

@@ -35,18 +35,18 @@ from butdata.text import slug
 from butdata.vocab import (
     KINDS,
     STATUSES,
-    UE_CODE,
     coefficient_problem,
     competence_of,
     ects_problem,
     module_kind,
+    parse_ue_code,
     ue_key,
 )
 
 TEXT, INT, FLOAT, BOOL = "text", "int", "float", "bool"
-# Layouts of the documents read by a reader (not typed by hand): their exported rows are
-# restored as they are (NULLs, checks, status).
-EXACT_LAYOUTS = ("modules", "grid", "orebut")
+# Layouts of tables read from a document (text, PDF, ORéBUT XML): rows exported from them are
+# restored exactly as stored (NULLs, checks, status), never recomputed as a draft.
+EXACT_LAYOUTS = ("modules", "grid", "blocks", "orebut")
 TABLE, UE_LEVEL, MODULE, VALUE = "table", "ue", "module", "value"
 
 
@@ -86,7 +86,7 @@ COLUMNS: tuple[Column, ...] = (
         "UE",
         TEXT,
         UE_LEVEL,
-        "code de l'UE : UE31 ou UE 3.1 (chiffre du semestre puis de la compétence)",
+        "code de l'UE : UE31, UE 3.1 ou C3.1 (chiffre du semestre puis de la compétence)",
     ),
     Column("competence", "Compétence", INT, UE_LEVEL, "vide : lue dans le code de l'UE"),
     Column("ects", "ECTS", FLOAT, UE_LEVEL, "crédits ECTS de l'UE"),
@@ -130,6 +130,18 @@ COLUMNS: tuple[Column, ...] = (
         VALUE,
         "colonne du module dans la grille imprimée, quand elle est connue",
     ),
+    # Where a PDF prints the value (its cell), for « voir la source ».
+    Column("source_page", "Page d'origine", INT, VALUE, "page du PDF d'origine"),
+    Column("row_label", "Ligne du tableau", TEXT, VALUE, "intitulé de la ligne de la cellule"),
+    Column("column_label", "Colonne du tableau", TEXT, VALUE, "en-tête de la colonne"),
+    Column("cell_x0", "Cellule gauche", FLOAT, VALUE, "bord gauche de la cellule (points)"),
+    Column(
+        "cell_top", "Cellule haut", FLOAT, VALUE, "bord haut (points depuis le haut de la page)"
+    ),
+    Column("cell_x1", "Cellule droite", FLOAT, VALUE, "bord droit de la cellule (points)"),
+    Column(
+        "cell_bottom", "Cellule bas", FLOAT, VALUE, "bord bas (points depuis le haut de la page)"
+    ),
     Column("ue_name", "Intitulé de l'UE", TEXT, UE_LEVEL, "nom de la compétence"),
     Column("level", "Niveau", TEXT, UE_LEVEL, "niveau de la compétence (grilles)"),
     Column("sae_share", "Part des SAÉ", FLOAT, UE_LEVEL, "0 à 1 ; recalculée pour un brouillon"),
@@ -159,6 +171,15 @@ COLUMNS: tuple[Column, ...] = (
 BY_NAME = {c.name: c for c in COLUMNS}
 NAMES_ORDER = [c.name for c in COLUMNS]
 REQUIRED = ("formation", "semester", "ue", "coefficient")
+CELL_COLUMNS = (
+    "source_page",
+    "row_label",
+    "column_label",
+    "cell_x0",
+    "cell_top",
+    "cell_x1",
+    "cell_bottom",
+)
 HAND_COLUMNS = NAMES_ORDER[:18]  # the columns a department fills in
 MODULE_CELLS = ("module_code", "module_name", "position")
 
@@ -382,16 +403,16 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
             err("semester", f"semestre {semester} hors de 1 à 6")
     ue = v.get("ue")
     if ue is not None and not exact:
-        m = UE_CODE.match(ue)
-        if not m:
-            err("ue", f"UE inconnue « {ue} » (attendu : UE31 ou UE 3.1)")
-        elif semester is not None and 1 <= semester <= 6 and int(m.group(1)) != semester:
+        parsed = parse_ue_code(ue)
+        if parsed is None:
+            err("ue", f"UE inconnue « {ue} » (attendu : UE31, UE 3.1 ou C3.1)")
+        elif semester is not None and 1 <= semester <= 6 and parsed[0] != semester:
             err(
                 "ue",
                 f"UE inconnue « {ue} » au semestre {semester} (les UE du semestre "
                 f"{semester} s'écrivent UE{semester}1, UE{semester}2…)",
             )
-        elif v.get("competence") is not None and v["competence"] != int(m.group(2)):
+        elif v.get("competence") is not None and v["competence"] != parsed[1]:
             err("competence", f"compétence {v['competence']} ≠ celle de l'UE « {ue} »")
         elif (
             known := known_ues.get((acronym(v.get("formation") or "") or "", semester))
@@ -403,7 +424,7 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
             )
     elif ue is None and v.get("coefficient") is not None:
         err("ue", "UE manquante pour ce coefficient")
-    if exact and ue is not None and v.get("competence") is None and not UE_CODE.match(ue):
+    if exact and ue is not None and v.get("competence") is None and parse_ue_code(ue) is None:
         err("competence", "compétence manquante (code d'UE non standard)")
     for name in (
         "coefficient",
@@ -431,6 +452,7 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
         "position",
         "source_line",
         "grid_column",
+        "source_page",
         "ue_line",
         "table_line",
         "ects_line",
@@ -750,6 +772,11 @@ def _modules_and_values(
         )
         if r.get("grid_column") is not None:
             coefficient.column = r.get("grid_column")
+        coefficient.page = r.get("source_page")
+        coefficient.row_label, coefficient.column_label = r.get("row_label"), r.get("column_label")
+        x0, top, x1, bottom = (r.get(n) for n in ("cell_x0", "cell_top", "cell_x1", "cell_bottom"))
+        if x0 is not None and top is not None and x1 is not None and bottom is not None:
+            coefficient.bbox = (x0, top, x1, bottom)
         table.coefficients.append(coefficient)
 
 
