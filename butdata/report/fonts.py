@@ -97,10 +97,13 @@ def load_fonts(search_dirs: tuple[Path, ...] = SYSTEM_FONT_DIRS) -> FontSet:
 def _register(name: str, files: tuple[Path, Path]) -> FontSet:
     regular, bold = name, f"{name}-Bold"
     try:
-        if regular not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(regular, str(files[0])))
-            pdfmetrics.registerFont(TTFont(bold, str(files[1])))
-            registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
+        # Each face on its own: another user of reportlab in the process (the tests' PDF
+        # builders) may have registered the regular face alone.
+        known = set(pdfmetrics.getRegisteredFontNames())
+        for face, file in ((regular, files[0]), (bold, files[1])):
+            if face not in known:
+                pdfmetrics.registerFont(TTFont(face, str(file)))
+        registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
         faces = [pdfmetrics.getFont(name) for name in (regular, bold)]
         codepoints = set.intersection(
             *(set(f.face.charToGlyph) for f in faces if isinstance(f, TTFont))
