@@ -413,7 +413,9 @@ def _compare(
         if not labels:
             st.info("Aucune autre année pour cette formation.")
             return
-        label = st.selectbox("Autre année (parcours)", labels, key="c_autre_annee", **BOUND)
+        label = st.selectbox(
+            "Autre année (parcours)", labels, key="c_autre_annee", **BOUND, placeholder="Choisir…"
+        )
         ids = tuple(years.filter(pl.col("label") == label)["table_ids"][0].to_list())
         target = data.cohort_structure(ids)
         other = _run(

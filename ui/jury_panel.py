@@ -88,6 +88,7 @@ def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
                 [NO_CODE, *jury.YEAR_JURY_CODES],
                 key="j_annee",
                 format_func=lambda c: c if c == NO_CODE else f"{c} — {JURY_LABELS.get(c, '')}",
+                placeholder="Choisir…",
             )
     rows = (
         edited.to_dicts()

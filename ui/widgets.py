@@ -30,9 +30,10 @@ def formation_select(key: str = "formation") -> str:
         "Formation",
         codes,
         key=key,
-        format_func=lambda c: f"{c} — {names.get(c) or c}",
-        help="Sigle national de la spécialité de B.U.T.",
+        help="Sigle national de la spécialité de B.U.T. ; son intitulé est écrit dessous.",
+        placeholder="Choisir…",
     )
+    st.caption(names.get(code) or code)  # the full name, never cut (the box holds the sigle)
     state.remember(key, code, code)
     printing.note_selection("Formation", f"{code} — {names.get(code) or code}")
     return code
@@ -65,6 +66,7 @@ def semester_select(formation: str, key: str = "semestre", need: int = 1) -> int
         sems,
         key=key,
         format_func=lambda s: semester_label(s) + ("" if filled.get(s, 0) else " (tableaux vides)"),
+        placeholder="Choisir…",
     )
     state.remember(key, sem, semester_label(sem))
     printing.note_selection("Semestre", semester_label(sem))
@@ -85,6 +87,7 @@ def doc_select(tables: pl.DataFrame, parent: object, key: str = "document") -> s
         key=key,
         help="« tous les documents » permet de comparer une même formation entre documents "
         "(par exemple QLIO de deux IUT).",
+        placeholder="Choisir…",
     )
     state.remember(key, doc, None if doc == ALL_DOCS else doc)
     printing.note_selection("Document", doc)
@@ -222,7 +225,9 @@ def segmented_select(label: str, options: dict[str, str], key: str, default: str
     """A choice among many options in a select box (``options``: value -> French label)."""
     values = list(options)
     state.set_value(key, state.initial(key, values, default, options.__getitem__, label))
-    value: str = st.selectbox(label, values, key=key, format_func=options.__getitem__)
+    value: str = st.selectbox(
+        label, values, key=key, format_func=options.__getitem__, placeholder="Choisir…"
+    )
     state.remember(key, value, options[value])
     printing.note_selection(label, options[value])
     return value
@@ -261,6 +266,7 @@ def period_select(
         format_func=lambda lab: lab if simulable[lab] else f"{lab} (vide)",
         help="Une année = le semestre impair et le semestre pair suivant du même parcours : "
         "elle donne les RCUE et la décision annuelle.",
+        placeholder="Choisir…",
     )
     state.remember(key, choice, choice)
     printing.note_selection("Période", choice)
@@ -280,6 +286,7 @@ def table_select(tables: pl.DataFrame, parent: object, key: str = "tableau") -> 
         ids,
         key=key,
         format_func=lambda t: names[t] + (" (vide)" if t in empty else ""),
+        placeholder="Choisir…",
     )
     state.remember(key, tid, names[tid])
     printing.note_selection("Tableau", names[tid])
