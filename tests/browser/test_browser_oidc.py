@@ -30,9 +30,11 @@ CLIENT_ID, CLIENT_SECRET = "butdata-test", "secret-du-client"
 pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} absent : tests navigateur ignorés", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright non installé")
-joserfc = pytest.importorskip("joserfc", reason="Authlib (streamlit[auth]) non installé")
+    pytest.fail(  # make test installs it: never a silent skip
+        f"{CHROMIUM} absent : `make chromium` (apt-get install chromium) ; `make test` le fait",
+        pytrace=False,
+    )
+import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
 from joserfc import jwt  # noqa: E402
 from joserfc.jwk import RSAKey  # noqa: E402
 

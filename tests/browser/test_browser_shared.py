@@ -23,11 +23,11 @@ PASSWORD = "mot-de-passe-navigateur"
 pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"{CHROMIUM} absent (apt-get install chromium) : tests navigateur ignorés",
-        allow_module_level=True,
+    pytest.fail(  # make test installs it: never a silent skip
+        f"{CHROMIUM} absent : `make chromium` (apt-get install chromium) ; `make test` le fait",
+        pytrace=False,
     )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright non installé")
+import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
 
 
 @pytest.fixture(scope="module")
