@@ -21,7 +21,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # Local mode: bound to the loopback interface only; the single user is an editor. Stop: Ctrl+C.
+# A browser opens on the address when the machine has a screen (DISPLAY / WAYLAND_DISPLAY).
 app: $(VENV)/.installed
+	@echo "Tableau de bord : http://localhost:$(PORT)  (Ctrl+C arrête le serveur)"
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  ( sleep 5; $(BIN)/python -m webbrowser -t "http://localhost:$(PORT)" >/dev/null 2>&1 ) & fi
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 # Shared mode: on the network (HOST, PORT); anonymous visitors read only, editors sign in.
