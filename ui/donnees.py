@@ -10,10 +10,12 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from butdata import fmt
 from butdata.analysis.wide import wide_table
-from butdata.errors import ButdataError
+from butdata.errors import ButdataError, os_error
 from butdata.exports import tidy as ex
 from butdata.labels import table_label
+from butdata.settings import limits, size_text
 from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
 from butdata.store import imports as imp
 from butdata.vocab import STATUS_LABELS, labelled
@@ -192,18 +194,54 @@ def show_preview(preview: imp.ImportPreview) -> None:
         )
 
 
+@st.cache_resource(max_entries=8, ttl=900, show_spinner=False)
+def _preview(
+    name: str, sha256: str, store: str, db: str, sources: str, _data: bytes
+) -> imp.ImportPreview:
+    """The preview of one file against one version of the store, computed once per
+    (name, hash, store identity) for every session (``_data`` is not hashed again)."""
+    return imp.preview_import(name, _data, Path(db), Path(sources))
+
+
+def _digest(upload: object, content: bytes) -> str:
+    """The upload's SHA-256, computed once per uploaded file (not on every rerun)."""
+    file_id = getattr(upload, "file_id", None) or getattr(upload, "name", "")
+    cached = st.session_state.get("_import_digest")
+    if cached and cached[0] == file_id:
+        return str(cached[1])
+    digest = imp.file_digest(content)
+    st.session_state["_import_digest"] = (file_id, digest)
+    return digest
+
+
 def import_section() -> None:
     st.caption(
         "Déposez un modèle rempli (CSV ou XLSX, colonnes décrites dans la feuille "
         "« Colonnes » du classeur exporté), ou un classeur MCC avec une feuille par tableau "
         "(modules en lignes, UE en colonnes). Rien ne change avant votre confirmation ; "
-        "un fichier avec des erreurs ne change rien."
+        "un fichier avec des erreurs ne change rien. Les valeurs importées sont attribuées "
+        "au fichier déposé (le document qu'il dit reprendre est gardé à part)."
     )
     upload = st.file_uploader("Fichier à importer", type=["csv", "xlsx"], key="import_file")
     if upload is None:
         return
+    content = upload.getvalue()
+    cap = limits().max_file_bytes
+    if len(content) > cap:
+        st.error(
+            f"« {upload.name} » fait {size_text(len(content))} : le plafond est "
+            f"{size_text(cap)}. Rien n'a été lu."
+        )
+        return
+    digest = _digest(upload, content)
+    st.caption(f"« {upload.name} » · {size_text(len(content))} · empreinte {digest[:12]}")
+    # The file is read only on request (a large file costs the server seconds), then once.
+    if st.session_state.get("import_checked") != digest:
+        if not st.button("Vérifier le fichier", key="import_check", icon=":material/fact_check:"):
+            return
+        st.session_state["import_checked"] = digest
     db, sources = default_db_path(), sources_dir()
-    preview = imp.preview_import(upload.name, upload.getvalue(), db, sources)
+    preview = _preview(upload.name, digest, data.store_key(), str(db), str(sources), content)
     show_preview(preview)
     if preview.errors or not preview.ok:
         return
@@ -212,8 +250,8 @@ def import_section() -> None:
         type="primary",
         key="import_confirm",
         icon=":material/upload:",
-    ):
-        run_import(upload.name, upload.getvalue(), db, sources)
+    ) and run_import(upload.name, content, db, sources):
+        st.session_state["import_checked"] = None  # the store changed: check again if needed
 
 
 def run_import(name: str, content: bytes, db: Path, sources: Path) -> bool:
@@ -227,14 +265,19 @@ def run_import(name: str, content: bytes, db: Path, sources: Path) -> bool:
             sources,
             progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"Reconstruction : {msg}"),
         )
-    except ButdataError as exc:
+    except (ButdataError, OSError) as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(str(os_error(exc) if isinstance(exc, OSError) else exc))
         return False
     bar.empty()
     data.clear()
+    waited = (
+        f" après {fmt.seconds(report.lock_wait)} d'attente d'une autre mise à jour"
+        if report.lock_wait >= 0.5
+        else ""
+    )
     st.success(
         f"Import terminé : « {preview.name} » ajouté aux sources ({preview.summary()}) "
-        f"et base reconstruite en {report.seconds:.1f} s."
+        f"et base reconstruite en {fmt.seconds(report.seconds)}{waited}."
     )
     return True

@@ -9,12 +9,16 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from butdata.cellsafe import neutralise_frame
+
 
 def _csv(df: pl.DataFrame) -> bytes:
-    return df.write_csv(separator=";").encode("utf-8-sig")  # Excel-friendly in French locales
+    # ";" and a BOM: Excel-friendly in French locales; formula-like cells neutralised (cellsafe).
+    return neutralise_frame(df).write_csv(separator=";").encode("utf-8-sig")
 
 
 def _xlsx(df: pl.DataFrame, sheet: str) -> bytes:
+    # polars writes text cells as strings (never formulas): "=HYPERLINK(…)" stays text.
     buf = io.BytesIO()
     df.write_excel(buf, worksheet=sheet[:31], autofit=True)
     return buf.getvalue()

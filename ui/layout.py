@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from butdata.errors import ButdataError
+from butdata.store import store_notice
 
 from .store import ensure_built
 
@@ -83,6 +84,9 @@ def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[N
     st.title(title)
     if intro:
         st.caption(intro)
+    notice = store_notice()
+    if notice:  # e.g. a read-only data directory: the store lives in the user's cache
+        st.sidebar.info(notice, icon=":material/info:")
     try:
         ensure_built()
     except ButdataError as exc:

@@ -7,7 +7,8 @@ import os
 import duckdb
 import streamlit as st
 
-from butdata.store import default_db_path, ensure_store, open_store
+from butdata.errors import StoreDamaged, os_error
+from butdata.store import default_db_path, ensure_store, open_store, repair_store
 
 
 def _file_identity() -> tuple[str, int, int]:
@@ -31,7 +32,16 @@ def _still_current(entry: tuple[duckdb.DuckDBPyConnection, tuple[str, int, int]]
 
 @st.cache_resource(validate=_still_current, show_spinner=False)
 def _connection(path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[str, int, int]]:
-    return open_store(path), _file_identity()
+    """Opened after the store's integrity check; a store damaged while the app runs is rebuilt
+    from its sources here (StoreDamaged, in French, when it cannot be)."""
+    try:
+        open_store(path).close()  # the integrity check of this version of the file
+    except StoreDamaged:
+        repair_store(path)
+    # Identity first: if the file is replaced right after, the next check sees a new identity
+    # and reconnects (the other order could pin the old file under the new identity).
+    identity = _file_identity()
+    return open_store(path), identity
 
 
 _checked: set[str] = set()  # stores checked against their sources in this server process
@@ -44,11 +54,17 @@ def ensure_built() -> None:
     if str(path) in _checked and path.exists():
         return
     bar = st.progress(0.0, text="Vérification de la base…")
-    ensure_store(
-        path,
-        progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"Construction de la base : {msg}"),
-    )
-    bar.empty()
+    try:
+        ensure_store(
+            path,
+            progress=lambda f, msg: bar.progress(
+                min(f, 1.0), text=f"Construction de la base : {msg}"
+            ),
+        )
+    except OSError as exc:  # e.g. a data directory that cannot be written: said in French
+        raise os_error(exc) from None
+    finally:
+        bar.empty()
     _checked.add(str(path))
 
 

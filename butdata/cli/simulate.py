@@ -7,10 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+import polars as pl
+
 from butdata.analysis import queries
 from butdata.grading import student as sim
 from butdata.grading.rules import DEFAULT_RULES
-from butdata.store import ensure_store, open_store
+from butdata.store import ensure_store, open_store, repair_store
 
 HELP = (
     "Simule les résultats d'un étudiant (moyennes d'UE, RCUE, décision d'année, note minimale "
@@ -60,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(exc)
     if args.db is None:
         ensure_store()
+    elif repair_store(args.db):
+        print(f"base abîmée : reconstruite à partir de ses sources ({args.db})", file=sys.stderr)
     con = open_store(args.db)
     try:
         table_ids = [t for t in (args.table_id, args.even_table_id) if t]
@@ -106,7 +110,7 @@ def parse_grade_args(items: list[str]) -> dict[str, str]:
     return out
 
 
-def render_text(result: sim.SimulationResult, tables) -> str:
+def render_text(result: sim.SimulationResult, tables: pl.DataFrame) -> str:
     """Human-readable French report."""
     semesters = {r["table_id"]: r["semester"] for r in tables.iter_rows(named=True)}
     lines = []
