@@ -65,3 +65,21 @@ def assign_table_ids(tables: Sequence[Table], source: str) -> list[Table]:
         if table_id in given:
             clashes.append(table)
     return clashes
+
+
+NAMESPACE_SEPARATOR = ":"  # never in an id made above (slugs are [a-z0-9-])
+# Leading qualifications by a spreadsheet's file name (an id exported from an import).
+_QUALIFIED = re.compile(r"^(?:[A-Za-z0-9_-]+\.(?:csv|xlsx):)+")
+
+
+def namespaced_id(file_name: str, table_id: str) -> str:
+    """The id of a table of a file imported through the page: ``mcc_gea.csv:gea-s1``, the file
+    name then the id the file gives or the one made for it (without the file's own key, which
+    the name already says). Ids of two files never meet, and none meets the id of a text
+    document (no ``:`` there), so no file can take another's ids. An id already qualified (an
+    export of an import, imported again) is qualified once, by the file that now holds it."""
+    local = _QUALIFIED.sub("", table_id) or table_id
+    own = source_key(file_name) + "-"
+    if local.startswith(own) and len(local) > len(own):
+        local = local[len(own) :]
+    return f"{file_name}{NAMESPACE_SEPARATOR}{local}"

@@ -100,6 +100,9 @@ class Table:
     coefficients: list[Coefficient] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     table_id: str | None = None  # set by the reader (stable across rebuilds)
+    # The document an imported file says its values come from, kept apart from ``source`` (the
+    # file that holds them): an upload cannot pass its values off as an official document's.
+    declared_source: str | None = None
 
 
 @dataclass

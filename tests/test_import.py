@@ -98,15 +98,15 @@ def test_add_then_replace_then_remove(site):
     preview = imp.preview_import("MCC QLIO essai.csv", GOOD.encode(), db, sources)
     assert preview.ok and preview.name == "MCC_QLIO_essai.csv"
     assert [(c.table_id, c.action, c.n_ue, c.n_values) for c in preview.changes] == [
-        ("mcc-qlio-essai-qlio-s1-essai", imp.ADDED, 2, 3)
+        ("MCC_QLIO_essai.csv:qlio-s1-essai", imp.ADDED, 2, 3)
     ]
     preview, report = imp.apply_import("MCC QLIO essai.csv", GOOD.encode(), db, sources)
     assert (sources / "MCC_QLIO_essai.csv").exists()
-    assert "mcc-qlio-essai-qlio-s1-essai" in table_ids(db) and len(table_ids(db)) == 19
+    assert "MCC_QLIO_essai.csv:qlio-s1-essai" in table_ids(db) and len(table_ids(db)) == 19
     con = open_store(db)
     assert con.execute(
         "SELECT ue, module_code, coefficient, source_line FROM coefficients "
-        "WHERE table_id = 'mcc-qlio-essai-qlio-s1-essai' ORDER BY ALL"
+        "WHERE table_id = 'MCC_QLIO_essai.csv:qlio-s1-essai' ORDER BY ALL"
     ).fetchall() == [
         ("UE11", "R1.01", 2.0, 2),
         ("UE11", "SAE1.01", 3.0, 3),
@@ -129,25 +129,54 @@ def test_add_then_replace_then_remove(site):
     only_s2 = "formation,semestre,parcours,UE,module_code,coefficient\nQLIO,2,Essai,UE21,R2.01,1\n"
     preview = imp.preview_import("MCC QLIO essai.csv", only_s2.encode(), db, sources)
     assert sorted((c.table_id, c.action) for c in preview.changes) == [
-        ("mcc-qlio-essai-qlio-s1-essai", imp.REMOVED),
-        ("mcc-qlio-essai-qlio-s2-essai", imp.REPLACED),
+        ("MCC_QLIO_essai.csv:qlio-s1-essai", imp.REMOVED),
+        ("MCC_QLIO_essai.csv:qlio-s2-essai", imp.REPLACED),
     ]
     assert preview.summary() == "Tableaux : 1 remplacé(s), 1 retiré(s)."
 
 
-def test_ids_of_another_document_are_a_conflict_and_nothing_changes(site):
+def test_an_uploaded_export_of_official_tables_is_attributed_to_the_upload(site):
+    """Issue « who may change the store »: an upload that carries an official table's id and
+    source is no longer a conflict, nor the official table: it is a table of the uploaded file,
+    with the document it claims kept apart (declared_source), the official one untouched."""
     sources, db = site
     con = open_store(db)
     export = csv_bytes(con, table_ids=["000-qlio-s1"])
+    official = con.execute(
+        "SELECT * FROM coefficients WHERE table_id = '000-qlio-s1' ORDER BY ALL"
+    ).fetchall()
     con.close()
-    before = fingerprint(sources, db)
     preview = imp.preview_import("qlio_s1.csv", export, db, sources)
-    assert not preview.errors and not preview.ok
-    assert [(c.table_id, c.action) for c in preview.changes] == [("000-qlio-s1", imp.CONFLICT)]
-    assert "000_f0acc9a397de0cbd.txt" in preview.changes[0].detail
-    with pytest.raises(ButdataError, match="import refusé"):
-        imp.apply_import("qlio_s1.csv", export, db, sources)
-    assert fingerprint(sources, db) == before
+    assert preview.ok
+    assert [(c.table_id, c.action) for c in preview.changes] == [
+        ("qlio_s1.csv:000-qlio-s1", imp.ADDED)
+    ]
+    assert "document déclaré : « 000_f0acc9a397de0cbd.txt »" in preview.changes[0].detail
+    imp.apply_import("qlio_s1.csv", export, db, sources)
+    con = open_store(db)
+    try:
+        assert con.execute(
+            "SELECT source, declared_source FROM tables WHERE table_id = ?",
+            ["qlio_s1.csv:000-qlio-s1"],
+        ).fetchall() == [("qlio_s1.csv", "000_f0acc9a397de0cbd.txt")]
+        assert (
+            con.execute(
+                "SELECT * FROM coefficients WHERE table_id = '000-qlio-s1' ORDER BY ALL"
+            ).fetchall()
+            == official
+        )
+        # the lines are the upload's own rows (2 = first data row), not the official ones
+        lines = [
+            r[0]
+            for r in con.execute(
+                "SELECT source_line FROM coefficients WHERE table_id = ? ORDER BY source_line",
+                ["qlio_s1.csv:000-qlio-s1"],
+            ).fetchall()
+        ]
+        n_rows = export.decode().count("\n") - 1
+        assert lines and lines[0] >= 2 and lines[-1] <= n_rows + 1
+    finally:
+        con.close()
 
 
 def test_a_failed_rebuild_puts_the_previous_file_back(site, monkeypatch):
@@ -163,8 +192,8 @@ def test_a_failed_rebuild_puts_the_previous_file_back(site, monkeypatch):
         imp.apply_import("essai.csv", GOOD.replace(",2,10,5", ",2.5,10,5").encode(), db, sources)
     with pytest.raises(ButdataError):
         imp.apply_import("nouveau.csv", GOOD.encode().replace(b"Essai", b"Autre"), db, sources)
-    assert fingerprint(sources, db) == before
-    assert not [p for p in sources.iterdir() if p.name.startswith(".")]
+    assert fingerprint(sources, db) == before  # the imports register (.imports.json) included
+    assert [p.name for p in sources.iterdir() if p.name.startswith(".")] == [".imports.json"]
 
 
 def test_an_xlsx_template_imports_too(site, tmp_path):
@@ -175,7 +204,9 @@ def test_an_xlsx_template_imports_too(site, tmp_path):
     data = xlsx_bytes(con, table_ids=["000-qlio-s1"])
     con.close()
     preview = imp.preview_import("s1.xlsx", data, db, sources)
-    assert preview.layout == "template" and [c.action for c in preview.changes] == [imp.CONFLICT]
+    assert preview.layout == "template" and [(c.table_id, c.action) for c in preview.changes] == [
+        ("s1.xlsx:000-qlio-s1", imp.ADDED)
+    ]
 
 
 @pytest.mark.parametrize(

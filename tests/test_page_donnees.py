@@ -61,6 +61,17 @@ def open_page(**params) -> AppTest:
     return at.switch_page(PAGE).run()
 
 
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    """Drop a file, then ask for it to be read: nothing is parsed before « Vérifier »."""
+    at.file_uploader(key="import_file").set_value((name, content, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert not [
+        d for d in at.dataframe if "erreur" in d.value.columns or "action" in d.value.columns
+    ]
+    assert not [b for b in at.button if b.key == "import_confirm"]
+    return at.button(key="import_check").click().run()
+
+
 def ok(at: AppTest) -> None:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -108,8 +119,7 @@ def test_a_link_opens_the_same_table(site):
 def test_upload_with_errors_lists_them_by_row_and_changes_nothing(site):
     sources, db = site
     digest = hashlib.sha256(db.read_bytes()).hexdigest()
-    at = open_page()
-    at.file_uploader(key="import_file").set_value(("brouillon.csv", BAD.encode(), "text/csv")).run()
+    at = upload(open_page(), "brouillon.csv", BAD.encode())
     assert not at.exception, at.exception
     assert any("4 erreur(s)" in e.value for e in at.error)
     errors = next(d.value for d in at.dataframe if "erreur" in d.value.columns)
@@ -126,10 +136,7 @@ def test_upload_with_errors_lists_them_by_row_and_changes_nothing(site):
 
 def test_upload_preview_confirm_rebuilds_the_store(site):
     sources, db = site
-    at = open_page()
-    at.file_uploader(key="import_file").set_value(
-        ("mcc essai.csv", GOOD.encode(), "text/csv")
-    ).run()
+    at = upload(open_page(), "mcc essai.csv", GOOD.encode())
     ok(at)
     preview = next(d.value for d in at.dataframe if "action" in d.value.columns)
     assert list(preview["action"]) == ["ajouté"] and list(preview["coefficients"]) == [2]
@@ -141,13 +148,40 @@ def test_upload_preview_confirm_rebuilds_the_store(site):
     # The page now reads the rebuilt store (its cached connection to the old file is dropped).
     at = open_page(formation="QLIO", semestre="S1", tableau="Essai · mcc_essai")
     ok(at)
-    assert at.selectbox(key="tableau").value == "mcc-essai-qlio-s1-essai"
+    assert at.selectbox(key="tableau").value == "mcc_essai.csv:qlio-s1-essai"
     assert list(at.dataframe[0].value["Code"])[:2] == ["R1.01", "SAE1.01"]
     con = open_store(db)
     try:
         assert con.execute("SELECT count(*) FROM tables").fetchall() == [(19,)]
         assert con.execute(
-            "SELECT source FROM tables WHERE table_id = 'mcc-essai-qlio-s1-essai'"
+            "SELECT source FROM tables WHERE table_id = 'mcc_essai.csv:qlio-s1-essai'"
         ).fetchall() == [("mcc_essai.csv",)]
     finally:
         con.close()
+
+
+def test_an_upload_is_read_once_on_request_not_on_every_rerun(site, monkeypatch):
+    """Parsing waits for « Vérifier le fichier », then the preview is cached on the file's
+    name, hash and the store's identity: reruns (other widgets, page switches) do not read it
+    again."""
+    from butdata.store import imports as imp
+
+    calls = []
+    real = imp.preview_import
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imp, "preview_import", counted)
+    at = open_page()
+    at.file_uploader(key="import_file").set_value(("mcc.csv", GOOD.encode(), "text/csv")).run()
+    at.run()
+    assert calls == []  # dropped, not read
+    at.button(key="import_check").click().run()
+    assert calls == ["mcc.csv"]
+    at.run()
+    at.selectbox(key="formation").set_value("QLIO").run()
+    ok(at)
+    assert calls == ["mcc.csv"]
+    assert any("1 ajouté(s)" in m.value for m in at.markdown)  # still shown, from the cache

@@ -199,7 +199,8 @@ def test_command_writes_atomically(tmp_path, capsys):
     assert main(["synth", "--scale", "1", "--db", str(db), "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "SYNTHÉTIQUE-national-scale1-seed3" in out
-    assert [p.name for p in tmp_path.iterdir()] == ["s.duckdb"]  # no temporary left
+    # no temporary left (the write lock's file stays: removing it would race another writer)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.duckdb", "s.duckdb.lock"]
     c = open_store(db)
     try:
         assert c.execute("SELECT count(*) > 0 FROM coefficients").fetchall() == [(True,)]

@@ -12,9 +12,10 @@ import streamlit as st
 
 from butdata import fmt
 from butdata.analysis.wide import wide_table
-from butdata.errors import ButdataError
+from butdata.errors import ButdataError, os_error
 from butdata.exports import tidy as ex
 from butdata.labels import table_label
+from butdata.settings import limits, size_text
 from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
 from butdata.store import imports as imp
 from butdata.store import journal as jn
@@ -226,6 +227,26 @@ def show_preview(preview: imp.ImportPreview) -> None:
         )
 
 
+@st.cache_resource(max_entries=8, ttl=900, show_spinner=False)
+def _preview(
+    name: str, sha256: str, store: str, db: str, sources: str, _data: bytes
+) -> imp.ImportPreview:
+    """The preview of one file against one version of the store, computed once per
+    (name, hash, store identity) for every session (``_data`` is not hashed again)."""
+    return imp.preview_import(name, _data, Path(db), Path(sources))
+
+
+def _digest(upload: object, content: bytes) -> str:
+    """The upload's SHA-256, computed once per uploaded file (not on every rerun)."""
+    file_id = getattr(upload, "file_id", None) or getattr(upload, "name", "")
+    cached = st.session_state.get("_import_digest")
+    if cached and cached[0] == file_id:
+        return str(cached[1])
+    digest = imp.file_digest(content)
+    st.session_state["_import_digest"] = (file_id, digest)
+    return digest
+
+
 def import_section() -> None:
     if not auth.can_write():
         st.info(
@@ -237,13 +258,29 @@ def import_section() -> None:
         "Déposez un modèle rempli (CSV ou XLSX, colonnes décrites dans la feuille "
         "« Colonnes » du classeur exporté), ou un classeur MCC avec une feuille par tableau "
         "(modules en lignes, UE en colonnes). Rien ne change avant votre confirmation ; "
-        "un fichier avec des erreurs ne change rien."
+        "un fichier avec des erreurs ne change rien. Les valeurs importées sont attribuées "
+        "au fichier déposé (le document qu'il dit reprendre est gardé à part)."
     )
     upload = st.file_uploader("Fichier à importer", type=["csv", "xlsx"], key="import_file")
     if upload is None:
         return
+    content = upload.getvalue()
+    cap = limits().max_file_bytes
+    if len(content) > cap:
+        st.error(
+            f"« {upload.name} » fait {size_text(len(content))} : le plafond est "
+            f"{size_text(cap)}. Rien n'a été lu."
+        )
+        return
+    digest = _digest(upload, content)
+    st.caption(f"« {upload.name} » · {size_text(len(content))} · empreinte {digest[:12]}")
+    # The file is read only on request (a large file costs the server seconds), then once.
+    if st.session_state.get("import_checked") != digest:
+        if not st.button("Vérifier le fichier", key="import_check", icon=":material/fact_check:"):
+            return
+        st.session_state["import_checked"] = digest
     db, sources = default_db_path(), sources_dir()
-    preview = imp.preview_import(upload.name, upload.getvalue(), db, sources)
+    preview = _preview(upload.name, digest, data.store_key(), str(db), str(sources), content)
     show_preview(preview)
     if preview.errors or not preview.ok:
         return
@@ -252,8 +289,8 @@ def import_section() -> None:
         type="primary",
         key="import_confirm",
         icon=":material/upload:",
-    ):
-        run_import(upload.name, upload.getvalue(), db, sources)
+    ) and run_import(upload.name, content, db, sources):
+        st.session_state["import_checked"] = None  # the store changed: check again if needed
 
 
 def _changed_ids(preview: imp.ImportPreview, action: str) -> list[str]:
@@ -281,10 +318,11 @@ def run_import(name: str, content: bytes, db: Path, sources: Path) -> bool:
             sources,
             progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"Reconstruction : {msg}"),
         )
-    except ButdataError as exc:
+    except (ButdataError, OSError) as exc:
         bar.empty()
-        auth.record(who, "import", jn.FAILED, file=file, detail=str(exc))
-        st.error(str(exc))
+        message = str(os_error(exc) if isinstance(exc, OSError) else exc)
+        auth.record(who, "import", jn.FAILED, file=file, detail=message)
+        st.error(message)
         return False
     except Exception as exc:  # journalled, then shown in French by the page's guard
         auth.record(who, "import", jn.FAILED, file=file, detail=type(exc).__name__)
@@ -301,9 +339,14 @@ def run_import(name: str, content: bytes, db: Path, sources: Path) -> bool:
         detail=preview.summary(),
     )
     data.clear()
+    waited = (
+        f" après {fmt.seconds(report.lock_wait)} d'attente d'une autre mise à jour"
+        if report.lock_wait >= 0.5
+        else ""
+    )
     st.success(
         f"Import terminé : « {preview.name} » ajouté aux sources ({preview.summary()}) "
-        f"et base reconstruite en {report.seconds:.1f} s."
+        f"et base reconstruite en {fmt.seconds(report.seconds)}{waited}."
     )
     return True
 

@@ -11,17 +11,21 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from butdata.cellsafe import neutralise_frame
+
 from . import printing
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _csv(df: pl.DataFrame) -> bytes:
-    return df.write_csv(separator=";").encode("utf-8-sig")  # Excel-friendly in French locales
+    # ";" and a BOM: Excel-friendly in French locales; formula-like cells neutralised (cellsafe).
+    return neutralise_frame(df).write_csv(separator=";").encode("utf-8-sig")
 
 
 def _xlsx(df: pl.DataFrame, sheet: str, percent: Sequence[str] = ()) -> bytes:
     """An XLSX of the table: shares (0-1) formatted as percentages, numbers with 2 decimals."""
+    # polars writes text cells as strings (never formulas): "=HYPERLINK(…)" stays text.
     buf = io.BytesIO()
     df.write_excel(
         buf,

@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from butdata.errors import ButdataError
+from butdata.store import store_notice
 
 from . import auth, printing, state
 from .store import ensure_built
@@ -110,6 +111,9 @@ def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[N
     if intro:
         st.caption(intro)
     notes = st.container()
+    notice = store_notice()
+    if notice:  # e.g. a read-only data directory: the store lives in the user's cache
+        st.sidebar.info(notice, icon=":material/info:")
     try:
         ensure_built()
     except ButdataError as exc:

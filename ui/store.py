@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from butdata.store import default_db_path, ensure_store, open_store
+from butdata.errors import StoreDamaged, os_error
+from butdata.store import default_db_path, ensure_store, open_store, repair_store
 
 
 def _file_identity() -> tuple[str, int, int]:
@@ -87,6 +88,12 @@ def _open_own_instance(path: str) -> duckdb.DuckDBPyConnection:
 
 @st.cache_resource(validate=_still_current, show_spinner=False)
 def _connection(path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[str, int, int]]:
+    """Opened after the store's integrity check; a store damaged while the app runs is rebuilt
+    from its sources here (StoreDamaged, in French, when it cannot be)."""
+    try:
+        open_store(path).close()  # the integrity check of this version of the file
+    except StoreDamaged:
+        repair_store(path)
     identity = _file_identity()  # before opening: a replacement in between is seen next time
     return _open_own_instance(path), identity
 
@@ -101,11 +108,17 @@ def ensure_built() -> None:
     if str(path) in _checked and path.exists():
         return
     bar = st.progress(0.0, text="Vérification de la base…")
-    ensure_store(
-        path,
-        progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"Construction de la base : {msg}"),
-    )
-    bar.empty()
+    try:
+        ensure_store(
+            path,
+            progress=lambda f, msg: bar.progress(
+                min(f, 1.0), text=f"Construction de la base : {msg}"
+            ),
+        )
+    except OSError as exc:  # e.g. a data directory that cannot be written: said in French
+        raise os_error(exc) from None
+    finally:
+        bar.empty()
     _checked.add(str(path))
 
 

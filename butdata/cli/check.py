@@ -6,10 +6,11 @@ What counts as a contradiction is defined in :mod:`butdata.analysis.quality`.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from butdata.analysis.quality import quality_report
-from butdata.store import default_db_path, open_store
+from butdata.store import default_db_path, open_store, repair_store
 
 HELP = (
     "Rapport de qualité par document (tableaux, UE, valeurs, avertissements) ; code de "
@@ -27,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    con = open_store(args.db or default_db_path())
+    db = args.db or default_db_path()
+    if repair_store(db):
+        print(f"base abîmée : reconstruite à partir de ses sources ({db})", file=sys.stderr)
+    con = open_store(db)
     try:
         report = quality_report(con)
     finally:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from butdata.errors import ButdataError
 from butdata.exports.tidy import export
-from butdata.store import default_db_path, open_store
+from butdata.store import default_db_path, open_store, repair_store
 
 HELP = (
     "Exporte les tableaux de coefficients dans le modèle CSV ou XLSX (XLSX : une feuille "
@@ -45,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
         formations = [
             f.strip().upper() for arg in args.formation for f in arg.split(",") if f.strip()
         ]
-    con = open_store(args.db or default_db_path())
+    db = args.db or default_db_path()
+    if repair_store(db):
+        print(f"base abîmée : reconstruite à partir de ses sources ({db})", file=sys.stderr)
+    con = open_store(db)
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         n = export(con, args.out, formations)

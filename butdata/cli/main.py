@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
-from butdata.errors import ButdataError
+import duckdb
+
+from butdata.errors import ButdataError, os_error, printable
 
 COMMANDS = ("build", "check", "simulate", "decide", "conformity", "export", "synth", "editor")
 
@@ -30,8 +33,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(modules[args.command].run(args) or 0)
     except ButdataError as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc))
+    except OSError as exc:  # named with its file, in French
+        return _fail(str(os_error(exc)))
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"base illisible ({printable(first)}) : reconstruisez-la avec `build`")
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
+    except Exception as exc:  # last resort: a French line, never a traceback
+        if os.environ.get("BUTDATA_DEBUG"):
+            raise
+        return _fail(
+            f"erreur inattendue ({type(exc).__name__}) ; relancez avec BUTDATA_DEBUG=1 pour "
+            "le détail et signalez-la"
+        )
+
+
+def _fail(message: str) -> int:
+    print(f"erreur : {printable(message)}", file=sys.stderr)
+    return 1

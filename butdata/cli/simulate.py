@@ -14,7 +14,7 @@ from butdata.analysis import queries
 from butdata.grading import student as sim
 from butdata.grading.rules import DEFAULT_RULES, TOLERANCES, Rules
 from butdata.grading.structure import MODE_LABELS, infer_year, semesters_of
-from butdata.store import ensure_store, open_store
+from butdata.store import ensure_store, open_store, repair_store
 
 HELP = (
     "Simule les résultats d'un étudiant (moyennes d'UE, RCUE, décision d'année, note minimale "
@@ -111,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(exc)
     if args.db is None:
         ensure_store()
+    elif repair_store(args.db):
+        print(f"base abîmée : reconstruite à partir de ses sources ({args.db})", file=sys.stderr)
     con = open_store(args.db)
     try:
         table_ids = [t for t in (args.table_id, args.even_table_id) if t]

@@ -48,6 +48,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from butdata.store.lock import temporary_path, write_lock
 from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
 SYNTHETIC_PREFIX = "SYNTHÉTIQUE"
@@ -875,9 +876,18 @@ def write_synthetic_store(db_path: Path, scale: int, seed: int = 42) -> SynthRep
     db_path = Path(db_path)
     frames = generate(scale, seed)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
+    tmp = temporary_path(db_path)
     source = source_name(scale, seed)
+    with write_lock(db_path):
+        _write_frames(frames, tmp, db_path, scale, seed)
+    return SynthReport(
+        db_path, source, {k: v.height for k, v in frames.items()}, time.perf_counter() - start
+    )
+
+
+def _write_frames(
+    frames: dict[str, pl.DataFrame], tmp: Path, db_path: Path, scale: int, seed: int
+) -> None:
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -905,6 +915,3 @@ def write_synthetic_store(db_path: Path, scale: int, seed: int = 42) -> SynthRep
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
-    return SynthReport(
-        db_path, source, {k: v.height for k, v in frames.items()}, time.perf_counter() - start
-    )

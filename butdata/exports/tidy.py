@@ -17,11 +17,14 @@ import duckdb
 import polars as pl
 
 from butdata.analysis.wide import SHARE_ROW, wide_table
-from butdata.errors import ButdataError
+from butdata.cellsafe import neutralise
+from butdata.errors import ButdataError, os_error
 from butdata.labels import table_label
 from butdata.store.read import records
 from butdata.text import decimals
 from butdata.tidy.template import CELL_COLUMNS, COLUMNS, NAMES_ORDER
+
+Rec = dict[str, Any]  # a row of a view, column name -> value
 
 # View column -> template column where the names differ.
 TABLE_COLUMNS = {
@@ -43,6 +46,7 @@ TABLE_COLUMNS = {
     "declared_ects": "declared_ects",
     "declared_aop": "declared_aop",
     "totals_line": "totals_line",
+    "declared_source": "declared_source",
 }
 UE_COLUMNS = {
     "ue": "ue",
@@ -67,7 +71,7 @@ def select_tables(
     con: duckdb.DuckDBPyConnection,
     formations: list[str] | None = None,
     table_ids: list[str] | None = None,
-) -> list[dict]:
+) -> list[Rec]:
     """Table rows in document order, filtered by formation acronyms and/or ids."""
     tables = records(
         con,
@@ -99,7 +103,9 @@ def tidy_rows(
     """The template rows (machine column names) of the selected tables."""
     tables = select_tables(con, formations, table_ids)
     ids = [t["table_id"] for t in tables]
-    ues, coefs, modules = {}, {}, {}
+    ues: dict[str, list[Rec]] = {}
+    coefs: dict[str, list[Rec]] = {}
+    modules: dict[str, list[Rec]] = {}
     for u in records(
         con, "SELECT * FROM ues WHERE list_contains(?, table_id) ORDER BY table_id, ord", [ids]
     ):
@@ -131,7 +137,7 @@ def tidy_rows(
     return rows
 
 
-def _module_fields(m: dict) -> dict[str, Any]:
+def _module_fields(m: Rec) -> dict[str, Any]:
     return dict(
         module_code=m["module_code"],
         module_name=m["module_name"],
@@ -143,11 +149,11 @@ def _module_fields(m: dict) -> dict[str, Any]:
     )
 
 
-def _derivable(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]) -> bool:
+def _derivable(t: Rec, ues: list[Rec], coefs: list[Rec], modules: list[Rec]) -> bool:
     """Whether the value rows (plus zero rows) reproduce the module list exactly."""
     if t["layout"] == "grid" or (modules and not ues):
         return False
-    by_position = {}
+    by_position: dict[int, Rec] = {}
     for m in modules:
         if m["position"] in by_position:
             return False
@@ -155,8 +161,13 @@ def _derivable(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict])
     for c in coefs:
         if c["module_code"] is None and c["module_name"] is None:
             continue
-        m = by_position.get(c["position"])
-        if m is None or (m["module_code"], m["module_name"], m["kind"], m["source_line"]) != (
+        found = by_position.get(c["position"])
+        if found is None or (
+            found["module_code"],
+            found["module_name"],
+            found["kind"],
+            found["source_line"],
+        ) != (
             c["module_code"],
             c["module_name"],
             c["kind"],
@@ -166,7 +177,7 @@ def _derivable(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict])
     return True
 
 
-def _table_rows(t: dict, ues: list[dict], coefs: list[dict], modules: list[dict]) -> list[dict]:
+def _table_rows(t: Rec, ues: list[Rec], coefs: list[Rec], modules: list[Rec]) -> list[Rec]:
     base = {NAMES_ORDER_KEY: None for NAMES_ORDER_KEY in NAMES_ORDER}
     base.update({dst: t[src] for src, dst in TABLE_COLUMNS.items()})
     ue_fields = {u["competence"]: {dst: u[src] for src, dst in UE_COLUMNS.items()} for u in ues}
@@ -230,13 +241,16 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-def write_csv(rows: list[dict], out: Path | io.StringIO | None = None) -> str:
-    """The tidy CSV (machine column names, ``,`` separator, UTF-8); returned as text too."""
+def write_csv(rows: list[Rec], out: Path | io.StringIO | None = None) -> str:
+    """The tidy CSV (machine column names, ``,`` separator, UTF-8); returned as text too. Cells
+    a spreadsheet would run as formulas are neutralised (``cellsafe``; the reader undoes it)."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
+    # CRLF (RFC 4180): the csv module then also quotes a value holding a bare carriage return,
+    # which "\n" alone leaves unquoted (the row would split in two on reading)
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(NAMES_ORDER)
     for row in rows:
-        writer.writerow([text_of(row.get(name)) for name in NAMES_ORDER])
+        writer.writerow([neutralise(text_of(row.get(name))) for name in NAMES_ORDER])
     text = buffer.getvalue()
     if isinstance(out, (str, Path)):
         Path(out).write_text(text, encoding="utf-8")
@@ -251,7 +265,7 @@ def csv_bytes(
     return write_csv(tidy_rows(con, formations, table_ids)).encode("utf-8")
 
 
-def tidy_frame(rows: list[dict]) -> pl.DataFrame:
+def tidy_frame(rows: list[Rec]) -> pl.DataFrame:
     """The tidy rows as a frame (for display): French labels as column names."""
     labels = {c.name: c.label for c in COLUMNS}
     return pl.DataFrame(
@@ -349,7 +363,7 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
-def _write_exact(sheet, i: int, j: int, value: Any) -> None:
+def _write_exact(sheet: Any, i: int, j: int, value: Any) -> None:
     """Numbers as numbers when Excel keeps them exactly (it writes 16 significant digits),
     else as their exact text (read back the same)."""
     if value is None:
@@ -366,7 +380,13 @@ def _write_exact(sheet, i: int, j: int, value: Any) -> None:
 
 
 def _write_wide_row(
-    ws, r: int, values: list, printed: list, book, formats: dict, bold=None
+    ws: Any,
+    r: int,
+    values: list[Any],
+    printed: list[Any],
+    book: Any,
+    formats: dict[int, Any],
+    bold: Any = None,
 ) -> None:
     for j, v in enumerate(values):
         if v is None:
@@ -388,7 +408,7 @@ def _write_wide_row(
         ws.write_number(r, j, v, formats[places])
 
 
-def _sheet_name(n: int, t: dict) -> str:
+def _sheet_name(n: int, t: Rec) -> str:
     label = table_label(t, formation=True, document=False)
     for ch in "[]:*?/\\":
         label = label.replace(ch, " ")
@@ -399,10 +419,17 @@ def export(con: duckdb.DuckDBPyConnection, out: Path, formations: list[str] | No
     """Write ``out`` (.csv or .xlsx); returns the number of tidy rows."""
     out = Path(out)
     suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ButdataError(f"format de sortie non reconnu : {out.name} (.csv ou .xlsx attendu)")
     if suffix == ".csv":
         rows = tidy_rows(con, formations)
-        write_csv(rows, out)
-        return len(rows)
-    if suffix == ".xlsx":
-        return write_xlsx(con, out, formations)
-    raise ButdataError(f"format de sortie non reconnu : {out.name} (.csv ou .xlsx attendu)")
+        data, n = write_csv(rows).encode("utf-8"), len(rows)
+    else:
+        buffer = io.BytesIO()
+        n = write_xlsx(con, buffer, formations, None)
+        data = buffer.getvalue()
+    try:  # the file is written once complete: a refused write names it, in French
+        out.write_bytes(data)
+    except OSError as exc:
+        raise os_error(exc, out) from None
+    return n

@@ -67,19 +67,20 @@ def read_meta(path: Path) -> dict[str, str]:
     return out
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, *, imported: bool = False) -> Document:
     """Parse one source file into a Document (raises SourceError on unreadable input); the
     metadata file beside it, when present, names it (its title and year win over the printed
-    ones, which are often long or generic)."""
+    ones, which are often long or generic). ``imported``: a spreadsheet that came through the
+    import page, whose values are attributed to itself (see ``spreadsheet.load``)."""
     path = Path(path)
-    doc = _read(path)
+    doc = _read(path, imported)
     meta = read_meta(path)
     doc.title = meta.get("title") or doc.title
     doc.year = meta.get("year") or doc.year
     return doc
 
 
-def _read(path: Path) -> Document:
+def _read(path: Path, imported: bool = False) -> Document:
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         from butdata.readers import pdf
@@ -88,7 +89,7 @@ def _read(path: Path) -> Document:
     if suffix in TEMPLATE_SUFFIXES:
         from butdata.readers import spreadsheet
 
-        return spreadsheet.read(path)
+        return spreadsheet.read(path, imported=imported)
     if suffix in XML_SUFFIXES:
         from butdata.readers import orebut_xml
 

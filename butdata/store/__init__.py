@@ -8,9 +8,11 @@ from butdata.store.build import (
     build_store,
     ensure_store,
     parse_sources,
+    repair_store,
     sources_fingerprint,
     write_store,
 )
+from butdata.store.lock import write_lock
 from butdata.store.read import (
     DEFAULT_DB,
     DEFAULT_SOURCES,
@@ -18,6 +20,7 @@ from butdata.store.read import (
     default_db_path,
     open_store,
     store_meta,
+    store_notice,
 )
 from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
@@ -35,7 +38,10 @@ __all__ = [
     "ensure_store",
     "open_store",
     "parse_sources",
+    "repair_store",
     "sources_fingerprint",
     "store_meta",
+    "store_notice",
+    "write_lock",
     "write_store",
 ]

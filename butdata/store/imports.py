@@ -5,31 +5,44 @@ Two steps, so that a user sees what will happen before anything changes:
 1. ``preview_import``: read and validate the uploaded bytes (row-level French errors), and say
    per table whether it is added, replaces a table of a previous import of the same file, or
    conflicts with a table of another document (same ``table_id``: refused, the store needs
-   unique ids). Nothing is written.
-2. ``apply_import``: validate again, put the file in the sources directory (temp file then
-   ``os.replace``) and rebuild the store (itself atomic). If the build fails, the previous file
-   is put back: a bad file changes nothing, neither the sources nor the store.
+   unique ids). Nothing is written. It is a pure function of the file (name, bytes) and of the
+   store: a page caches it on ``(name, file_digest(data), store identity)``.
+2. ``apply_import``: under the store's write lock, validate again against the store as it is
+   now, check the quotas, put the file in the sources directory and record it in the imports
+   register (``store.manifest``), then rebuild the store (itself atomic). If anything fails,
+   the previous file and register are put back: a bad file changes nothing, neither the
+   sources nor the store. A second import at the same moment waits for the first
+   (``store.lock``), then runs on what the first one left.
 
+An imported file is attributed to itself: the document it says it copies is kept as
+``declared_source`` and its table ids are qualified by its name (``ids.namespaced_id``), so an
+upload can neither pass its values off as an official document's nor take another file's ids.
 Replacement is per file: importing ``mcc_gea.xlsx`` again replaces the tables of the previous
 ``mcc_gea.xlsx`` (tables it no longer has are removed). Text documents are never touched.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from butdata.errors import ButdataError, SourceError
+from butdata import fmt
+from butdata.errors import ButdataError, SourceError, os_error, printable
 from butdata.labels import table_label
 from butdata.model import Document
 from butdata.readers import TEMPLATE_SUFFIXES, source_files
 from butdata.readers import spreadsheet as template_reader
+from butdata.settings import Limits, limits, size_text
+from butdata.store import manifest
 from butdata.store.build import BuildReport, Progress, build_store
-from butdata.store.read import open_store
+from butdata.store.lock import write_lock
+from butdata.store.read import open_store, writable_dir
 from butdata.tidy.template import KnownUEs, RowError, TemplateError
 
 ADDED, REPLACED, CONFLICT, REMOVED = "ajout", "remplacement", "conflit", "retrait"
@@ -52,6 +65,8 @@ class ImportPreview:
     errors: list[RowError] = field(default_factory=list)
     changes: list[TableChange] = field(default_factory=list)
     document: Document | None = None
+    sha256: str = ""  # of the uploaded bytes
+    size: int = 0
 
     @property
     def ok(self) -> bool:
@@ -88,12 +103,17 @@ def safe_name(upload_name: str) -> str:
     return f"{ascii_stem}{suffix}"
 
 
+def file_digest(data: bytes) -> str:
+    """SHA-256 of an upload: with its name, the key a page caches its preview on."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def _read(name: str, data: bytes, known_ues: KnownUEs) -> tuple[Document | None, list[RowError]]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
         try:
-            return template_reader.load(path, known_ues=known_ues), []
+            return template_reader.load(path, known_ues=known_ues, imported=True), []
         except TemplateError as exc:
             return None, exc.errors
         except SourceError as exc:
@@ -109,12 +129,12 @@ def _previous_ids(path: Path) -> set[str]:
     if not path.exists():
         return set()
     try:
-        return {t.table_id for t in template_reader.load(path).tables}
+        return {t.table_id for t in template_reader.load(path, imported=True).tables if t.table_id}
     except Exception:
         return set()
 
 
-def _store_tables(db_path: Path) -> dict[str, dict]:
+def _store_tables(db_path: Path) -> dict[str, dict[str, Any]]:
     """table_id -> identity and its values {(competence, position): coefficient}."""
     if not Path(db_path).exists():
         return {}
@@ -131,7 +151,9 @@ def _store_tables(db_path: Path) -> dict[str, dict]:
     finally:
         con.close()
     keys = ("table_id", "source", "formation", "site", "semester", "parcours", "alternance")
-    out = {r[0]: {**dict(zip(keys, r)), "values": {}, "ues": set()} for r in tables}
+    out: dict[str, dict[str, Any]] = {
+        r[0]: {**dict(zip(keys, r)), "values": {}, "ues": set()} for r in tables
+    }
     for table_id, ue in ues:
         out[table_id]["ues"].add(ue)
     for table_id, competence, position, coefficient in values:
@@ -147,12 +169,35 @@ def preview_import(
         name = safe_name(upload_name)
     except ButdataError as exc:
         return ImportPreview(Path(upload_name).name, errors=[RowError(1, None, str(exc))])
-    preview = ImportPreview(name)
-    existing = _store_tables(db_path)
+    preview = ImportPreview(name, sha256=file_digest(data), size=len(data))
+    cap = limits().max_file_bytes
+    if len(data) > cap:
+        preview.errors = [
+            RowError(
+                1, None, f"fichier trop gros ({size_text(len(data))} ; plafond {size_text(cap)})"
+            )
+        ]
+        return preview
+    target = Path(sources_dir) / name
+    if target.exists() and name not in import_records(Path(sources_dir)):
+        preview.errors = [
+            RowError(
+                1,
+                None,
+                f"« {name} » a été placé dans le dossier des sources par l'administrateur "
+                "(ce n'est pas un import) : déposez votre fichier sous un autre nom",
+            )
+        ]
+        return preview
+    try:
+        existing = _store_tables(db_path)
+    except ButdataError as exc:
+        preview.errors = [RowError(1, None, f"import impossible : {exc}")]
+        return preview
     known: KnownUEs = {}
-    for t in existing.values():
-        if t["formation"] and t["semester"]:
-            known.setdefault((t["formation"], t["semester"]), set()).update(t["ues"])
+    for row in existing.values():
+        if row["formation"] and row["semester"]:
+            known.setdefault((row["formation"], row["semester"]), set()).update(row["ues"])
     doc, errors = _read(name, data, known)
     if doc is None:
         preview.errors = errors
@@ -161,7 +206,8 @@ def preview_import(
     previous = _previous_ids(Path(sources_dir) / name)
     new_ids = set()
     for t in doc.tables:
-        new_ids.add(t.table_id)
+        table_id = t.table_id or ""  # always set: the reader qualifies every id
+        new_ids.add(table_id)
         values = {(c.competence, c.position): c.coefficient for c in t.coefficients}
         label = table_label(
             dict(
@@ -174,18 +220,21 @@ def preview_import(
             formation=True,
             document=False,
         )
-        change = TableChange(t.table_id, label, ADDED, len(t.ues), len(t.coefficients))
-        if t.table_id in previous:
-            old = existing.get(t.table_id, {}).get("values", {})
+        change = TableChange(table_id, label, ADDED, len(t.ues), len(t.coefficients))
+        if table_id in previous:
+            old = existing.get(table_id, {}).get("values", {})
             changed = sum(values.get(k) != old.get(k) for k in values.keys() | old.keys())
             change.action = REPLACED
             change.detail = f"{changed} valeur(s) modifiée(s)" if changed else "valeurs inchangées"
-        elif t.table_id in existing:
+        elif table_id in existing:
             change.action = CONFLICT
             change.detail = (
-                f"identifiant déjà utilisé par « {existing[t.table_id]['source']} » : "
+                f"identifiant déjà utilisé par « {existing[table_id]['source']} » : "
                 f"videz les colonnes table_id et source pour l'ajouter comme nouveau tableau"
             )
+        if t.declared_source:
+            note = f"document déclaré : « {t.declared_source} » (valeurs attribuées à ce fichier)"
+            change.detail = f"{change.detail} ; {note}" if change.detail else note
         preview.changes.append(change)
     for table_id in sorted(previous - new_ids):
         old = existing.get(table_id)
@@ -202,37 +251,102 @@ def apply_import(
     db_path: Path,
     sources_dir: Path,
     progress: Progress | None = None,
+    *,
+    author: str | None = None,
 ) -> tuple[ImportPreview, BuildReport]:
-    """Write the validated file into ``sources_dir`` and rebuild; all or nothing."""
+    """Write the validated file into ``sources_dir`` and rebuild; all or nothing, one writer at
+    a time (``StoreBusy`` after ``settings.lock_timeout`` seconds of waiting). ``author`` (who
+    imports, e.g. the signed-in user) is recorded in the imports register with the file's
+    hash, size and date. The report's ``lock_wait`` is the time spent waiting for the lock."""
     sources_dir, db_path = Path(sources_dir), Path(db_path)
-    preview = preview_import(upload_name, data, db_path, sources_dir)
-    if not preview.ok:
-        problems = [str(e) for e in preview.errors[:3]] or [
-            f"{c.label} : {c.detail}" for c in preview.changes if c.action == CONFLICT
-        ][:3]
-        raise ButdataError(f"import refusé : {'; '.join(problems)}")
-    sources_dir.mkdir(parents=True, exist_ok=True)
-    target = sources_dir / preview.name
-    backup = target.read_bytes() if target.exists() else None
-    _write_atomic(target, data)
-    try:
-        report = build_store(sources_dir, db_path, progress)
-    except BaseException as exc:
-        if backup is None:
-            target.unlink(missing_ok=True)
-        else:
-            _write_atomic(target, backup)
-        if isinstance(exc, ButdataError):
-            raise ButdataError(f"import annulé, rien n'a changé : {exc}") from None
-        raise
+    with write_lock(db_path) as waited:
+        # Validated again under the lock: the store may have changed since the preview.
+        preview = preview_import(upload_name, data, db_path, sources_dir)
+        if not preview.ok:
+            problems = [str(e) for e in preview.errors[:3]] or [
+                f"{c.label} : {c.detail}" for c in preview.changes if c.action == CONFLICT
+            ][:3]
+            raise ButdataError(f"import refusé : {'; '.join(problems)}")
+        if not writable_dir(sources_dir):
+            raise ButdataError(
+                f"import impossible : le dossier des sources {printable(sources_dir)} n'est pas "
+                "modifiable (la base reste consultable)"
+            )
+        records = _present_records(sources_dir)
+        _check_quotas(records, preview.name, len(data), limits())
+        target = sources_dir / preview.name
+        register = manifest.manifest_path(sources_dir)
+        try:
+            backup = target.read_bytes() if target.exists() else None
+            register_backup = register.read_bytes() if register.exists() else None
+        except OSError as exc:
+            raise os_error(exc) from None
+        records[preview.name] = manifest.new_record(preview.name, preview.sha256, len(data), author)
+        try:
+            # The register first: a file must never sit in the directory without being known
+            # as an import (it would then be trusted with the provenance it claims).
+            manifest.write_manifest(sources_dir, records)
+            manifest.write_atomic(target, data)
+            report = build_store(sources_dir, db_path, progress)
+        except BaseException as exc:
+            _put_back(target, backup, register, register_backup)
+            if isinstance(exc, ButdataError):
+                raise ButdataError(f"import annulé, rien n'a changé : {exc}") from None
+            raise
+    report.lock_wait = waited
     return preview, report
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    # A dot-name is ignored by source_files() while it is being written.
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+def _present_records(sources_dir: Path) -> dict[str, manifest.ImportRecord]:
+    """The register's entries whose file is still there (an unreadable register is rewritten:
+    until then every spreadsheet is read as an import)."""
+    try:
+        records = manifest.read_manifest(sources_dir)
+    except manifest.ManifestError:
+        return {}
+    return {n: r for n, r in records.items() if (sources_dir / n).is_file()}
+
+
+def _put_back(target: Path, backup: bytes | None, register: Path, saved: bytes | None) -> None:
+    """Restore the file then the register as they were before a failed import."""
+    try:
+        if backup is None:
+            target.unlink(missing_ok=True)
+        else:
+            manifest.write_atomic(target, backup)
+    finally:
+        if saved is None:
+            register.unlink(missing_ok=True)
+        else:
+            manifest.write_atomic(register, saved)
+
+
+def _check_quotas(
+    records: dict[str, manifest.ImportRecord], name: str, size: int, caps: Limits
+) -> None:
+    """At most ``max_imported_files`` files and ``max_imported_bytes`` in all (a new version
+    of a file replaces its old size)."""
+    others = {n: r for n, r in records.items() if n != name}
+    if len(others) + 1 > caps.max_imported_files:
+        raise ButdataError(
+            f"import refusé : {fmt.integer(len(others))} fichiers déjà importés (plafond "
+            f"{fmt.integer(caps.max_imported_files)}) ; réimportez un fichier existant sous son "
+            "nom pour le remplacer"
+        )
+    total = sum(r.size for r in others.values()) + size
+    if total > caps.max_imported_bytes:
+        raise ButdataError(
+            f"import refusé : les fichiers importés feraient {size_text(total)} (plafond "
+            f"{size_text(caps.max_imported_bytes)})"
+        )
+
+
+def import_records(sources_dir: Path) -> dict[str, manifest.ImportRecord]:
+    """Who imported which file, when (empty when the register is missing or unreadable)."""
+    try:
+        return manifest.read_manifest(sources_dir)
+    except manifest.ManifestError:
+        return {}
 
 
 def imported_files(sources_dir: Path) -> list[Path]:

@@ -1,7 +1,7 @@
 """The store's DuckDB schema: private ``t_*`` tables and the public views documented in the
 README (``tables``, ``ues``, ``coefficients``, ``modules``, ``warnings``, ``sources``)."""
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -13,7 +13,7 @@ CREATE TABLE t_tables (
     formation VARCHAR, formation_name VARCHAR, site VARCHAR, semester INTEGER, parcours VARCHAR,
     alternance BOOLEAN, status VARCHAR NOT NULL, layout VARCHAR, identity_inferred BOOLEAN,
     year VARCHAR, declared_total DOUBLE, declared_ects DOUBLE, declared_aop DOUBLE,
-    totals_line INTEGER, ord INTEGER);
+    totals_line INTEGER, ord INTEGER, declared_source VARCHAR);
 CREATE TABLE t_ues (
     table_id VARCHAR NOT NULL, ue VARCHAR NOT NULL, competence INTEGER NOT NULL, name VARCHAR,
     level VARCHAR, ects DOUBLE, total DOUBLE, sae_share DOUBLE, sae_share_printed BOOLEAN,
@@ -39,7 +39,7 @@ SELECT t.table_id, t.source, t.source_line, t.formation, t.formation_name, t.sit
        t.parcours, t.alternance, t.status,
        (SELECT count(*) FROM t_ues u WHERE u.table_id = t.table_id)::INTEGER AS n_ue,
        t.title, t.layout, t.identity_inferred, t.year, t.declared_total, t.declared_ects,
-       t.declared_aop, t.totals_line, t.ord
+       t.declared_aop, t.totals_line, t.ord, t.declared_source
 FROM t_tables t;
 CREATE VIEW ues AS
 SELECT table_id, ue, competence, name, level, ects, total, sae_share, sae_share_printed,

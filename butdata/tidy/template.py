@@ -167,6 +167,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("declared_ects", "ECTS du semestre", FLOAT, TABLE, ""),
     Column("declared_aop", "Total AOP du semestre", FLOAT, TABLE, ""),
     Column("totals_line", "Ligne des totaux", INT, TABLE, ""),
+    Column(
+        "declared_source",
+        "Document déclaré",
+        TEXT,
+        TABLE,
+        "document qu'un fichier importé dit reprendre (gardé à part, non vérifié)",
+    ),
 )
 BY_NAME = {c.name: c for c in COLUMNS}
 NAMES_ORDER = [c.name for c in COLUMNS]
@@ -355,8 +362,10 @@ def parse_rows(
     mapping: dict[int, str],
     raw_rows: list[tuple[int, list[Any]]],
     known_ues: KnownUEs | None = None,
+    imported: bool = False,
 ) -> tuple[list[Row], list[RowError]]:
-    """Typed rows and per-cell errors (text in a number cell, negative numbers, unknown UE…)."""
+    """Typed rows and per-cell errors (text in a number cell, negative numbers, unknown UE…).
+    ``imported``: every row is validated in full (no exact restore, see ``build_document``)."""
     rows: list[Row] = []
     errors: list[RowError] = []
     for row_no, cells in raw_rows:
@@ -378,12 +387,12 @@ def parse_rows(
             if name == "coefficient":
                 coefficient_text = number_text(raw)
         row = Row(row_no, values, coefficient_text)
-        errors.extend(_check_row(row, known_ues or {}))
+        errors.extend(_check_row(row, known_ues or {}, imported))
         rows.append(row)
     return rows, errors
 
 
-def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
+def _check_row(row: Row, known_ues: KnownUEs, imported: bool = False) -> list[RowError]:
     errs: list[RowError] = []
     v = row.values
 
@@ -392,7 +401,7 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
 
     # Rows exported from a text document are checked for types only: what the document did
     # not determine (formation, semester of a damaged table) stays empty there.
-    exact = v.get("layout") in EXACT_LAYOUTS and v.get("table_id") is not None
+    exact = not imported and v.get("layout") in EXACT_LAYOUTS and v.get("table_id") is not None
     semester = v.get("semester")
     if not exact:
         if v.get("formation") is None:
@@ -415,7 +424,7 @@ def _check_row(row: Row, known_ues: KnownUEs) -> list[RowError]:
         elif v.get("competence") is not None and v["competence"] != parsed[1]:
             err("competence", f"compétence {v['competence']} ≠ celle de l'UE « {ue} »")
         elif (
-            known := known_ues.get((acronym(v.get("formation") or "") or "", semester))
+            known := known_ues.get((acronym(v.get("formation") or "") or "", int(semester or 0)))
         ) and ue_key(ue) not in {ue_key(k) for k in known}:
             err(
                 "ue",
@@ -482,7 +491,7 @@ UE_FIELDS = [c.name for c in COLUMNS if c.level == UE_LEVEL and c.name != "ue"]
 MODULE_FIELDS = ["module_code", "module_name", "kind", "semester_coefficient", "section"]
 
 
-def _table_key(row: Row) -> tuple:
+def _table_key(row: Row) -> tuple[Any, ...]:
     if row.get("table_id"):
         return ("id", row.get("table_id"))
     formation = acronym(row.get("formation") or "") or row.get("formation")
@@ -497,7 +506,9 @@ def _table_key(row: Row) -> tuple:
     )
 
 
-def _consistent(rows: list[Row], names: list[str], what: str, errors: list[RowError]) -> dict:
+def _consistent(
+    rows: list[Row], names: list[str], what: str, errors: list[RowError]
+) -> dict[str, Any]:
     """The first non-empty value of each field; rows that contradict it are errors."""
     merged: dict[str, Any] = {}
     first_row: dict[str, int] = {}
@@ -517,20 +528,37 @@ def _consistent(rows: list[Row], names: list[str], what: str, errors: list[RowEr
     return merged
 
 
+# Provenance cells: the lines of the document a row says it comes from.
+LINE_FIELDS = ("source_line", "table_line", "ue_line", "ects_line", "total_line", "totals_line")
+
+
 def build_document(
-    source: str, layout: str, n_lines: int, rows: list[Row]
+    source: str, layout: str, n_lines: int, rows: list[Row], imported: bool = False
 ) -> tuple[Document, list[RowError]]:
-    """Validated rows -> Document; cross-row errors (contradictions, duplicates) are returned."""
+    """Validated rows -> Document; cross-row errors (contradictions, duplicates) are returned.
+
+    ``imported`` (a file that came through the import page): its values are attributed to the
+    file itself, at the rows they are on; the ``source`` it claims becomes the table's
+    ``declared_source``, its provenance lines are not taken, and its tables are drafts (checks
+    and status computed here, never restored as the file states them). Otherwise (a file an
+    operator put in the sources directory, such as an export) the provenance it carries is kept:
+    this is the exact round trip of an export."""
     errors: list[RowError] = []
     doc = Document(source=source, layout=layout, n_lines=n_lines)
-    groups: dict[tuple, list[Row]] = {}
+    groups: dict[tuple[Any, ...], list[Row]] = {}
     for row in rows:
+        if imported:
+            for name in LINE_FIELDS:
+                row.values[name] = None
         groups.setdefault(_table_key(row), []).append(row)
     origins: dict[str, int] = defaultdict(int)
+    declared: dict[str, int] = defaultdict(int)
     for table_rows in groups.values():
-        table = _build_table(source, table_rows, errors)
+        table = _build_table(source, table_rows, errors, imported)
         doc.tables.append(table)
         origins[table.source] += 1
+        if imported and table.declared_source:
+            declared[table.declared_source] += 1
     for table in assign_table_ids(doc.tables, source):
         errors.append(
             RowError(
@@ -550,17 +578,37 @@ def build_document(
                     "info",
                 )
             )
+    for origin, n in declared.items():
+        doc.issues.append(
+            Issue(
+                None,
+                "declared_source",
+                f"{n} tableau(x) déclaré(s) repris de « {origin} » : valeurs attribuées à ce "
+                "fichier importé, document déclaré gardé à part (non vérifié)",
+                "info",
+            )
+        )
     return doc, errors
 
 
-def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Table:
+def _build_table(
+    container: str, rows: list[Row], errors: list[RowError], imported: bool = False
+) -> Table:
     first = rows[0]
     info = _consistent(rows, TABLE_FIELDS, "même tableau", errors)
-    origin = info.get("source") or container
+    if imported:
+        origin = container
+        claimed = [info.get("source"), info.get("declared_source")]
+        declared = next((c for c in claimed if c is not None and c != container), None)
+    else:
+        origin = info.get("source") or container
+        declared = info.get("declared_source")
     from_template = origin == container  # provenance lines are then the template's rows
     # Rows exported from a text document are restored as they are (NULLs, checks, status);
     # anything else is a draft: defaults and checks are computed like the text readers do.
-    exact = info.get("layout") in EXACT_LAYOUTS and info.get("table_id") is not None
+    exact = (
+        not imported and info.get("layout") in EXACT_LAYOUTS and info.get("table_id") is not None
+    )
 
     formation = info.get("formation")
     acr = acronym(formation) if formation else None
@@ -582,6 +630,7 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Tab
         declared_aop=info.get("declared_aop"),
         totals_line=info.get("totals_line"),
         table_id=info.get("table_id"),
+        declared_source=declared,
     )
     if formation and acr is None and not exact:
         # A local diploma or a typo is stored as printed: the committee decides.
@@ -660,7 +709,8 @@ def _build_table(container: str, rows: list[Row], errors: list[RowError]) -> Tab
 def _kind(row: Row, exact: bool) -> str | None:
     """Rows exported from a text document keep their kind (NULL stays NULL); else from the code."""
     if exact or row.get("kind"):
-        return row.get("kind")
+        kind: str | None = row.get("kind")
+        return kind
     return module_kind(row.get("module_code"), row.get("module_name"))
 
 
@@ -688,14 +738,15 @@ def _modules_and_values(
 
     # Positions: given, else order of first appearance of the module (code, name) in the table,
     # else (module unknown) the order among the values of the UE row.
-    by_module: dict[tuple, int] = {}
+    by_module: dict[tuple[Any, ...], int] = {}
     next_in_ue: dict[str, int] = defaultdict(int)
     used = {r.get("position") for r in rows if r.get("position") is not None}
+    top = [max(used, default=0)]  # running max: new positions follow every one given or made
 
     def new_position() -> int:
-        p = max(used | set(by_module.values()) | {0}) + 1
-        used.add(p)
-        return p
+        top[0] += 1
+        used.add(top[0])
+        return top[0]
 
     positions: dict[int, int] = {}
     for r in module_rows + value_rows:
@@ -741,7 +792,7 @@ def _modules_and_values(
         table.modules = [m for _, (_, m) in sorted(derived.items())]
 
     competence = {ue.code: ue.competence for ue in table.ues}
-    seen_values: dict[tuple, int] = {}
+    seen_values: dict[tuple[Any, ...], int] = {}
     for r in value_rows:
         value = r.get("coefficient")
         if value == 0 and not grid:
@@ -794,16 +845,18 @@ def rows_to_document(
     raw_rows: list[tuple[int, list[Any]]],
     header_row: int = 1,
     known_ues: KnownUEs | None = None,
+    *,
+    imported: bool = False,
 ) -> Document:
     """The whole pipeline for one tidy sheet; raises TemplateError with every error found."""
     mapping, errors = map_headers(headers, header_row)
-    rows, row_errors = parse_rows(mapping, raw_rows, known_ues)
+    rows, row_errors = parse_rows(mapping, raw_rows, known_ues, imported)
     present = set(mapping.values())
     # A missing column is reported once, at the header, not again on every row.
     errors += [e for e in row_errors if e.column is None or e.column in present]
     if not rows:
         errors.append(RowError(header_row + 1, None, "aucune ligne de données"))
-    doc, more = build_document(source, layout, n_lines, [] if errors else rows)
+    doc, more = build_document(source, layout, n_lines, [] if errors else rows, imported)
     errors.extend(more)
     if errors:
         raise TemplateError(sorted(errors, key=lambda e: e.row))
