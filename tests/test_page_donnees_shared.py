@@ -75,6 +75,7 @@ def submit(at: AppTest, name: str, password: str) -> AppTest:
 def upload_and_confirm(at: AppTest) -> AppTest:
     at.file_uploader(key="import_file").set_value(("mcc essai.csv", GOOD.encode(), "text/csv"))
     at.run()
+    at.button(key="import_check").click().run()  # the file is read on « Vérifier le fichier »
     return at.button(key="import_confirm").click().run()
 
 
@@ -123,7 +124,7 @@ def test_editor_signs_in_imports_and_the_journal_names_them(site):
         "réussi",
         "mcc_essai.csv",
     )
-    assert row["added"] == ["mcc-essai-qlio-s1-essai"]
+    assert row["added"] == ["mcc_essai.csv:qlio-s1-essai"]  # ids of a page import carry its file
     # the journal tab (drawn after the import in the same run) shows it in French
     journal = next(d.value for d in at.dataframe if "auteur" in d.value.columns)
     assert list(journal["auteur"]) == ["marie"]

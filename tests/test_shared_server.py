@@ -115,7 +115,10 @@ def test_anonymous_import_is_refused_server_side_and_an_editor_imports(shared_se
     uploader = by_key(signed, "file_uploader", "import_file")
     urls = editor.upload("mcc_essai.csv", ESSAI.encode())
     essai = c.upload_state(uploader.id, "mcc_essai.csv", len(ESSAI.encode()), urls)
-    preview = editor.run(widgets=[essai])
+    uploaded = editor.run(widgets=[essai])
+    assert uploaded.ok, uploaded.errors
+    check = by_key(uploaded, "button", "import_check")  # read on « Vérifier le fichier »
+    preview = editor.run(widgets=[essai, c.trigger_state(check.id)])
     assert preview.ok, preview.errors
     confirm = by_key(preview, "button", "import_confirm")
 
@@ -155,7 +158,9 @@ def test_anonymous_import_is_refused_server_side_and_an_editor_imports(shared_se
         "mot de passe",
         "mcc_essai.csv",
     )
-    assert last["added"] == ["mcc-essai-qlio-s1-essai"] and last["removed"] == []
+    assert last["added"] == [
+        "mcc_essai.csv:qlio-s1-essai"
+    ]  # ids of a page import carry its file and last["removed"] == []
     editor.close()
     server_log = log.read_text(errors="replace")
     assert "Traceback" not in server_log, server_log[-3000:]

@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from butdata.errors import ButdataError, SourceError, StoreDamaged
 from butdata.store import build_store, ensure_store, open_store, repair_store
 from butdata.store import read as store_read
+from butdata.store.schema import SCHEMA_VERSION
 
 APP = ROOT / "app.py"
 VIEWS = ("tables", "ues", "coefficients", "modules", "warnings")
@@ -86,7 +87,8 @@ def test_a_store_of_an_older_schema_is_rebuilt(site):
     con = duckdb.connect(str(db))
     con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     con.close()
-    assert "schéma 3 d'une autre version (attendu : 4)" in (store_read.check_store(db) or "")
+    expected = f"schéma 3 d'une autre version (attendu : {SCHEMA_VERSION})"
+    assert expected in (store_read.check_store(db) or "")
     assert repair_store(db) is True and store_read.check_store(db) is None
 
 

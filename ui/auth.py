@@ -37,7 +37,9 @@ SESSION_KEY = "_butdata_signed_in"  # holds a _Signed instance (a client can onl
 THROTTLE_KEY = "_butdata_signin_throttle"
 # Keys of the widgets that write (trigger buttons) -> journal action, and the upload whose file
 # name is journalled with it. A new write button (e.g. « Enregistrer le scénario ») is added here.
-WRITE_TRIGGERS = {"import_confirm": "import"}
+# Buttons only an editor is offered: « Vérifier le fichier » reads an upload (a parse a visitor
+# must not be able to make the server do), « Importer » writes it.
+WRITE_TRIGGERS = {"import_check": "import", "import_confirm": "import"}
 UPLOAD_KEYS = {"import": "import_file"}
 # Per client address, across sessions (a crafted client may open a new session per attempt).
 ADDRESS_MAX_FAILURES = 20
