@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 import zlib
 from collections.abc import Sequence
+from typing import TypedDict
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -316,7 +317,7 @@ def ue_stack(weights: pl.DataFrame, by: str = "module") -> go.Figure:
                     f"{ue_of[key]} · {key[1]}<br>coefficient : {_fr(r['coefficient'])}"
                     f"<br>ligne source : {r['lignes']}"
                 )
-        marker = {"line": {"width": 0.5, "color": "#ffffff"}}
+        marker: dict[str, object] = {"line": {"width": 0.5, "color": "#ffffff"}}
         if by == "kind":
             marker["color"] = KIND_COLORS.get(seg, "#7f7f7f")
         elif seg == UNATTRIBUTED:
@@ -435,9 +436,17 @@ def spread_chart(values: pl.DataFrame) -> go.Figure:
 # --------------------------------------------------------------------------- simulation
 
 
-def simulation_chart(ues: Sequence[dict], pass_mark: float = 10.0) -> go.Figure:
-    """UE averages coloured by code. ``ues``: dicts with ``semestre``, ``ue``, ``moyenne``
-    (None = no grade yet) and ``code`` (ADM / CMP / AJ / None)."""
+class UEAverage(TypedDict):
+    """One bar of the simulation chart."""
+
+    semestre: str
+    ue: str
+    moyenne: float | None  # None: no grade yet
+    code: str | None  # ADM / CMP / AJ / None
+
+
+def simulation_chart(ues: Sequence[UEAverage], pass_mark: float = 10.0) -> go.Figure:
+    """UE averages coloured by code."""
     fig = _figure()
     x0 = [u["semestre"] for u in ues]
     x1 = [u["ue"] for u in ues]
