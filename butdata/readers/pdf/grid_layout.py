@@ -38,10 +38,10 @@ from butdata.readers.pdf.cells import (
     under,
 )
 from butdata.readers.text_grid.placement import MODULE_START, TRAILING_HEADERS
-from butdata.readers.text_grid.tables import complete_without_totals, record_final
+from butdata.readers.text_grid.tables import declare_totals, grid_status, record_final
 from butdata.readers.text_grid.titles import Title, parse_title
 from butdata.readers.text_grid.tokens import Final, half_unit
-from butdata.vocab import OTHER, SAE, is_sae, module_kind, parse_ue_code, sums_agree, table_status
+from butdata.vocab import OTHER, SAE, is_sae, module_kind, parse_ue_code, sums_agree
 
 LAYOUT = "grid"
 EPS = 1e-9
@@ -338,8 +338,7 @@ class GridReader:
         if all(u.total is not None and u.ects is not None for u in table.ues):
             record_final(table, final)  # the text grid's checks of the final line
         else:
-            table.declared_total, table.declared_ects = final.grand, final.ects
-            table.declared_aop, table.totals_line = final.aop, final.line
+            declare_totals(table, final)
             cur.failed = True
             table.issues.append(
                 Issue(row.line, "missing_totals", "total ou ECTS d'une UE non imprimé")
@@ -360,14 +359,6 @@ class GridReader:
             table = cur.table
             if table is None:
                 continue
-            if not table.ues:
-                table.status = table_status(False, False)
-            elif table.totals_line is None:
-                complete = complete_without_totals(table)
-                table.status = table_status(True, complete and not cur.failed)
-            else:
-                holds = not any(i.code == "totals_mismatch" for i in table.issues)
-                sums = all(u.sum_ok for u in table.ues)
-                table.status = table_status(True, holds and sums and not cur.failed)
+            table.status = grid_status(table, cur.failed)
             out.append(table)
         return out

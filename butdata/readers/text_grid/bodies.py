@@ -60,31 +60,14 @@ def assign_bodies(titles: list[Title]) -> list[Plan]:
                             "codes UE de plusieurs semestres dans le même corps",
                         )
                     )
-            elif b == 0:
+            elif b == 0 or body.rows:  # misplaced: a table of its own
                 digits = "/".join(str(s) for s in sorted(sems))
-                plans.append(
-                    Plan(
-                        title,
-                        body,
-                        True,
-                        k,
-                        rows=list(body.rows),
-                        reason=(
-                            f"codes UE du semestre {digits} sous le titre du semestre {title.semester}"
-                        ),
-                    )
+                reason = (
+                    f"codes UE du semestre {digits} sous le titre du semestre {title.semester}"
+                    if b == 0
+                    else "lignes UE imprimées après la ligne de totaux du tableau"
                 )
-            elif body.rows:
-                plans.append(
-                    Plan(
-                        title,
-                        body,
-                        True,
-                        k,
-                        rows=list(body.rows),
-                        reason=("lignes UE imprimées après la ligne de totaux du tableau"),
-                    )
-                )
+                plans.append(Plan(title, body, True, k, rows=list(body.rows), reason=reason))
             elif body.final:
                 own.orphans.append(
                     (body.final.line, "orphan_totals", "ligne de totaux sans lignes UE, ignorée")

@@ -19,8 +19,8 @@ from butdata.readers.text_grid.rows import (
     keep_identified,
     resolve_rows,
 )
-from butdata.readers.text_grid.tokens import EPS, Final, ending, numbers, shown
-from butdata.vocab import ROUNDING, SAE, coefficient_problem, ects_problem, table_status
+from butdata.readers.text_grid.tokens import Final, ending, numbers, shown
+from butdata.vocab import SAE, coefficient_problem, ects_problem, sums_agree, table_status
 
 
 def build_table(source: str, plan: Plan, index: TextIndex) -> Table:
@@ -87,7 +87,7 @@ def build_table(source: str, plan: Plan, index: TextIndex) -> Table:
                 "info",
             )
         )
-    table.status = _status(table)
+    table.status = grid_status(table)
     return table
 
 
@@ -135,15 +135,21 @@ def _add_row(table: Table, row: Row, columns: list[int] | None) -> None:
         )
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= ROUNDING + EPS
+def _close(printed: float, found: float) -> bool:
+    """A printed total against a sum of printed totals: within one rounding unit."""
+    return sums_agree(found, printed, 1)
+
+
+def declare_totals(table: Table, final: Final) -> None:
+    """The final line's totals, as printed, on the table."""
+    table.declared_total, table.declared_ects = final.grand, final.ects
+    table.declared_aop, table.totals_line = final.aop, final.line
 
 
 def record_final(table: Table, final: Final) -> None:
     """The final line's totals on the table, checked against the sums over its UEs (each UE
     prints its total and ECTS)."""
-    table.declared_total, table.declared_ects = final.grand, final.ects
-    table.declared_aop, table.totals_line = final.aop, final.line
+    declare_totals(table, final)
     issues = table.issues
     if final.extras:
         issues.append(
@@ -180,13 +186,15 @@ def record_final(table: Table, final: Final) -> None:
             )
 
 
-def _status(table: Table) -> str:
+def grid_status(table: Table, failed: bool = False) -> str:
+    """``complete`` when the final line's totals hold (or, without one, the semester is whole)
+    and every UE's sum holds; ``failed``: another check of the reader failed."""
     if not table.ues:
         return table_status(False, False)
     if table.totals_line is None:
-        return table_status(True, complete_without_totals(table))
+        return table_status(True, complete_without_totals(table) and not failed)
     totals_hold = not any(i.code == "totals_mismatch" for i in table.issues)
-    return table_status(True, totals_hold and all(u.sum_ok for u in table.ues))
+    return table_status(True, totals_hold and all(u.sum_ok for u in table.ues) and not failed)
 
 
 def complete_without_totals(table: Table) -> bool:
