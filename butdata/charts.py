@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import textwrap
 import zlib
-from collections.abc import Sequence
-from typing import TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -241,17 +241,22 @@ def compare_heatmap(matrix: pl.DataFrame, labels: Sequence[str]) -> go.Figure:
     return _layout(fig, height=120 + 22 * _lines(shown) + 22 * len(y))
 
 
+def _value_hover(r: Mapping[str, Any], table: str, word: str) -> str:
+    """Hover text of one printed value (a ``value_distribution`` row): module, UE and table,
+    the value and its kind, the source line."""
+    return (
+        f"<b>{r['module']}</b> {r['module_name'] or ''}<br>{r['ue']} · {table}<br>"
+        f"{word} : {_fr(r['coefficient'])} ({r['kind_fr']})<br>ligne source : {r['source_line']}"
+    )
+
+
 def ue_values_strip(values: pl.DataFrame) -> go.Figure:
     """Every printed value of each UE, one colour per table (UE-level comparison, used when the
     values are not attributable to modules). ``values``: ``value_distribution`` output."""
     fig = _figure()
     for lab in values["label"].unique(maintain_order=True).to_list():
         part = values.filter(pl.col("label") == lab)
-        hover = [
-            f"<b>{r['module']}</b> {r['module_name'] or ''}<br>{r['ue']} · {lab}<br>"
-            f"valeur : {_fr(r['coefficient'])} ({r['kind_fr']})<br>ligne source : {r['source_line']}"
-            for r in part.iter_rows(named=True)
-        ]
+        hover = [_value_hover(r, lab, "valeur") for r in part.iter_rows(named=True)]
         fig.add_trace(
             go.Box(
                 x=part["ue"].to_list(),
@@ -408,11 +413,7 @@ def spread_chart(values: pl.DataFrame) -> go.Figure:
     df = values.with_columns(
         ue_key=pl.concat_str(pl.lit("compétence "), pl.col("competence").cast(pl.String))
     )
-    hover = [
-        f"<b>{r['module']}</b> {r['module_name'] or ''}<br>{r['ue']} · {r['label']}<br>"
-        f"coefficient : {_fr(r['coefficient'])} ({r['kind_fr']})<br>ligne source : {r['source_line']}"
-        for r in df.iter_rows(named=True)
-    ]
+    hover = [_value_hover(r, r["label"], "coefficient") for r in df.iter_rows(named=True)]
     fig.add_trace(
         go.Box(
             x=df["ue_key"].to_list(),

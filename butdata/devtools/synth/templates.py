@@ -18,6 +18,18 @@ from butdata.devtools.synth.settings import (
     SEMESTER_MODULES,
 )
 
+# A template module as the frames hold it (pkey: the parcours, "" for the tronc-commun table).
+MODULE_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "formation": pl.String,
+    "semester": pl.Int32,
+    "pkey": pl.String,
+    "module_uid": pl.Int64,
+    "mpos": pl.Int32,
+    "code": pl.String,
+    "label": pl.String,
+    "tkind": pl.String,
+}
+
 
 @dataclass
 class Speciality:
@@ -136,32 +148,9 @@ def templates(seed: int) -> tuple[pl.DataFrame, pl.DataFrame, list[Speciality]]:
     coef_frame = pl.DataFrame(
         coef_rows,
         orient="row",
-        schema={
-            "formation": pl.String,
-            "semester": pl.Int32,
-            "pkey": pl.String,
-            "module_uid": pl.Int64,
-            "mpos": pl.Int32,
-            "code": pl.String,
-            "label": pl.String,
-            "tkind": pl.String,
-            "competence": pl.Int32,
-            "base": pl.Float64,
-        },
+        schema={**MODULE_COLUMNS, "competence": pl.Int32, "base": pl.Float64},
     )
     module_frame = pl.DataFrame(
-        module_rows,
-        orient="row",
-        schema={
-            "formation": pl.String,
-            "semester": pl.Int32,
-            "pkey": pl.String,
-            "module_uid": pl.Int64,
-            "mpos": pl.Int32,
-            "code": pl.String,
-            "label": pl.String,
-            "tkind": pl.String,
-            "section": pl.String,
-        },
+        module_rows, orient="row", schema={**MODULE_COLUMNS, "section": pl.String}
     )
     return coef_frame, module_frame, specs
