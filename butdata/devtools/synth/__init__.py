@@ -35,7 +35,7 @@ Everything is vectorised (numpy + polars) and written with bulk inserts, rows so
 ``table_id`` (so DuckDB's zone maps skip most of the file for one table or one site); the file is
 written next to the target and moved over it with ``os.replace``.
 
-Modules: ``names`` (specialities, sites, parcours codes), ``settings`` (module counts and shares),
+Modules: ``names`` (specialities, sites, parcours codes), ``shape`` (module counts and shares),
 ``profile`` (the QLIO value distribution and ``learn_profile``), ``draws`` (seeded draws),
 ``templates`` (national templates), ``sites`` (the tables of the nation), ``frames`` (the
 ``t_*`` frames: ``generate``), ``write`` (``write_synthetic_store``).
@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from butdata.devtools.synth.frames import generate
 from butdata.devtools.synth.profile import PROFILE, Profile, learn_profile
-from butdata.devtools.synth.settings import SYNTHETIC_PREFIX, source_name
+from butdata.devtools.synth.shape import SYNTHETIC_PREFIX, source_name
 from butdata.devtools.synth.write import SynthReport, write_synthetic_store
 
 __all__ = [

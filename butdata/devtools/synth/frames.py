@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from butdata.devtools.synth.draws import uniform
-from butdata.devtools.synth.settings import SITE_ADAPTED_SHARE, SITE_FACTORS, source_name
+from butdata.devtools.synth.shape import SITE_ADAPTED_SHARE, SITE_FACTORS, source_name
 from butdata.devtools.synth.sites import site_tables
 from butdata.devtools.synth.templates import Speciality, templates
 

@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 
 from butdata.devtools.synth.names import SITES
-from butdata.devtools.synth.settings import (
+from butdata.devtools.synth.shape import (
     ALTERNANCE_SHARE,
     EMPTY_SHARE,
     GRID_SHARE,

@@ -11,7 +11,7 @@ import polars as pl
 
 from butdata.devtools.synth.draws import module_coefs
 from butdata.devtools.synth.names import PARCOURS_NAMES, SPECIALITIES
-from butdata.devtools.synth.settings import (
+from butdata.devtools.synth.shape import (
     KINDS,
     PARCOURS_MODULES,
     S12_COMMON_SHARE,

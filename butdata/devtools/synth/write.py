@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from butdata.devtools.synth.frames import generate
-from butdata.devtools.synth.settings import source_name
+from butdata.devtools.synth.shape import source_name
 from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
 
