@@ -65,7 +65,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(VENV)/.installed-test chromium poppler
+test: lint chromium poppler
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test chromium

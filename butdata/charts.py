@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import textwrap
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -240,17 +241,22 @@ def compare_heatmap(matrix: pl.DataFrame, labels: Sequence[str]) -> go.Figure:
     return _layout(fig, height=120 + 22 * _lines(shown) + 22 * len(y))
 
 
+def _value_hover(r: Mapping[str, Any], table: str, word: str) -> str:
+    """Hover text of one printed value (a ``value_distribution`` row): module, UE and table,
+    the value and its kind, the source line."""
+    return (
+        f"<b>{r['module']}</b> {r['module_name'] or ''}<br>{r['ue']} · {table}<br>"
+        f"{word} : {_fr(r['coefficient'])} ({r['kind_fr']})<br>ligne source : {r['source_line']}"
+    )
+
+
 def ue_values_strip(values: pl.DataFrame) -> go.Figure:
     """Every printed value of each UE, one colour per table (UE-level comparison, used when the
     values are not attributable to modules). ``values``: ``value_distribution`` output."""
     fig = _figure()
     for lab in values["label"].unique(maintain_order=True).to_list():
         part = values.filter(pl.col("label") == lab)
-        hover = [
-            f"<b>{r['module']}</b> {r['module_name'] or ''}<br>{r['ue']} · {lab}<br>"
-            f"valeur : {_fr(r['coefficient'])} ({r['kind_fr']})<br>ligne source : {r['source_line']}"
-            for r in part.iter_rows(named=True)
-        ]
+        hover = [_value_hover(r, lab, "valeur") for r in part.iter_rows(named=True)]
         fig.add_trace(
             go.Box(
                 x=part["ue"].to_list(),
@@ -316,7 +322,7 @@ def ue_stack(weights: pl.DataFrame, by: str = "module") -> go.Figure:
                     f"{ue_of[key]} · {key[1]}<br>coefficient : {_fr(r['coefficient'])}"
                     f"<br>ligne source : {r['lignes']}"
                 )
-        marker = {"line": {"width": 0.5, "color": "#ffffff"}}
+        marker: dict[str, object] = {"line": {"width": 0.5, "color": "#ffffff"}}
         if by == "kind":
             marker["color"] = KIND_COLORS.get(seg, "#7f7f7f")
         elif seg == UNATTRIBUTED:
@@ -407,11 +413,7 @@ def spread_chart(values: pl.DataFrame) -> go.Figure:
     df = values.with_columns(
         ue_key=pl.concat_str(pl.lit("compétence "), pl.col("competence").cast(pl.String))
     )
-    hover = [
-        f"<b>{r['module']}</b> {r['module_name'] or ''}<br>{r['ue']} · {r['label']}<br>"
-        f"coefficient : {_fr(r['coefficient'])} ({r['kind_fr']})<br>ligne source : {r['source_line']}"
-        for r in df.iter_rows(named=True)
-    ]
+    hover = [_value_hover(r, r["label"], "coefficient") for r in df.iter_rows(named=True)]
     fig.add_trace(
         go.Box(
             x=df["ue_key"].to_list(),
@@ -435,9 +437,17 @@ def spread_chart(values: pl.DataFrame) -> go.Figure:
 # --------------------------------------------------------------------------- simulation
 
 
-def simulation_chart(ues: Sequence[dict], pass_mark: float = 10.0) -> go.Figure:
-    """UE averages coloured by code. ``ues``: dicts with ``semestre``, ``ue``, ``moyenne``
-    (None = no grade yet) and ``code`` (ADM / CMP / AJ / None)."""
+class UEAverage(TypedDict):
+    """One bar of the simulation chart."""
+
+    semestre: str
+    ue: str
+    moyenne: float | None  # None: no grade yet
+    code: str | None  # ADM / CMP / AJ / None
+
+
+def simulation_chart(ues: Sequence[UEAverage], pass_mark: float = 10.0) -> go.Figure:
+    """UE averages coloured by code."""
     fig = _figure()
     x0 = [u["semestre"] for u in ues]
     x1 = [u["ue"] for u in ues]

@@ -12,7 +12,7 @@ from test_export import snapshot
 from butdata.exports.tidy import tidy_rows, write_csv
 from butdata.formations import NAMES, acronym
 from butdata.readers import read_document, read_text_lines
-from butdata.readers.text_grid import PASS_BUT, TITLE
+from butdata.readers.text_grid.titles import PASS_BUT, TITLE
 from butdata.store import build_store, open_store
 from butdata.text import normalize
 

@@ -10,7 +10,10 @@ import re
 import pytest
 from conftest import MULTI as DOC
 
-from butdata.readers import read_document, read_text_lines, text_grid
+from butdata.model import UE, Table
+from butdata.readers import read_document, read_text_lines
+from butdata.readers.text_grid.placement import unique_placement
+from butdata.readers.text_grid.tables import complete_without_totals
 from butdata.vocab import COMPLETE, EMPTY, PARTIAL
 
 LINES = read_text_lines(DOC)  # numbered as the reader numbers them
@@ -321,9 +324,9 @@ def test_informatique_column_totals_do_not_place_uniquely(doc):
 
 def test_unique_placement_search():
     # two rows, three columns: [1, 2] and [3] with column totals 1, 3, 2 -> unique
-    assert text_grid._unique_placement([1, 3, 2], [[1, 2], [3]]) == [[1, 3], [2]]
+    assert unique_placement([1, 3, 2], [[1, 2], [3]]) == [[1, 3], [2]]
     # totals 1, 1 and rows [1], [1]: each row may take either column -> not unique
-    assert text_grid._unique_placement([1, 1], [[1], [1]]) is None
+    assert unique_placement([1, 1], [[1], [1]]) is None
 
 
 # --- honesty ----------------------------------------------------------------------------------
@@ -360,3 +363,17 @@ def test_recovered_counts(doc):
     assert len(doc.tables) == 114
     assert sum(len(t.ues) for t in doc.tables) == 350
     assert sum(len(t.coefficients) for t in doc.tables) == 3495
+
+
+def test_completeness_without_totals_needs_every_ects():
+    # No final line, UE 1 and 2 present with their sums holding, but UE 1.1 prints no ECTS (a
+    # blank ECTS cell of a PDF grid): the 30 ECTS of the semester cannot be checked.
+    table = Table("x.pdf", 1, "B.U.T. TC Semestre 1", "TC", None, None, 1, None, False, "grid")
+    table.ues = [
+        UE("UE 1.1", 1, None, 2, ects=None, total=10.0, sum_ok=True),
+        UE("UE 1.2", 2, None, 3, ects=30.0, total=5.0, sum_ok=True),
+    ]
+    assert complete_without_totals(table) is False
+    assert [(i.code, i.message) for i in table.issues] == [
+        ("totals_missing", "ligne de totaux absente : complétude non vérifiable")
+    ]

@@ -224,11 +224,11 @@ ALLOWED_SQL_NAMES = {
         "name",
     ): "keys of the fixed dict built by _frames (t_sources, t_tables…)",
     (
-        "butdata/devtools/synth.py",
+        "butdata/devtools/synth/profile.py",
         "where",
     ): "learn_profile's fixed filter; every call passes a constant",
     (
-        "butdata/devtools/synth.py",
+        "butdata/devtools/synth/write.py",
         "name",
     ): "keys of the dict literal returned by generate() (t_sources…)",
 }
@@ -427,8 +427,9 @@ def test_sql_is_never_built_from_variable_input():
 
 
 def test_allow_listed_sql_identifiers_are_constants():
-    """store/build.py: ``name`` iterates over the fixed table names of _frames; synth.py: every call of
-    learn_profile passes a constant filter (or none)."""
+    """store/build.py: ``name`` iterates over the fixed table names of _frames; devtools/synth:
+    ``name`` iterates over the constant keys of generate(), every call of learn_profile passes a
+    constant filter (or none)."""
     tree = ast.parse((ROOT / "butdata/store/build.py").read_text(encoding="utf-8"))
     loops = [
         n
@@ -445,15 +446,18 @@ def test_allow_listed_sql_identifiers_are_constants():
         "for k in ('t_sources', 't_tables', 't_ues', 't_modules', 't_coefficients', 't_warnings')"
         in ast.unparse(frames).replace('"', "'")
     )
-    synth = ast.parse((ROOT / "butdata/devtools/synth.py").read_text(encoding="utf-8"))
+    frames_module = (ROOT / "butdata/devtools/synth/frames.py").read_text(encoding="utf-8")
     generate = next(
-        f for f in ast.walk(synth) if isinstance(f, ast.FunctionDef) and f.name == "generate"
+        f
+        for f in ast.walk(ast.parse(frames_module))
+        if isinstance(f, ast.FunctionDef) and f.name == "generate"
     )
     returns = [r.value for r in ast.walk(generate) if isinstance(r, ast.Return)]
     assert returns and all(
         isinstance(r, ast.Dict) and all(isinstance(k, ast.Constant) for k in r.keys)
         for r in returns
     )
+    synth = ast.parse((ROOT / "butdata/devtools/synth/write.py").read_text(encoding="utf-8"))
     loops = [
         n
         for n in ast.walk(synth)

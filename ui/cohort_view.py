@@ -25,6 +25,7 @@ from butdata.vocab import JURY_LABELS
 
 from . import data
 from .rules_panel import TOLERANCE_NAMES
+from .widgets import cell_number
 
 BOUND: dict[str, Any] = {"bind": "query-params"}
 DRAWN, CSV, JURY = "tirée au hasard", "fichier de notes (CSV)", "export de jury ScoDoc"
@@ -82,14 +83,6 @@ def _drawn(
 def _rate(share: float | None) -> str:
     """A pass rate with one decimal (« 85,7 % »)."""
     return fmt.percent(share, 1)
-
-
-def _number(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if v != v else v
 
 
 def _run(
@@ -263,7 +256,7 @@ def _draw_controls(
             else pl.DataFrame(edited).to_dicts()
         )
         for r in rows:
-            m, sd = _number(r.get("moyenne")), _number(r.get("écart-type"))
+            m, sd = cell_number(r.get("moyenne")), cell_number(r.get("écart-type"))
             if m is not None or sd is not None:
                 per_module.append(
                     (

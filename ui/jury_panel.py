@@ -15,16 +15,10 @@ from butdata.grading import jury
 from butdata.grading import student as sim
 from butdata.vocab import JURY_LABELS
 
+from .widgets import cell_number
+
 BUT1 = {"inconnu": None, "oui": True, "non": False}
 NO_CODE = "—"
-
-
-def _number(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if v != v else v
 
 
 def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
@@ -96,9 +90,9 @@ def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
         else list(pl.DataFrame(edited).to_dicts())
     )
     capitalised = {
-        r["UE"]: v for r in rows if (v := _number(r.get("moyenne capitalisée"))) is not None
+        r["UE"]: v for r in rows if (v := cell_number(r.get("moyenne capitalisée"))) is not None
     }
-    bonus = {r["UE"]: v for r in rows if (v := _number(r.get("bonus"))) not in (None, 0.0)}
+    bonus = {r["UE"]: v for r in rows if (v := cell_number(r.get("bonus"))) not in (None, 0.0)}
     ue_jury = {r["UE"]: "ADJ" for r in rows if r.get("ADJ (jury)")}
     bad = [ue for ue, v in capitalised.items() if not 0 <= v <= 20]
     if bad:

@@ -5,6 +5,7 @@ never land on an empty view)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -15,6 +16,15 @@ from . import data, printing, state
 
 ALL_DOCS = "tous les documents"
 MAX_TABLES = 6
+
+
+def cell_number(x: Any) -> float | None:
+    """A number typed in an editable table (None when the cell is empty, NaN or not a number)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
 
 
 def formation_select(key: str = "formation") -> str:

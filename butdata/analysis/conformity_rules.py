@@ -6,10 +6,11 @@ choice) and the settings it reads. The checks themselves are in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from butdata import fmt
+from butdata.rule_settings import SettingInfo, describe_settings, setting
 from butdata.vocab import KINDS, PORTFOLIO, SEVERITY_LABELS
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -18,40 +19,36 @@ SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 LOCAL = "réglage local"
 
 
-def _setting(default: Any, label: str, source: str) -> Any:
-    return field(default=default, metadata={"label": label, "source": source})
-
-
 @dataclass(frozen=True)
 class ConformitySettings:
     """Settings of the conformity checks, each with its published value or local default."""
 
-    sae_band: tuple[float, float] = _setting(
+    sae_band: tuple[float, float] = setting(
         (0.40, 0.60),
         "Part des SAÉ attendue dans chaque UE (bornes incluses, de 0 à 1)",
         f"{LOCAL} : plusieurs IUT visent environ 40 % de SAÉ ; aucune bande réglementaire "
         "n'a été vérifiée dans l'arrêté (notes but-rules.md, « SAÉ / ressources balance »).",
     )
-    semester_ects: float = _setting(
+    semester_ects: float = setting(
         30.0,
         "Crédits ECTS d'un semestre",
         "Arrêté du 6 décembre 2019, art. 17 : le B.U.T. vaut 180 crédits ECTS en six "
         "semestres (notes but-rules.md, « Structure »), soit 30 par semestre, comme l'impriment "
         "les tableaux lus (document 000 : « Crédits ECTS 30 … »).",
     )
-    max_decimals: int = _setting(
+    max_decimals: int = setting(
         2,
         "Nombre de décimales au plus d'un coefficient",
         f"{LOCAL} : les documents impriment les coefficients avec au plus deux décimales "
         "(vocab.ROUNDING) ; au-delà, le document imprimé ne peut pas les montrer exactement.",
     )
-    info_kinds: tuple[str, ...] = _setting(
+    info_kinds: tuple[str, ...] = setting(
         (PORTFOLIO,),
         "Types de modules dont l'absence de coefficient n'est qu'une information",
         f"{LOCAL} : le portfolio est souvent évalué sans coefficient (QLIO S1, S3, S5 du "
         "document 000).",
     )
-    info_codes: tuple[str, ...] = _setting(
+    info_codes: tuple[str, ...] = setting(
         ("HP",),
         "Codes de modules dont l'absence de coefficient n'est qu'une information",
         f"{LOCAL} : les « heures projet » (HP) sont un volume horaire, pas une évaluation "
@@ -75,17 +72,9 @@ class ConformitySettings:
         return replace(self, **changes)
 
     @classmethod
-    def describe(cls) -> list[dict[str, Any]]:
-        """One dict per setting: name, default, French label and source."""
-        return [
-            {
-                "name": f.name,
-                "default": f.default,
-                "label": f.metadata["label"],
-                "source": f.metadata["source"],
-            }
-            for f in fields(cls)
-        ]
+    def describe(cls) -> list[SettingInfo]:
+        """One entry per setting: name, default, French label and source."""
+        return describe_settings(cls)
 
 
 DEFAULT_SETTINGS = ConformitySettings()

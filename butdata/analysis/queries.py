@@ -27,6 +27,12 @@ from butdata.vocab import (
 )
 
 
+def _frame(rel: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    """A relation's rows as a polars frame (duckdb types ``.pl()`` as Any: lazy or not)."""
+    frame: pl.DataFrame = rel.pl()
+    return frame
+
+
 def _ids(table_ids: Sequence[str]) -> list[str]:
     return [str(t) for t in table_ids]
 
@@ -86,7 +92,7 @@ LEFT JOIN w USING (table_id)
 
 def overview_tables(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per table with counts, reliability, French status and display labels."""
-    df = con.sql(_TABLES_SQL + " ORDER BY t.source, t.ord").pl()
+    df = _frame(con.sql(_TABLES_SQL + " ORDER BY t.source, t.ord"))
     return _with_reliability(df)
 
 
@@ -117,9 +123,11 @@ def store_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def sources_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per document: its name for people, file, layout, year, and tables per reliability."""
     tables = overview_tables(con)
-    docs = con.sql(
-        "SELECT source, title, year, kind, layout, n_lines, n_tables FROM sources ORDER BY source"
-    ).pl()
+    docs = _frame(
+        con.sql(
+            "SELECT source, title, year, kind, layout, n_lines, n_tables FROM sources ORDER BY source"
+        )
+    )
     counts = (
         tables.group_by("source", "reliability").len().pivot(on="reliability", index="source")
         if tables.height
@@ -128,9 +136,9 @@ def sources_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     for r in RELIABILITIES:
         if r not in counts.columns:
             counts = counts.with_columns(pl.lit(0, pl.UInt32).alias(r))
-    warnings = con.sql(
-        "SELECT source, count(*)::INTEGER AS n_warnings FROM warnings GROUP BY source"
-    ).pl()
+    warnings = _frame(
+        con.sql("SELECT source, count(*)::INTEGER AS n_warnings FROM warnings GROUP BY source")
+    )
     out = docs.join(counts, on="source", how="left").join(warnings, on="source", how="left")
     return out.with_columns(
         pl.col(*RELIABILITIES).fill_null(0).cast(pl.Int64),
@@ -146,34 +154,40 @@ def warnings_list(
     con: duckdb.DuckDBPyConnection, source: str | None = None, table_id: str | None = None
 ) -> pl.DataFrame:
     """Reading warnings, optionally of one document or one table."""
-    return con.sql(
-        """
+    return _frame(
+        con.sql(
+            """
         SELECT w.source, w.source_line, w.severity, w.code, w.message, w.table_id,
                t.formation, t.semester, t.parcours
         FROM warnings w LEFT JOIN tables t USING (table_id)
         WHERE ($source IS NULL OR w.source = $source) AND ($tid IS NULL OR w.table_id = $tid)
         ORDER BY w.source, w.source_line NULLS FIRST""",
-        params={"source": source, "tid": table_id},
-    ).pl()
+            params={"source": source, "tid": table_id},
+        )
+    )
 
 
 def warnings_of(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.DataFrame:
-    return con.sql(
-        """
+    return _frame(
+        con.sql(
+            """
         SELECT w.source, w.source_line, w.severity, w.code, w.message, w.table_id
         FROM warnings w WHERE list_contains($ids, w.table_id)
         ORDER BY w.source, w.source_line""",
-        params={"ids": _ids(table_ids)},
-    ).pl()
+            params={"ids": _ids(table_ids)},
+        )
+    )
 
 
 # --------------------------------------------------------------------------- selectors
 
 
 def formations(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql("""
+    return _frame(
+        con.sql("""
         SELECT formation, any_value(formation_name) AS formation_name, count(*)::INTEGER AS n_tables
-        FROM tables WHERE formation IS NOT NULL GROUP BY formation ORDER BY formation""").pl()
+        FROM tables WHERE formation IS NOT NULL GROUP BY formation ORDER BY formation""")
+    )
 
 
 def semesters(con: duckdb.DuckDBPyConnection, formation: str) -> list[int]:
@@ -190,8 +204,9 @@ def tables_of(
 ) -> pl.DataFrame:
     """Tables of a formation (optionally one semester), every document and site, with labels
     and reliability."""
-    df = con.sql(
-        """
+    df = _frame(
+        con.sql(
+            """
         WITH t AS (SELECT * FROM tables WHERE formation = $f AND ($s IS NULL OR semester = $s)),
         c AS (SELECT table_id, count(*) AS n,
                      count(*) FILTER (WHERE module_code IS NULL AND module_name IS NULL) AS nu
@@ -204,8 +219,9 @@ def tables_of(
                coalesce(c.n, 0)::INTEGER AS n_coefficients
         FROM t LEFT JOIN c USING (table_id) LEFT JOIN sources s USING (source)
         ORDER BY t.semester, t.source, t.site NULLS FIRST, t.parcours NULLS FIRST, t.alternance""",
-        params={"f": formation, "s": semester},
-    ).pl()
+            params={"f": formation, "s": semester},
+        )
+    )
     return _with_reliability(df)
 
 
@@ -213,7 +229,9 @@ def table_rows(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.D
     """The ``tables`` rows of these tables, in the order given, with labels (``full_label`` and
     ``label`` without the parts they share) and reliability."""
     ids = _ids(table_ids)
-    df = con.sql(_TABLES_SQL + " WHERE list_contains($ids, t.table_id)", params={"ids": ids}).pl()
+    df = _frame(
+        con.sql(_TABLES_SQL + " WHERE list_contains($ids, t.table_id)", params={"ids": ids})
+    )
     order = {t: i for i, t in enumerate(ids)}
     df = (
         df.with_columns(_o=pl.col("table_id").replace_strict(order, default=None))
@@ -229,10 +247,13 @@ def table_rows(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.D
 def tables_in_semesters(con: duckdb.DuckDBPyConnection, semesters: Sequence[int]) -> pl.DataFrame:
     """Every table of these semesters, all formations, documents and sites, with labels
     (``label``: the full table label, formation included) and reliability."""
-    df = con.sql(
-        _TABLES_SQL + " WHERE list_contains($s, t.semester) ORDER BY t.formation, t.source, t.ord",
-        params={"s": [int(x) for x in semesters]},
-    ).pl()
+    df = _frame(
+        con.sql(
+            _TABLES_SQL
+            + " WHERE list_contains($s, t.semester) ORDER BY t.formation, t.source, t.ord",
+            params={"s": [int(x) for x in semesters]},
+        )
+    )
     df = _with_reliability(df)
     return df.with_columns(full_label=pl.col("label"))
 
@@ -290,34 +311,40 @@ def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame
 
 def coefficients_of(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.DataFrame:
     """Non-zero coefficients of these tables, with the module's printed name and source line."""
-    return con.sql(
-        """
+    return _frame(
+        con.sql(
+            """
         SELECT c.table_id, c.ue, c.competence, c.module_code, c.module_name, c.kind, c.position,
                c.coefficient, c.printed, c.source_line
         FROM coefficients c WHERE list_contains($ids, c.table_id)
         ORDER BY c.table_id, c.competence, c.position""",
-        params={"ids": _ids(table_ids)},
-    ).pl()
+            params={"ids": _ids(table_ids)},
+        )
+    )
 
 
 def ues_of(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.DataFrame:
-    return con.sql(
-        """
+    return _frame(
+        con.sql(
+            """
         SELECT table_id, ue, competence, name, level, ects, total, sae_share, sae_share_printed,
                aop_total, source_line, ects_line, total_line, sum_ok, ratio_ok, ord
         FROM ues WHERE list_contains($ids, table_id) ORDER BY table_id, competence, ord""",
-        params={"ids": _ids(table_ids)},
-    ).pl()
+            params={"ids": _ids(table_ids)},
+        )
+    )
 
 
 def modules_of(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.DataFrame:
-    return con.sql(
-        """
+    return _frame(
+        con.sql(
+            """
         SELECT table_id, module_code, module_name, kind, position, semester_coefficient, section,
                source_line
         FROM modules WHERE list_contains($ids, table_id) ORDER BY table_id, position""",
-        params={"ids": _ids(table_ids)},
-    ).pl()
+            params={"ids": _ids(table_ids)},
+        )
+    )
 
 
 def table_frames(
@@ -327,9 +354,11 @@ def table_frames(
     from a store connection (parameterised SQL). Keys are the view names."""
     ids = [str(t) for t in table_ids]
     return {
-        view: con.sql(
-            f"SELECT * FROM {view} WHERE list_contains($ids, table_id)",
-            params={"ids": ids},
-        ).pl()
+        view: _frame(
+            con.sql(
+                f"SELECT * FROM {view} WHERE list_contains($ids, table_id)",
+                params={"ids": ids},
+            )
+        )
         for view in ("tables", "ues", "coefficients", "modules")
     }

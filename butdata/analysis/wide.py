@@ -16,6 +16,10 @@ from butdata.vocab import KIND_LABELS
 
 SHARE_ROW = "Part des SAÉ"
 
+# What a row of the wide table is: ("m", position) a module of the table; ("v", position, code,
+# name) the values at that position of the UE rows when no module of the table holds them.
+RowKey = tuple[str, int] | tuple[str, int, str | None, str | None]
+
 
 def _cell(value: Any, share: bool) -> str:
     if value is None:
@@ -27,15 +31,13 @@ def _cell(value: Any, share: bool) -> str:
 class WideTable:
     """One table as printed in the MCC documents: module rows, one column per UE."""
 
-    table: dict
+    table: dict[str, Any]  # the table's row of the store (column -> value)
     ues: list[str]
     rows: list[list[Any]] = field(default_factory=list)  # code, name, kind, semester coef, UE...
     printed: list[list[str | None]] = field(default_factory=list)  # printed text per UE cell
     footer: list[list[Any]] = field(default_factory=list)  # totals, ECTS, SAÉ share
     note: str | None = None
-    # What each row is: ("m", position) a module of the table; ("v", position, code, name) the
-    # values at that position of the UE rows when no module of the table holds them.
-    row_keys: list[tuple[Any, ...]] = field(default_factory=list)
+    row_keys: list[RowKey] = field(default_factory=list)  # what each row is
 
     @property
     def headers(self) -> list[str]:
@@ -77,9 +79,9 @@ def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
     column = {u["competence"]: i for i, u in enumerate(ues)}
     by_position = {m["position"]: m for m in modules}
     by_code = {(m["module_code"], m["module_name"]): m for m in modules}
-    lines: dict[tuple, int] = {}  # row key -> index in wide.rows
+    lines: dict[RowKey, int] = {}  # row key -> index in wide.rows
 
-    def line(key: tuple, head: list[Any]) -> int:
+    def line(key: RowKey, head: list[Any]) -> int:
         if key not in lines:
             lines[key] = len(wide.rows)
             wide.row_keys.append(key)
@@ -100,16 +102,16 @@ def wide_table(con: duckdb.DuckDBPyConnection, table_id: str) -> WideTable:
         )
     unplaced = False
     for c in coefs:
-        m = (
+        module = (
             by_position.get(c["position"])
             if clean
             else by_code.get((c["module_code"], c["module_name"]))
         )
-        if m is not None and (c["module_code"], c["module_name"]) == (
-            m["module_code"],
-            m["module_name"],
+        if module is not None and (c["module_code"], c["module_name"]) == (
+            module["module_code"],
+            module["module_name"],
         ):
-            i = lines[("m", m["position"])]
+            i = lines[("m", module["position"])]
         else:
             unplaced = unplaced or c["module_code"] is None
             i = line(

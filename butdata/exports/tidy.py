@@ -321,7 +321,7 @@ def write_xlsx(
         doc.set_column(0, 1, 28)
         doc.set_column(2, 2, 80)
 
-        formats: dict[int, Any] = {}
+        formats: dict[int | str, Any] = {}  # decimals -> format; "percent"
         for n, t in enumerate(tables, start=1):
             wide = wide_table(con, t["table_id"])
             ws = book.add_worksheet(_sheet_name(n, t))
@@ -385,7 +385,7 @@ def _write_wide_row(
     values: list[Any],
     printed: list[Any],
     book: Any,
-    formats: dict[int, Any],
+    formats: dict[int | str, Any],
     bold: Any = None,
 ) -> None:
     for j, v in enumerate(values):

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
+
+from butdata.rule_settings import SettingInfo, describe_settings, setting
 
 # Float noise guard for threshold comparisons: 0.1 * 3 sums must count as reaching 10.
 EPS = 1e-9
@@ -36,53 +38,49 @@ TOLERANCE_LABELS = {
 }
 
 
-def _setting(default: Any, label: str, source: str) -> Any:
-    return field(default=default, metadata={"label": label, "source": source})
-
-
 @dataclass(frozen=True)
 class Rules:
     """Settings of the grade simulation (all grades on the ``grade_min``-``grade_max`` scale)."""
 
-    pass_mark: float = _setting(
+    pass_mark: float = setting(
         10.0,
         "Note de validation d'une UE / d'un RCUE",
         "Annexe 1 du programme national (arrêtés du 27 mai 2021 et du 15 avril 2022) : "
         "une UE est validée quand sa moyenne est ≥ 10/20 ; un RCUE ≥ 10 valide ses deux UE.",
     )
-    rcue_floor: float = _setting(
+    rcue_floor: float = setting(
         8.0,
         "Seuil éliminatoire d'un RCUE pour le passage de droit (PASD)",
         "Arrêté (extrait cité par la documentation ScoDoc) : passage dans un semestre impair si "
         "« une moyenne égale ou supérieure à 8 sur 20 à chaque regroupement cohérent d'UE ».",
     )
-    rcue_weights: tuple[float, float] = _setting(
+    rcue_weights: tuple[float, float] = setting(
         (1.0, 1.0),
         "Poids des UE du semestre impair et du semestre pair dans le RCUE",
         "Moyenne du RCUE = moyenne des deux UE, poids égaux par défaut (ScoDoc : coef_rcue = 1).",
     )
-    pasd_min_fraction: float = _setting(
+    pasd_min_fraction: float = setting(
         0.5,
         "Part des RCUE ≥ 10 à dépasser strictement pour le passage de droit",
         "Arrêté : « la moyenne à plus de la moitié des regroupements cohérents d'UE » "
         "(avec 4 compétences, au moins 3).",
     )
-    tolerance: str = _setting(
+    tolerance: str = setting(
         SCODOC,
         "Tolérance d'arrondi des seuils",
         "ScoDoc : NOTES_TOLERANCE = 0,00499999999999, une moyenne compte comme atteinte dès "
         "seuil − 0,005 (une moyenne affichée 10,00 n'est jamais sous la barre) ; « stricte » : "
         "moyenne ≥ seuil, lecture littérale de l'arrêté.",
     )
-    bonus: float = _setting(
+    bonus: float = setting(
         0.0,
         "Bonus (ou malus, négatif) ajouté à chaque moyenne d'UE",
         "Documentation ScoDoc (BonusMalus) : un bonus « sur chacune des UE (BUT) » selon une "
         "formule propre à chaque IUT (sport, culture…) ; un malus se retranche ; les moyennes "
         "restent entre 0 et 20.",
     )
-    grade_min: float = _setting(0.0, "Note minimale", "Notes sur 20 (échelle nationale).")
-    grade_max: float = _setting(20.0, "Note maximale", "Notes sur 20 (échelle nationale).")
+    grade_min: float = setting(0.0, "Note minimale", "Notes sur 20 (échelle nationale).")
+    grade_max: float = setting(20.0, "Note maximale", "Notes sur 20 (échelle nationale).")
 
     def __post_init__(self) -> None:
         if not self.grade_min < self.grade_max:
@@ -153,17 +151,9 @@ class Rules:
         return [f.name for f in fields(self) if getattr(self, f.name) != f.default]
 
     @classmethod
-    def describe(cls) -> list[dict[str, Any]]:
-        """One dict per setting: name, default, French label and source, for display."""
-        return [
-            {
-                "name": f.name,
-                "default": f.default,
-                "label": f.metadata["label"],
-                "source": f.metadata["source"],
-            }
-            for f in fields(cls)
-        ]
+    def describe(cls) -> list[SettingInfo]:
+        """One entry per setting: name, default, French label and source, for display."""
+        return describe_settings(cls)
 
 
 def _nearest(value: float, digits: int) -> float:

@@ -37,7 +37,7 @@ from butdata.errors import SourceError
 from butdata.ids import namespaced_id
 from butdata.model import Document
 from butdata.readers.xlsx_blocks import read_if_blocks
-from butdata.readers.xlsx_draft import read_draft
+from butdata.readers.xlsx_draft import SheetRows, read_draft
 from butdata.settings import Limits, limits, size_text
 from butdata.tidy.template import (
     KnownUEs,
@@ -50,7 +50,6 @@ from butdata.tidy.template import (
 TEMPLATE_LAYOUT = "template"
 RawRows = list[tuple[int, list[Any]]]
 # One sheet as the layout readers see it: (row number, cell values, cell number formats).
-SheetRows = list[tuple[int, list[Any], list[str | None]]]
 
 
 def read(path: Path, *, imported: bool = False) -> Document:

@@ -52,7 +52,7 @@ class _TableBuilder:
         self, source: str, line: int, title: str, semester: int, formation: str, variant: str | None
     ):
         alternance = bool(variant and variant.lower().startswith("par alternance"))
-        parcours = variant[len("par alternance") :].strip() if alternance else variant
+        parcours = variant[len("par alternance") :].strip() if alternance and variant else variant
         acr = acronym(formation)
         self.table = Table(
             source=source,
@@ -248,6 +248,7 @@ def _cross_table_checks(doc: Document) -> None:
     )
     for table in doc.tables:
         for module in table.modules:
+            assert module.code is not None  # every module line of this layout starts with its code
             by_name[(table.semester, slug(module.name or ""))][module.code].append((table, module))
             if module.kind == SAE:
                 sae_titles[slug(module.name or "")][module.code].append((table, module))

@@ -26,6 +26,8 @@ from butdata.vocab import (
 )
 
 DRAFT_LAYOUT = "modules-xlsx"
+# A sheet as read: (row number, cell values, number formats) per non-empty row.
+SheetRows = list[tuple[int, list[Any], list[str | None]]]
 
 UE_CELL = re.compile(r"^(UE\s?\d\.?\d)(?:\s*[-:–]\s*(.+))?$")
 TOTAL_CELL = re.compile(r"^total des coefficients", re.IGNORECASE)
@@ -49,7 +51,7 @@ def _printed(value: Any, number_format: str | None) -> str:
     return f"{float(value):.{len(m.group(1))}f}" if m else number_text(value)
 
 
-def read_draft(name: str, sheets: list) -> Document:
+def read_draft(name: str, sheets: list[tuple[str, SheetRows]]) -> Document:
     doc = Document(
         source=name,
         layout=DRAFT_LAYOUT,
@@ -70,7 +72,7 @@ def read_draft(name: str, sheets: list) -> Document:
     return doc
 
 
-def _draft_table(source: str, sheet: str, rows: list) -> Table | None:
+def _draft_table(source: str, sheet: str, rows: SheetRows) -> Table | None:
     # The header is the last row naming UE columns before the first module row.
     first_module = next(
         (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import io
 import statistics
 import time
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]
+import plotly.graph_objects as go
 import polars as pl
 
 from butdata.report.document import FigureBlock, Heading, PrintPage, TableBlock
@@ -81,7 +82,9 @@ def bench_engine() -> None:
 
 
 def _png() -> bytes:
-    images = render_figures([reference_page().blocks[3].fig])  # type: ignore[union-attr]
+    block = reference_page().blocks[3]
+    assert isinstance(block, FigureBlock)  # the reference page's first figure
+    images = render_figures([block.fig])
     if images[0].png is None:
         raise SystemExit(f"no figure: {images[0].problem}")
     return images[0].png
@@ -113,7 +116,7 @@ def _reportlab(png: bytes, font: Path, bold: Path) -> bytes:
 
 
 def _fpdf2(png: bytes, font: Path, bold: Path) -> bytes:
-    from fpdf import FPDF  # type: ignore[import-not-found, unused-ignore]
+    from fpdf import FPDF
 
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_margins(10, 10)
@@ -134,7 +137,7 @@ def _fpdf2(png: bytes, font: Path, bold: Path) -> bytes:
 def _weasyprint(png: bytes, font: Path, bold: Path) -> bytes:
     import base64
 
-    import weasyprint  # type: ignore[import-not-found, unused-ignore]
+    import weasyprint
 
     src = "data:image/png;base64," + base64.b64encode(png).decode()
     css = (
@@ -182,7 +185,7 @@ def bench_libraries() -> None:
         except ImportError as exc:
             print(f"{name}: not installed ({exc})")
             continue
-        seconds = _median(lambda fn=fn: fn(png, font, bold))  # type: ignore[misc]
+        seconds = _median(functools.partial(fn, png, font, bold))
         print(
             f"{name}: first {first:.3f} s (imports included), then median {seconds:.3f} s, "
             f"{len(pdf) // 1024} KiB, {_pages(pdf)} pages"

@@ -89,11 +89,7 @@ class AddModule:
 
     def apply(self, p: Proposal) -> Proposal:
         p.table(self.table_id)
-        code = self.module.strip()
-        if not code:
-            raise ScenarioError("un module ajouté doit avoir un code")
-        if p.find_module(code, self.table_id) is not None:
-            raise ScenarioError(f"le module {code} existe déjà dans {self.table_id}")
+        code = _free_code(p, self.table_id, self.module, "un module ajouté doit avoir un code")
         kind = self.kind or module_kind(code, self.name)
         _check_kind(kind)
         keys = {m.key for m in p.modules if m.table_id == self.table_id}
@@ -138,11 +134,9 @@ class RenameModule:
 
     def apply(self, p: Proposal) -> Proposal:
         m = p.module(self.module, self.table_id)
-        code = (self.new_code or m.code).strip()
-        if not code:
-            raise ScenarioError("un module doit avoir un code")
-        if code != m.code and p.find_module(code, self.table_id) is not None:
-            raise ScenarioError(f"le module {code} existe déjà dans {self.table_id}")
+        code = _free_code(
+            p, self.table_id, self.new_code or m.code, "un module doit avoir un code", m.code
+        )
         name = m.name if self.new_name is None else (self.new_name.strip() or None)
         return p.with_module(m, replace(m, code=code, name=name))
 
@@ -181,6 +175,19 @@ Edit = SetCoefficient | SetEcts | AddModule | RemoveModule | RenameModule | SetK
 EDIT_TYPES: Mapping[str, type[Edit]] = {
     t.op: t for t in (SetCoefficient, SetEcts, AddModule, RemoveModule, RenameModule, SetKind)
 }
+
+
+def _free_code(
+    p: Proposal, table_id: str, code: str, empty: str, current: str | None = None
+) -> str:
+    """``code`` stripped, for a module of ``table_id``: not empty (``empty`` says so) and no
+    other module's (``current``: the module's own code before a rename)."""
+    code = code.strip()
+    if not code:
+        raise ScenarioError(empty)
+    if code != current and p.find_module(code, table_id) is not None:
+        raise ScenarioError(f"le module {code} existe déjà dans {table_id}")
+    return code
 
 
 def _check_kind(kind: str | None) -> None:

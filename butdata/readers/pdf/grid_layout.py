@@ -14,8 +14,8 @@ the values' sum against « Total des coefficients » (row ending ``A`` with a «
 column, ``B`` without; ``C`` when the AOP total is in no module column and completes the
 sum), the AOP columns against « Total AOP », « rapport SAE/UE » against the SAÉ share (SAÉ
 columns alone, or with portfolio and stage: either reading within the printed rounding); the
-final row against the column sums and the rows (``text_grid._final``). ``complete`` when all
-are printed and hold.
+final row against the column sums and the rows (``text_grid.tables.record_final``).
+``complete`` when all are printed and hold.
 """
 
 from __future__ import annotations
@@ -37,17 +37,11 @@ from butdata.readers.pdf.cells import (
     number,
     under,
 )
-from butdata.readers.text_grid import (
-    MODULE_START,
-    TRAILING_HEADERS,
-    Final,
-    Title,
-    _complete_without_totals,
-    _final,
-    _half_unit,
-    _title,
-)
-from butdata.vocab import OTHER, SAE, is_sae, module_kind, parse_ue_code, sums_agree, table_status
+from butdata.readers.text_grid.placement import MODULE_START, TRAILING_HEADERS
+from butdata.readers.text_grid.tables import declare_totals, grid_status, record_final
+from butdata.readers.text_grid.titles import Title, parse_title
+from butdata.readers.text_grid.tokens import Final, half_unit
+from butdata.vocab import OTHER, SAE, is_sae, module_kind, parse_ue_code, sums_agree
 
 LAYOUT = "grid"
 EPS = 1e-9
@@ -129,7 +123,7 @@ class GridReader:
         self.issues: list[Issue] = []
 
     def heading(self, line: TextLine) -> None:
-        title = _title(line.line, line.text)
+        title = parse_title(line.line, line.text)
         if title is not None:
             self.current = _Pending(title)
             self.pending.append(self.current)
@@ -291,7 +285,7 @@ class GridReader:
         if ue.sae_share is not None and ue.total and ratio is not None:
             sae_only = sum(v for m, v in values if m.kind == SAE) / ue.total
             sae_all = sum(v for m, v in values if is_sae(m.kind)) / ue.total
-            tolerance = _half_unit(ratio.text) + EPS
+            tolerance = half_unit(ratio.text) + EPS
             ue.ratio_ok = any(abs(s - ue.sae_share) <= tolerance for s in (sae_only, sae_all))
             if not ue.ratio_ok:
                 cur.failed = True
@@ -342,10 +336,9 @@ class GridReader:
             [],
         )
         if all(u.total is not None and u.ects is not None for u in table.ues):
-            _final(table, final, [])  # the text grid's checks of the final line
+            record_final(table, final)  # the text grid's checks of the final line
         else:
-            table.declared_total, table.declared_ects = final.grand, final.ects
-            table.declared_aop, table.totals_line = final.aop, final.line
+            declare_totals(table, final)
             cur.failed = True
             table.issues.append(
                 Issue(row.line, "missing_totals", "total ou ECTS d'une UE non imprimé")
@@ -366,14 +359,6 @@ class GridReader:
             table = cur.table
             if table is None:
                 continue
-            if not table.ues:
-                table.status = table_status(False, False)
-            elif table.totals_line is None:
-                complete = _complete_without_totals(table)
-                table.status = table_status(True, complete and not cur.failed)
-            else:
-                holds = not any(i.code == "totals_mismatch" for i in table.issues)
-                sums = all(u.sum_ok for u in table.ues)
-                table.status = table_status(True, holds and sums and not cur.failed)
+            table.status = grid_status(table, cur.failed)
             out.append(table)
         return out
