@@ -9,7 +9,8 @@ import pytest
 from butdata.errors import SourceError
 from butdata.readers import read_document
 from butdata.readers.spreadsheet import load
-from butdata.tidy.template import COLUMNS, TemplateError, map_headers, parse_float
+from butdata.tidy.cells import parse_float
+from butdata.tidy.columns import COLUMNS, TemplateError, map_headers
 
 DRAFT = """formation,semestre,UE,Code module,Intitulé du module,Coefficient,ECTS,Total UE
 GEA,1,UE11,R1.01,Gestion,2,10,5

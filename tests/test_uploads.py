@@ -24,7 +24,7 @@ from butdata.readers import spreadsheet
 from butdata.settings import DEFAULTS, limits
 from butdata.store import build_store
 from butdata.store import imports as imp
-from butdata.tidy.template import TemplateError
+from butdata.tidy.columns import TemplateError
 
 GOOD = (
     "formation,semestre,parcours,UE,Code module,Intitulé du module,Coefficient\n"

@@ -147,7 +147,7 @@ def wide_view(table_id: str) -> None:
 
 
 def errors_frame(preview: imp.ImportPreview) -> pl.DataFrame:
-    from butdata.tidy.template import BY_NAME
+    from butdata.tidy.columns import BY_NAME
 
     return pl.DataFrame(
         {

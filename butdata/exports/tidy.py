@@ -22,7 +22,7 @@ from butdata.errors import ButdataError, os_error
 from butdata.labels import table_label
 from butdata.store.read import records
 from butdata.text import decimals
-from butdata.tidy.template import CELL_COLUMNS, COLUMNS, NAMES_ORDER
+from butdata.tidy.columns import CELL_COLUMNS, COLUMNS, NAMES_ORDER
 
 Rec = dict[str, Any]  # a row of a view, column name -> value
 

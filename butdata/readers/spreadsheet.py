@@ -39,13 +39,9 @@ from butdata.model import Document
 from butdata.readers.xlsx_blocks import read_if_blocks
 from butdata.readers.xlsx_draft import SheetRows, read_draft
 from butdata.settings import Limits, limits, size_text
-from butdata.tidy.template import (
-    KnownUEs,
-    RowError,
-    TemplateError,
-    looks_like_template,
-    rows_to_document,
-)
+from butdata.tidy.columns import RowError, TemplateError, looks_like_template
+from butdata.tidy.rows import KnownUEs
+from butdata.tidy.template import rows_to_document
 
 TEMPLATE_LAYOUT = "template"
 RawRows = list[tuple[int, list[Any]]]

@@ -16,7 +16,7 @@ from butdata.ids import assign_table_ids
 from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.readers.text_modules import MODULE, TITLE
 from butdata.text import normalize
-from butdata.tidy.template import number_text, parse_float
+from butdata.tidy.cells import number_text, parse_float
 from butdata.vocab import (
     coefficient_problem,
     competence_of,

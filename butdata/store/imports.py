@@ -43,7 +43,8 @@ from butdata.store import manifest
 from butdata.store.build import BuildReport, Progress, build_store
 from butdata.store.lock import write_lock
 from butdata.store.read import open_store, writable_dir
-from butdata.tidy.template import KnownUEs, RowError, TemplateError
+from butdata.tidy.columns import RowError, TemplateError
+from butdata.tidy.rows import KnownUEs
 
 ADDED, REPLACED, CONFLICT, REMOVED = "ajout", "remplacement", "conflit", "retrait"
 
