@@ -804,3 +804,16 @@ def test_source_excerpt_escapes_every_text():
     assert "<script>" not in out and "<b>x</b>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "&lt;b&gt;x&lt;/b&gt;" in out
     assert "<mark" in out and ">1.5</mark>" in out
+
+
+def test_no_python_function_runs_inside_polars():
+    """``map_elements`` / ``map_batches`` call Python from polars' threads: with several
+    sessions rendering at once the server deadlocked (every session timed out). Format in
+    Python, outside polars, instead."""
+    found = [
+        f"{rel}:{node.lineno}"
+        for rel, tree, _ in _parsed_code()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in ("map_elements", "map_batches")
+    ]
+    assert found == []

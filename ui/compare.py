@@ -135,14 +135,16 @@ def ue_table(summary: pl.DataFrame) -> pl.DataFrame:
 
 
 def french_ue_table(table: pl.DataFrame) -> pl.DataFrame:
-    """The UE table with its numbers as French text (« 41,25 % », « 8 », « — »)."""
+    """The UE table with its numbers as French text (« 41,25 % », « 8 », « — »). Formatted in
+    Python lists, not with polars ``map_elements``: a Python function called from polars'
+    threads deadlocks when several sessions render at once (seen under load)."""
     return table.with_columns(
-        pl.col("part SAÉ").map_elements(fmt.percent, return_dtype=pl.String),
+        pl.Series("part SAÉ", [fmt.percent(v) for v in table["part SAÉ"].to_list()], pl.String),
         *[
-            pl.col(c).map_elements(lambda v: fmt.number(v, 3), return_dtype=pl.String)
+            pl.Series(c, [fmt.number(v, 3) for v in table[c].to_list()], pl.String)
             for c in ("total des coefficients", "total imprimé", "ECTS")
         ],
-    ).with_columns(pl.col("part SAÉ", "total imprimé", "ECTS").fill_null("—"))
+    )
 
 
 def ue_level(summary: pl.DataFrame, values: pl.DataFrame, key: str) -> None:

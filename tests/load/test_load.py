@@ -270,7 +270,9 @@ def test_twenty_readers_while_an_editor_imports(shared_server):
                 content = ESSAI.format(a=k + 1, b=k + 2).encode()
                 urls = s.upload("mcc_charge.csv", content)
                 state = c.upload_state(uploader.id, "mcc_charge.csv", len(content), urls)
-                preview = s.run(widgets=[state])
+                uploaded = s.run(widgets=[state])
+                check = _key(uploaded, "button", "import_check")  # read on « Vérifier »
+                preview = s.run(widgets=[state, c.trigger_state(check.id)])
                 t = time.monotonic()
                 done = s.run(
                     widgets=[state, c.trigger_state(_key(preview, "button", "import_confirm").id)]
