@@ -5,8 +5,8 @@ against its document without leaving the dashboard."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from butdata.errors import ButdataError, SourceError
