@@ -663,8 +663,6 @@ def test_html_in_sources_is_stored_as_text(xss_store):
         con.close()
 
 
-
-
 def _html_elements(at: AppTest) -> tuple[list[str], list[str]]:
     """(bodies of elements that allow HTML, text of every element that shows the hostile text)."""
     allowing, showing = [], []
