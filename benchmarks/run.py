@@ -103,6 +103,8 @@ def measure_cohort(real_db: Path, students: int) -> dict:
         "cohort_speedup": r["speedup"],
         "cohort_loop_ms": round(r["loop_seconds"] * 1000, 1),
         "cohort_vectorised_ms": round(r["vectorised_seconds"] * 1000, 2),
+        "cohort_floor_ratio": r["floor_ratio"],
+        "cohort_floor_ms": round(r["floor_seconds"] * 1000, 2),
         "cohort_students": r["n_students"],
         "cohort_source": r["source"],
     }
