@@ -27,6 +27,7 @@ import page_floor
 from common import ROOT, interleaved, median_ms, ratio
 
 FLOOR = ROOT / "benchmarks" / "floor_page.py"
+last_slider_key = ""  # the slider measure_slider moved (the browser benchmark moves it too)
 SIMULATION = "pages/3_Simulation_de_notes.py"
 # page (None: the home page), the select box whose choice changes (None: plain rerun) and two
 # of its values (None: its first two options, when they are shown as they are)
@@ -183,7 +184,8 @@ def measure_slider(db_path: Path, workdir: Path, repeat: int = 15, warmup: int =
     at = _open(SIMULATION)
     from ui.simulation_view import grade_label
 
-    key = first_slider_key(at)
+    global last_slider_key
+    key = last_slider_key = first_slider_key(at)
     grades = (12.0, 13.0)  # the floor's options are the page's labels
     r = _pair(
         "slider",
