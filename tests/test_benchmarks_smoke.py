@@ -26,6 +26,20 @@ KEYS = (
     "weights_per_ue_national_ms",
     "cohort_loop_ms",
     "cohort_vectorised_ms",
+    # issue « Performance v2 »
+    "page_rerun_ratio_max",
+    "page_rerun_ratio_accueil",
+    "page_rerun_ratio_comparer",
+    "page_rerun_ratio_poids",
+    "page_rerun_ratio_simulation",
+    "page_rerun_ratio_donnees",
+    "browser_slider_ratio",
+    "cohort_floor_ratio",
+    "cohort_floor_ms",
+    "pdf_read_ratio",
+    "first_page_ratio",
+    "setup_seconds",
+    "server_rss_mib",
 )
 
 
@@ -51,10 +65,21 @@ def test_quick_run_on_tiny_sizes_writes_every_metric(tmp_path):
         assert key in data, key
     assert data["national_scale_cells"] > 0 and data["cpu_count"] >= 1
     # Anything not measured says why (never a silent null).
-    for key in ("slider_rerun_ratio", "query_scaling_ratio", "cohort_speedup", "build_seconds"):
+    for key in (
+        "slider_rerun_ratio",
+        "query_scaling_ratio",
+        "cohort_speedup",
+        "build_seconds",
+        "page_rerun_ratio_max",
+        "cohort_floor_ratio",
+        "pdf_read_ratio",
+    ):
         if data[key] is None:
             assert any(k.endswith("not_measured") for k in data), key
     assert (
         data["browser_slider_ms"] is None and "browser_not_measured" in data
     )  # --tiny: no browser
+    assert data["first_page_ratio"] is None and "server_not_measured" in data
+    # the per-page ratios were measured (AppTest), each page against its own floor
+    assert all(data[f"page_rerun_ratio_{p}"] is not None for p in ("accueil", "simulation"))
     assert "slider rerun ratio" in proc.stdout and "query scaling ratio" in proc.stdout

@@ -16,6 +16,7 @@ on screen, so a slider and the averages it moves are seen together). A floor scr
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Mapping, Sequence
 
@@ -167,6 +168,7 @@ def build_spec(
 # --------------------------------------------------------------------------- controls
 
 
+@functools.lru_cache(maxsize=4096)  # called for every option of every slider on each rerun
 def grade_label(v: object) -> str:
     """A grade as the slider and the URL say it: « 12,25 », « non noté »."""
     return v if isinstance(v, str) else fmt.number(float(v), 2)  # type: ignore[arg-type]

@@ -13,13 +13,13 @@ import streamlit as st
 
 from butdata.analysis.source_view import Excerpt, excerpt
 from butdata.errors import ButdataError
-from butdata.store import DEFAULT_SOURCES, default_db_path, store_meta
+from butdata.store import DEFAULT_SOURCES
+from ui import store
 
 
 def sources_dir() -> Path:
     """The directory the current store was built from."""
-    meta = store_meta(default_db_path())
-    return Path(meta.get("sources_dir") or DEFAULT_SOURCES)
+    return Path(store.meta().get("sources_dir") or DEFAULT_SOURCES)
 
 
 def _excerpt_html(ex: Excerpt) -> str:

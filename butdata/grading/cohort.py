@@ -272,6 +272,7 @@ class _Plan:
         self.rules = rules
         self.n_ue, self.n_rcue = len(structure.ues), len(structure.rcue_pairs)
         self.coef_t = {dt: np.ascontiguousarray(structure.coef.T, dtype=dt) for dt in _INT_OF}
+        self.ones = {dt: np.ones(structure.coef.shape[0], dtype=dt) for dt in _INT_OF}
         self.odd = np.array([p[1] for p in structure.rcue_pairs], dtype=np.intp)
         self.even = np.array([p[2] for p in structure.rcue_pairs], dtype=np.intp)
         # UE -> row of its RCUE in the "RCUE reached" mask; n_rcue = an extra all-False row
@@ -289,8 +290,12 @@ class _Plan:
         )
 
 
-def _averages(plan: _Plan, grades: np.ndarray, dtype: Any) -> np.ndarray:
-    """UE averages then RCUE averages, (UEs + RCUEs) × students in ``dtype``, NaN where none."""
+def _averages(
+    plan: _Plan, grades: np.ndarray, dtype: Any, n_graded: np.ndarray | None = None
+) -> np.ndarray:
+    """UE averages then RCUE averages, (UEs + RCUEs) × students in ``dtype``, NaN where none.
+    ``n_graded`` (students): receives each student's number of graded modules, from the graded
+    indicator already in hand (a separate ``isnan(grades).any(axis=1)`` cost a fifth of the run)."""
     dtype = np.dtype(dtype)
     g = np.asarray(grades, dtype=dtype)
     itype = _INT_OF[dtype]
@@ -306,6 +311,8 @@ def _averages(plan: _Plan, grades: np.ndarray, dtype: Any) -> np.ndarray:
     coef_t = plan.coef_t[dtype]
     with np.errstate(invalid="ignore"):  # 0 / 0 = NaN: no graded module, no average
         np.divide(coef_t @ zeroed.T, coef_t @ graded.T, out=ue)
+    if n_graded is not None:
+        np.matmul(graded, plan.ones[dtype], out=n_graded)  # a product: ~6x faster than sum
     rules = plan.rules
     if rules.bonus:  # same order as the engine: average + bonus, then the grade bounds
         ue += dtype.type(rules.bonus)
@@ -353,8 +360,9 @@ def _run_limited(
     n = grades.shape[0]
     averages = np.empty((plan.n_ue + plan.n_rcue, n))
     near_parts = [np.empty(0, dtype=np.intp)]
+    n_graded = np.empty(n, dtype=np.float32)
     for i in range(0, n, BLOCK):
-        fast = _averages(plan, grades[i : i + BLOCK], np.float32)
+        fast = _averages(plan, grades[i : i + BLOCK], np.float32, n_graded[i : i + BLOCK])
         averages[:, i : i + BLOCK] = fast
         near_parts.append(i + _near_students(fast, *plan.thresholds))
     near = np.concatenate(near_parts)
@@ -362,7 +370,7 @@ def _run_limited(
         averages[:, near] = _averages(plan, grades[near], np.float64)
     ue, rcue = averages[: plan.n_ue], averages[plan.n_ue :]
     code, decision = _decide(plan, ue, rcue)
-    provisional = np.isnan(grades).any(axis=1) if grades.size else np.zeros(n, dtype=bool)
+    provisional = n_graded < grades.shape[1]  # counts are exact in float32 (< 2**24 modules)
     arrays = CohortArrays(ue.T, code.T, rcue.T, decision, provisional)
     return arrays, tally(ue, code, rcue, decision, provisional, plan.rules)
 

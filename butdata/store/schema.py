@@ -37,10 +37,12 @@ SELECT source, layout, n_lines, sha256, n_tables, title, year, kind FROM t_sourc
 CREATE VIEW tables AS
 SELECT t.table_id, t.source, t.source_line, t.formation, t.formation_name, t.site, t.semester,
        t.parcours, t.alternance, t.status,
-       (SELECT count(*) FROM t_ues u WHERE u.table_id = t.table_id)::INTEGER AS n_ue,
+       coalesce(u.n, 0)::INTEGER AS n_ue,
        t.title, t.layout, t.identity_inferred, t.year, t.declared_total, t.declared_ects,
        t.declared_aop, t.totals_line, t.ord, t.declared_source
-FROM t_tables t;
+FROM t_tables t
+-- a join, not a correlated count: a filter on table_id then reaches t_ues (zone maps)
+LEFT JOIN (SELECT table_id, count(*) AS n FROM t_ues GROUP BY table_id) u USING (table_id);
 CREATE VIEW ues AS
 SELECT table_id, ue, competence, name, level, ects, total, sae_share, sae_share_printed,
        aop_total, source_line, ects_line, total_line, sum_ok, ratio_ok, row_layout, ord
