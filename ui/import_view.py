@@ -20,12 +20,15 @@ from butdata.settings import limits, size_text
 from butdata.store import default_db_path
 from butdata.store import imports as imp
 from butdata.store import journal as jn
+from butdata.store.import_read import upload_cell_image
+from butdata.store.import_tables import SourceCell
 from butdata.tidy.columns import BY_NAME
-from butdata.vocab import DOCUMENT_LAYOUT_LABELS, SEVERITY_LABELS, labelled
+from butdata.vocab import DOCUMENT_LAYOUT_LABELS, SEVERITY_LABELS
 
 from . import auth, data
 
 UPLOAD_TYPES = ["pdf", "xlsx", "csv", "xml"]
+Upload = tuple[str, bytes, str]  # (name as uploaded, bytes, SHA-256)
 ACTION_FR = {
     imp.ADDED: "ajouté",
     imp.REPLACED: "remplacé",
@@ -94,18 +97,59 @@ def keep_key(batch: str, table_id: str) -> str:
     return f"import_keep:{batch[:16]}:{table_id}"
 
 
-def _table_block(change: imp.TableChange, batch: str, unfolded: bool) -> bool:
-    """One table found: its box (ticked: imported), what it is, its checks and mini-matrix."""
+def source_key(batch: str, table_id: str) -> str:
+    """The key of a PDF table's « voir la source » choice."""
+    return f"import_source:{batch[:16]}:{table_id}"
+
+
+@st.cache_data(max_entries=64, ttl=900, show_spinner=False)
+def _cell_png(
+    name: str, digest: str, page: int, bbox: tuple[float, float, float, float], _data: bytes
+) -> bytes:
+    """The PNG of one cell of an uploaded PDF, drawn once per (file hash, cell)."""
+    return upload_cell_image(name, _data, page, bbox)
+
+
+def _source_picker(cells: Sequence[SourceCell], upload: Upload, key: str) -> None:
+    """« Voir la source » of a value of an uploaded PDF: its cell on the page, framed in red."""
+    name, data, digest = upload
+    picked = st.selectbox(
+        "Voir la source d'une valeur",
+        [None, *range(len(cells))],
+        format_func=lambda i: "—" if i is None else cells[i].label,
+        key=key,
+        help="Montre la région de la page du PDF où la valeur est imprimée, la cellule encadrée.",
+    )
+    if picked is None:
+        return
+    cell = cells[int(picked)]
+    try:
+        png = _cell_png(name, digest, cell.page, cell.bbox, data)
+    except ButdataError as exc:
+        st.caption(f"« {name} », page {cell.page} : extrait impossible — {exc}")
+        return
+    st.image(png, caption=f"« {name} », {cell.label}")
+
+
+def _table_block(
+    change: imp.TableChange, batch: str, unfolded: bool, upload: Upload | None
+) -> bool:
+    """One table found: its box (ticked: imported), what it is, its checks and mini-matrix, and
+    for a PDF « voir la source » of its values."""
     t = change.table
     assert t is not None
     with st.container(border=True):
+        what = [f"statut {t.status_label}"]
+        if t.reliability_label != t.status_label:
+            what.append(t.reliability_label)
         keep = st.checkbox(
-            f"**{change.label}** — {t.status_label} · {t.reliability_label} · {t.checks_summary()}",
+            f"**{change.label}** — {' · '.join([*what, t.checks_summary()])}",
             value=True,
             key=keep_key(batch, change.table_id),
             help="Décochez pour ne pas importer ce tableau (le fichier reste la source des "
             "autres).",
         )
+        st.markdown(" · ".join(f"{what} : **{value}**" for what, value in t.identity))
         extra = f" · {change.detail}" if change.detail else ""
         st.caption(
             f"identifiant : `{change.table_id}` · {fmt.integer(change.n_ue)} UE · "
@@ -120,11 +164,16 @@ def _table_block(change: imp.TableChange, batch: str, unfolded: bool) -> bool:
                 st.dataframe(t.matrix, hide_index=True, width="stretch")
             else:
                 st.caption("Aucune ligne d'UE lisible (titre seul).")
+            if t.cells and upload is not None:
+                _source_picker(t.cells, upload, source_key(batch, change.table_id))
     return keep
 
 
-def show_preview(preview: imp.ImportPreview, batch: str, unfolded: bool) -> list[str]:
-    """One file's preview; returns the ids of the tables unticked."""
+def show_preview(
+    preview: imp.ImportPreview, batch: str, unfolded: bool, upload: Upload | None = None
+) -> list[str]:
+    """One file's preview; returns the ids of the tables unticked. ``upload``: the file's name
+    as uploaded, bytes and hash (« voir la source » of a PDF draws from them)."""
     if preview.errors:
         st.error(
             f"Le fichier « {preview.name} » ne peut pas être importé : "
@@ -138,7 +187,7 @@ def show_preview(preview: imp.ImportPreview, batch: str, unfolded: bool) -> list
             column_config={"erreur": st.column_config.TextColumn(width="large")},
         )
         return []
-    kind = labelled(DOCUMENT_LAYOUT_LABELS, preview.layout)
+    kind = DOCUMENT_LAYOUT_LABELS.get(preview.layout or "", preview.layout or "—")
     found = [c for c in preview.changes if c.table is not None]
     st.markdown(
         f"**{preview.name}** — lu comme {kind} : {fmt.integer(len(found))} tableau(x) trouvé(s)."
@@ -148,8 +197,9 @@ def show_preview(preview: imp.ImportPreview, batch: str, unfolded: bool) -> list
     doc = preview.document
     for issue in doc.issues if doc else []:
         where = f", {preview.unit} {issue.line}" if issue.line else ""
-        st.caption(f"{labelled(SEVERITY_LABELS, issue.severity)}{where} : {issue.message}")
-    return [c.table_id for c in found if not _table_block(c, batch, unfolded)]
+        severity = SEVERITY_LABELS.get(issue.severity, issue.severity)
+        st.caption(f"{severity}{where} : {issue.message}")
+    return [c.table_id for c in found if not _table_block(c, batch, unfolded, upload)]
 
 
 def summary_section(previews: list[imp.ImportPreview], excluded: list[str]) -> None:
@@ -169,7 +219,11 @@ def summary_section(previews: list[imp.ImportPreview], excluded: list[str]) -> N
 
 @st.cache_resource(max_entries=8, ttl=900, show_spinner=False)
 def _previews(
-    files: tuple[tuple[str, str], ...], store: str, db: str, sources: str, _uploads: list
+    files: tuple[tuple[str, str], ...],
+    store: str,
+    db: str,
+    sources: str,
+    _uploads: list[tuple[str, bytes]],
 ) -> list[imp.ImportPreview]:
     """The previews of one set of files against one version of the store, computed once per
     (names, hashes, store identity) for every session (``_uploads`` is not hashed again)."""
@@ -237,8 +291,10 @@ def import_section(sources: Path) -> None:
     previews = _previews(tuple(keys), data.store_key(), str(db), str(sources), uploads)
     n_tables = sum(c.table is not None for p in previews for c in p.changes)
     excluded: list[str] = []
-    for preview in previews:
-        excluded += show_preview(preview, batch, n_tables <= UNFOLDED_TABLES)
+    for preview, (name, content), (_, digest) in zip(previews, uploads, keys):
+        excluded += show_preview(
+            preview, batch, n_tables <= UNFOLDED_TABLES, (name, content, digest)
+        )
     if any(p.errors for p in previews):
         if len(previews) > 1:
             st.warning("Un fichier en erreur : aucun des fichiers déposés ne sera importé.")
@@ -282,6 +338,10 @@ def _changed_ids(preview: imp.ImportPreview, action: str, excluded: Sequence[str
     return [c.table_id for c in preview.changes_with(excluded) if c.action == action]
 
 
+def _advance(bar: Any, fraction: float, message: str) -> None:
+    bar.progress(min(fraction, 1.0), text=f"Reconstruction : {message}")
+
+
 def run_imports(
     uploads: Sequence[tuple[str, bytes]], db: Path, sources: Path, excluded: Sequence[str] = ()
 ) -> bool:
@@ -299,7 +359,7 @@ def run_imports(
             uploads,
             db,
             sources,
-            progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"Reconstruction : {msg}"),
+            progress=lambda f, msg: _advance(bar, f, msg),
             author=who.name,
             excluded=excluded,
         )

@@ -26,6 +26,7 @@ from butdata.readers import TEMPLATE_SUFFIXES, XML_SUFFIXES, read_document, sour
 from butdata.readers import spreadsheet as template_reader
 from butdata.readers.orebut_files import PROGRAMME_TAG, REFERENTIAL_TAG
 from butdata.readers.orebut_xml import PROGRAMME, REFERENTIAL, xml_kind
+from butdata.readers.pdf.snippet import cell_image
 from butdata.tidy.columns import RowError, TemplateError
 from butdata.tidy.rows import KnownUEs
 
@@ -113,3 +114,22 @@ def _read_spreadsheet(path: Path, known_ues: KnownUEs) -> tuple[Document | None,
         return None, [RowError(1, None, str(exc))]
     except Exception as exc:  # an unexpected file must still give a message, not a trace
         return None, [RowError(1, None, f"fichier illisible ({type(exc).__name__})")]
+
+
+def upload_cell_image(
+    name: str, data: bytes, page: int, bbox: tuple[float, float, float, float]
+) -> bytes:
+    """« Voir la source » of a value of an uploaded PDF not yet imported: the PNG of its page
+    region, the cell framed (``snippet.cell_image``; ``SourceError`` in French naming the
+    file and page when it cannot be drawn)."""
+    with tempfile.TemporaryDirectory(prefix="butdata-cell-") as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        try:
+            return cell_image(path, page, bbox)
+        except SourceError:
+            raise
+        except Exception as exc:  # a drawing failure is told, never a trace
+            raise SourceError(
+                path.name, None, f"page {page} : extrait impossible ({type(exc).__name__})"
+            ) from None

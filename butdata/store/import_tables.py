@@ -14,6 +14,7 @@ import polars as pl
 
 from butdata import fmt
 from butdata.checks import ue_checked_sum
+from butdata.labels import parcours_label
 from butdata.model import Table
 from butdata.vocab import (
     RELIABILITY_LABELS,
@@ -35,6 +36,15 @@ class Check:
     text: str  # French
 
 
+@dataclass(frozen=True)
+class SourceCell:
+    """Where a PDF prints one stored value (« voir la source »: ``snippet.cell_image``)."""
+
+    label: str  # French: « R1.02 — Fondamentaux de la vente × UE 1.2 : « 7,5 » (page 1) »
+    page: int
+    bbox: tuple[float, float, float, float]
+
+
 @dataclass
 class TableDetail:
     status: str  # vocab.STATUSES
@@ -42,6 +52,10 @@ class TableDetail:
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # French, with their line or page
     matrix: pl.DataFrame | None = None  # « Module », then one column per UE (French text)
+    # What the table is, in French: (« Formation », « TC — Techniques de commercialisation »),
+    # then « Site », « Semestre », « Parcours »; what the file does not say is said so.
+    identity: list[tuple[str, str]] = field(default_factory=list)
+    cells: list[SourceCell] = field(default_factory=list)  # PDF values with their cell
 
     @property
     def status_label(self) -> str:
@@ -75,7 +89,40 @@ def table_detail(table: Table, unit: str = "ligne") -> TableDetail:
         for i in table.issues
     ]
     detail.matrix = table_matrix(table)
+    detail.identity = table_identity(table)
+    detail.cells = source_cells(table)
     return detail
+
+
+NOT_READ = "non indiqué par le fichier"
+
+
+def table_identity(table: Table) -> list[tuple[str, str]]:
+    """Formation, site, semestre and parcours as the file gives them (never guessed)."""
+    if table.formation and table.formation_name:
+        formation = f"{table.formation} — {table.formation_name}"
+    else:
+        formation = table.formation or table.formation_name or NOT_READ
+    semester = f"S{table.semester}" if table.semester is not None else NOT_READ
+    return [
+        ("Formation", formation),
+        ("Site", table.site or NOT_READ),
+        ("Semestre", semester),
+        ("Parcours", parcours_label(table.parcours, table.alternance)),
+    ]
+
+
+def source_cells(table: Table) -> list[SourceCell]:
+    """The stored (non-zero) values a PDF locates, in the table's order, named module × UE."""
+    ue_code = {u.competence: u.code for u in table.ues}
+    out = []
+    for c in table.coefficients:
+        if c.coefficient == 0 or c.page is None or c.bbox is None:
+            continue
+        module = _row_name(c.module_code, c.module_name, c.position)
+        ue = ue_code.get(c.competence, f"compétence {c.competence}")
+        out.append(SourceCell(f"{module} × {ue} : « {c.printed} » (page {c.page})", c.page, c.bbox))
+    return out
 
 
 def table_checks(table: Table) -> list[Check]:

@@ -304,7 +304,7 @@ def _compare(preview: ImportPreview, doc: Document, existing: dict[str, dict[str
             _label(t),
             ADDED,
             len(t.ues),
-            len(t.coefficients),
+            sum(c.coefficient != 0 for c in t.coefficients),  # what the store keeps
             table=table_detail(t, preview.unit),
         )
         if table_id in previous:
