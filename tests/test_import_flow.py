@@ -142,8 +142,11 @@ def test_pdf_preview_shows_each_table_then_imports_the_one_kept(site):
     assert "statut complet" in found[s1].label and "3 total(aux) juste(s) sur 3" in found[s1].label
     # S2's UE 2.2 prints 11 where 3 + 6 + 1 = 10.
     assert "statut partiel" in found[s2].label and "1 total(aux) faux sur 2" in found[s2].label
-    assert "❌ UE 2.2 : somme des coefficients 10 ≠ total imprimé 11" in shown
-    assert "✅ UE 1.1 : somme des coefficients 16 = total imprimé 16" in shown
+    assert ":red[:material/cancel:] UE 2.2 : somme des coefficients 10 ≠ total imprimé 11" in shown
+    assert (
+        ":green[:material/check_circle:] UE 1.1 : somme des coefficients 16 = total imprimé 16"
+        in shown
+    )
     # Mini-matrix of S1: UE 1.2 prints « | 5 | | 7,5 | 1,5 | 0 | 1 » (the 0 is not stored).
     matrix = next(d.value for d in at.dataframe if "UE 1.2" in d.value.columns)
     by_module = dict(zip(matrix["Module"], matrix["UE 1.2"]))

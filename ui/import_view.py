@@ -36,7 +36,12 @@ ACTION_FR = {
     imp.REMOVED: "retiré",
     imp.SKIPPED: "écarté",
 }
-CHECK_ICONS = {True: "✅", False: "❌", None: "➖"}
+# Material icons (Streamlit's own font): emoji may have no glyph on a committee's projector.
+CHECK_ICONS = {
+    True: ":green[:material/check_circle:]",
+    False: ":red[:material/cancel:]",
+    None: ":gray[:material/remove_circle_outline:]",
+}
 # Tables shown unfolded (checks and mini-matrix) when the files hold this many or fewer.
 UNFOLDED_TABLES = 4
 
@@ -159,7 +164,7 @@ def _table_block(
             for check in t.checks:
                 st.markdown(f"{CHECK_ICONS[check.holds]} {check.text}")
             for warning in t.warnings:
-                st.markdown(f"⚠️ {warning}")
+                st.markdown(f":orange[:material/warning:] {warning}")
             if t.matrix is not None and t.matrix.width > 1:
                 st.dataframe(t.matrix, hide_index=True, width="stretch")
             else:
