@@ -327,3 +327,17 @@ def test_a_broken_programme_names_its_line_and_spoils_the_whole_upload(site):
     assert not [b for b in at.button if b.key == "import_confirm"]
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     assert not (sources / REFERENTIAL.name).exists()
+
+
+def test_text_from_the_file_is_shown_as_itself_not_as_markdown(site):
+    """A parcours written as a Markdown link and emphasis stays that text on screen."""
+    hostile = "[lien](https://exemple.invalid) *x* :red[y]"
+    csv = (
+        "formation,semestre,parcours,UE,Code module,Intitulé du module,Coefficient\n"
+        f"QLIO,1,{hostile},UE11,R1.01,Anglais,2\n"
+    )
+    at = check(open_page(), [("piege.csv", csv.encode(), "text/csv")])
+    escaped = r"\[lien\](https://exemple.invalid) \*x\* :red\[y\]"
+    assert any(f"Parcours : **{escaped}**" in t for t in texts(at))
+    (box,) = boxes(at).values()
+    assert escaped in box.label and hostile not in box.label

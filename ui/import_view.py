@@ -7,6 +7,7 @@ The logic lives in ``butdata.store.imports``; this module only lays it out."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,15 @@ CHECK_ICONS = {
 }
 # Tables shown unfolded (checks and mini-matrix) when the files hold this many or fewer.
 UNFOLDED_TABLES = 4
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#~$|])")
+
+
+def md_text(text: str) -> str:
+    """Text read from an uploaded file, shown as itself in Markdown (no emphasis, link or
+    Streamlit directive made of its characters)."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def errors_frame(preview: imp.ImportPreview) -> pl.DataFrame:
@@ -148,13 +158,13 @@ def _table_block(
         if t.reliability_label != t.status_label:
             what.append(t.reliability_label)
         keep = st.checkbox(
-            f"**{change.label}** — {' · '.join([*what, t.checks_summary()])}",
+            f"**{md_text(change.label)}** — {' · '.join([*what, t.checks_summary()])}",
             value=True,
             key=keep_key(batch, change.table_id),
             help="Décochez pour ne pas importer ce tableau (le fichier reste la source des "
             "autres).",
         )
-        st.markdown(" · ".join(f"{what} : **{value}**" for what, value in t.identity))
+        st.markdown(" · ".join(f"{what} : **{md_text(value)}**" for what, value in t.identity))
         extra = f" · {change.detail}" if change.detail else ""
         st.caption(
             f"identifiant : `{change.table_id}` · {fmt.integer(change.n_ue)} UE · "
@@ -162,9 +172,9 @@ def _table_block(
         )
         with st.expander("Contrôles et coefficients", expanded=unfolded):
             for check in t.checks:
-                st.markdown(f"{CHECK_ICONS[check.holds]} {check.text}")
+                st.markdown(f"{CHECK_ICONS[check.holds]} {md_text(check.text)}")
             for warning in t.warnings:
-                st.markdown(f":orange[:material/warning:] {warning}")
+                st.markdown(f":orange[:material/warning:] {md_text(warning)}")
             if t.matrix is not None and t.matrix.width > 1:
                 st.dataframe(t.matrix, hide_index=True, width="stretch")
             else:
@@ -203,7 +213,7 @@ def show_preview(
     for issue in doc.issues if doc else []:
         where = f", {preview.unit} {issue.line}" if issue.line else ""
         severity = SEVERITY_LABELS.get(issue.severity, issue.severity)
-        st.caption(f"{severity}{where} : {issue.message}")
+        st.caption(f"{severity}{where} : {md_text(issue.message)}")
     return [c.table_id for c in found if not _table_block(c, batch, unfolded, upload)]
 
 
