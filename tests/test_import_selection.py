@@ -161,3 +161,39 @@ def test_exclure_must_be_a_list_of_ids(tmp_path):
     (tmp_path / "tc.meta.toml").write_text('exclure = "tc-tc-perigueux-s2"\n', encoding="utf-8")
     with pytest.raises(SourceError, match="« exclure » : liste d'identifiants de tableaux"):
         read_document(tmp_path / "tc.pdf")
+
+
+# ------------------------------------------------------------------- python -m butdata import
+
+
+def test_the_command_line_previews_then_imports_the_tables_kept(site, tmp_path, capsys):
+    from butdata.cli.main import main
+
+    sources, db = site
+    pdf = tmp_path / NAME
+    pdf.write_bytes(fx.grid_pdf())
+    before = state(sources, db)
+    assert main(["import", str(pdf), "--db", str(db), "--sources", str(sources)]) == 0
+    out = capsys.readouterr().out
+    assert "Tableaux : 2 ajouté(s)." in out and "Aperçu seulement : rien n'a été écrit" in out
+    assert "total faux : UE 2.2 : somme des coefficients 10 ≠ total imprimé 11" in out
+    assert state(sources, db) == before  # a preview writes nothing
+    args = ["import", str(pdf), "--db", str(db), "--sources", str(sources), "--exclure", S2]
+    assert main([*args, "--confirmer"]) == 0
+    assert "Tableaux : 1 ajouté(s), 1 écarté(s)." in capsys.readouterr().out
+    assert counts(db) == {S1: 15}
+
+
+def test_the_command_line_names_a_bad_file_and_writes_nothing(site, tmp_path, capsys):
+    from butdata.cli.main import main
+
+    sources, db = site
+    bad = tmp_path / "casse.pdf"
+    bad.write_bytes(b"%PDF-1.4\n\x00 rien")
+    before = state(sources, db)
+    args = ["import", str(bad), "--db", str(db), "--sources", str(sources), "--confirmer"]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert "« casse.pdf » : PDF tronqué" in captured.out
+    assert "rien n'a été importé" in captured.err and "Traceback" not in captured.err
+    assert state(sources, db) == before
