@@ -12,6 +12,7 @@ from pathlib import Path
 
 from butdata import fmt
 from butdata.access import os_user
+from butdata.cli.common import add_db_argument
 from butdata.errors import ButdataError
 from butdata.settings import limits, size_text
 from butdata.store import DEFAULT_SOURCES, default_db_path, store_meta
@@ -50,11 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="dossier des sources (défaut : celui de la base, sinon data/sources/)",
     )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB)",
+    add_db_argument(
+        parser, "fichier de la base à reconstruire (défaut : data/butdata.duckdb ou $BUTDATA_DB)"
     )
 
 
