@@ -27,6 +27,14 @@ def set_printed_totals(
         table.declared_total, table.totals_line = semester_value, line
 
 
+def ue_checked_sum(
+    values_sum: float, aop_total: float | None = None, row_layout: str | None = None
+) -> float:
+    """What a UE's printed total is checked against: the sum of its values, plus the AOP cell in
+    the grid row layout C (Génie biologique), where the total holds it but the values do not."""
+    return values_sum + ((aop_total or 0.0) if row_layout == "C" else 0.0)
+
+
 def ue_sum_holds(
     values_sum: float,
     n_values: int,
@@ -34,11 +42,9 @@ def ue_sum_holds(
     aop_total: float | None = None,
     row_layout: str | None = None,
 ) -> bool:
-    """Whether a UE's values add up to its printed total within their rounding. In the grid row
-    layout C (Génie biologique) the total also holds the AOP cell, which is not printed among the
-    values."""
-    extra = (aop_total or 0.0) if row_layout == "C" else 0.0
-    return sums_agree(values_sum + extra, total, n_values)
+    """Whether a UE's values add up to its printed total within their rounding
+    (``ue_checked_sum``)."""
+    return sums_agree(ue_checked_sum(values_sum, aop_total, row_layout), total, n_values)
 
 
 def check_ue_totals(table: Table) -> None:

@@ -68,8 +68,8 @@ def assign_table_ids(tables: Sequence[Table], source: str) -> list[Table]:
 
 
 NAMESPACE_SEPARATOR = ":"  # never in an id made above (slugs are [a-z0-9-])
-# Leading qualifications by a spreadsheet's file name (an id exported from an import).
-_QUALIFIED = re.compile(r"^(?:[A-Za-z0-9_-]+\.(?:csv|xlsx):)+")
+# Leading qualifications by an imported file's name (an id exported from an import).
+_QUALIFIED = re.compile(r"^(?:[A-Za-z0-9_-]+\.(?:csv|xlsx|pdf|xml):)+")
 
 
 def namespaced_id(file_name: str, table_id: str) -> str:

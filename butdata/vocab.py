@@ -253,6 +253,7 @@ WARNING_LABELS: Mapping[str, str] = {
     "competence_not_in_parcours": "compétence hors des parcours du module",
     "competence_unknown": "compétence inconnue",
     "draft_sheet": "feuille d'un brouillon",
+    "excluded_unknown": "tableau à écarter absent",
     "duplicate_code": "même code pour plusieurs modules",
     "duplicate_competence": "compétence en double",
     "duplicate_parcours": "parcours en double",
@@ -274,6 +275,7 @@ WARNING_LABELS: Mapping[str, str] = {
     "semester_mismatch": "semestre imprimé incohérent",
     "stray_value": "valeur isolée ignorée",
     "sum_mismatch": "somme ≠ total imprimé",
+    "tables_excluded": "tableaux écartés à l'import",
     "template_origin": "tableau repris d'un autre document",
     "text_before_title": "texte avant le titre",
     "total_mismatch": "total ≠ somme des coefficients",
@@ -282,6 +284,21 @@ WARNING_LABELS: Mapping[str, str] = {
     "untitled_table": "tableau sans titre",
     "ue_columns": "ordre des colonnes d'UE",
     "values_lost": "valeurs perdues à l'extraction",
+}
+
+
+# What a document was read as (``sources.layout``), for people: the import page says it.
+DOCUMENT_LAYOUT_LABELS: Mapping[str, str] = {
+    "template": "modèle de données (une ligne par valeur)",
+    "modules-xlsx": "classeur MCC (modules en lignes, UE en colonnes)",
+    "blocks-xlsx": "classeur MCC (blocs « Ressources » / « SAÉ » par compétence)",
+    "pdf-modules": "PDF des MCC (modules en lignes, UE en colonnes)",
+    "pdf-blocks": "PDF des MCC (blocs « Ressources » / « SAÉ » par compétence)",
+    "pdf-grid": "PDF des MCC (grille ORéBUT : UE en lignes, modules en colonnes)",
+    "pdf": "PDF des MCC (plusieurs mises en page)",
+    "orebut": "export XML d'ORéBUT (programme national)",
+    "modules": "texte extrait (modules en lignes)",
+    "grid": "texte extrait (grille)",
 }
 
 

@@ -13,8 +13,11 @@ with page(
     "département.",
     icon="🗂️",
 ):
+    # Tracked by the server: dropping a file reruns the page, which must stay on « Importer ».
     browse, download, upload, journal = st.tabs(
-        ["Parcourir", "Télécharger", "Importer", "Journal des modifications"]
+        ["Parcourir", "Télécharger", "Importer", "Journal des modifications"],
+        key="onglet",
+        on_change="rerun",
     )
     with browse:
         c1, c2, c3 = st.columns([2, 1, 3])

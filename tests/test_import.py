@@ -73,7 +73,7 @@ def test_a_bad_template_reports_each_error_with_its_row_and_changes_nothing(site
         "ligne 5, colonne « Coefficient » : coefficient négatif (-0.5)",
     ]
     assert preview.summary() == "4 erreur(s) : rien ne sera importé."
-    with pytest.raises(ButdataError, match="import refusé : ligne 1"):
+    with pytest.raises(ButdataError, match="import refusé : « mcc.csv », ligne 1 : colonne"):
         imp.apply_import("mcc.csv", BAD.encode(), db, sources)
     assert fingerprint(sources, db) == before  # store byte-identical, sources untouched
 

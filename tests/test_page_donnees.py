@@ -167,13 +167,13 @@ def test_an_upload_is_read_once_on_request_not_on_every_rerun(site, monkeypatch)
     from butdata.store import imports as imp
 
     calls = []
-    real = imp.preview_import
+    real = imp.preview_imports  # the page reads every dropped file in one call
 
-    def counted(*args, **kwargs):
-        calls.append(args[0])
-        return real(*args, **kwargs)
+    def counted(uploads, *args, **kwargs):
+        calls.extend(name for name, _ in uploads)
+        return real(uploads, *args, **kwargs)
 
-    monkeypatch.setattr(imp, "preview_import", counted)
+    monkeypatch.setattr(imp, "preview_imports", counted)
     at = open_page()
     at.file_uploader(key="import_file").set_value(("mcc.csv", GOOD.encode(), "text/csv")).run()
     at.run()

@@ -1,10 +1,12 @@
 """Données page pieces: browse one table in the module x UE layout, download the template,
-import a filled template (upload -> preview -> errors -> confirm -> atomic rebuild).
+import department files (``ui.import_view``: upload -> preview -> pick tables -> confirm ->
+atomic rebuild), the journal.
 
 The logic lives in ``butdata.exports.tidy`` / ``butdata.store.imports``; this module only lays it out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -12,25 +14,16 @@ import streamlit as st
 
 from butdata import fmt
 from butdata.analysis.wide import wide_table
-from butdata.errors import ButdataError, os_error
 from butdata.exports import tidy as ex
 from butdata.labels import table_label
-from butdata.settings import limits, size_text
 from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
-from butdata.store import imports as imp
 from butdata.store import journal as jn
 from butdata.vocab import RELIABILITY_LABELS, SEVERITY_LABELS, WARNING_LABELS, labelled
 
-from . import auth, data, printing, source_view
+from . import auth, data, import_view, printing, source_view
 from .store import cursor
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ACTION_FR = {
-    imp.ADDED: "ajouté",
-    imp.REPLACED: "remplacé",
-    imp.CONFLICT: "conflit",
-    imp.REMOVED: "retiré",
-}
 
 
 def sources_dir() -> Path:
@@ -146,209 +139,16 @@ def wide_view(table_id: str) -> None:
             )
 
 
-def errors_frame(preview: imp.ImportPreview) -> pl.DataFrame:
-    from butdata.tidy.columns import BY_NAME
-
-    return pl.DataFrame(
-        {
-            "ligne": [e.row for e in preview.errors],
-            "colonne": [
-                BY_NAME[e.column].label if e.column in BY_NAME else (e.column or "")
-                for e in preview.errors
-            ],
-            "erreur": [e.message for e in preview.errors],
-        },
-        schema={"ligne": pl.Int64, "colonne": pl.String, "erreur": pl.String},
-    )
-
-
-def changes_frame(preview: imp.ImportPreview) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "tableau": [c.label for c in preview.changes],
-            "action": [ACTION_FR[c.action] for c in preview.changes],
-            "UE": [c.n_ue for c in preview.changes],
-            "coefficients": [c.n_values for c in preview.changes],
-            "détail": [c.detail for c in preview.changes],
-            "identifiant": [c.table_id for c in preview.changes],
-        },
-        schema={
-            "tableau": pl.String,
-            "action": pl.String,
-            "UE": pl.Int64,
-            "coefficients": pl.Int64,
-            "détail": pl.String,
-            "identifiant": pl.String,
-        },
-    )
-
-
-def show_preview(preview: imp.ImportPreview) -> None:
-    if preview.errors:
-        st.error(
-            f"Le fichier « {preview.name} » ne peut pas être importé : "
-            f"{len(preview.errors)} erreur(s). Rien n'a été modifié ; corrigez ces lignes "
-            "puis déposez le fichier à nouveau."
-        )
-        st.dataframe(
-            errors_frame(preview),
-            hide_index=True,
-            width="stretch",
-            column_config={"erreur": st.column_config.TextColumn(width="large")},
-        )
-        return
-    kind = (
-        "modèle de données"
-        if preview.layout == "template"
-        else "tableau MCC (modules en lignes, UE en colonnes)"
-    )
-    st.markdown(f"**{preview.name}** — lu comme {kind}. {preview.summary()}")
-    st.dataframe(changes_frame(preview), hide_index=True, width="stretch")
-    issues = [(t, i) for t in preview.document.tables for i in t.issues if i.severity != "info"]
-    if issues:
-        with st.expander(f"Points à vérifier ({len(issues)})"):
-            for t, i in issues:
-                label = table_label(
-                    dict(
-                        formation=t.formation,
-                        semester=t.semester,
-                        parcours=t.parcours,
-                        alternance=t.alternance,
-                        site=t.site,
-                    ),
-                    formation=True,
-                    document=False,
-                )
-                st.markdown(f"- {label}, ligne {i.line} : {i.message}")
-    if not preview.ok:
-        st.error(
-            "Des tableaux portent l'identifiant d'un tableau d'un autre document : import "
-            "impossible tant que ces conflits demeurent (voir la colonne « détail »)."
-        )
-
-
-@st.cache_resource(max_entries=8, ttl=900, show_spinner=False)
-def _preview(
-    name: str, sha256: str, store: str, db: str, sources: str, _data: bytes
-) -> imp.ImportPreview:
-    """The preview of one file against one version of the store, computed once per
-    (name, hash, store identity) for every session (``_data`` is not hashed again)."""
-    return imp.preview_import(name, _data, Path(db), Path(sources))
-
-
-def _digest(upload: object, content: bytes) -> str:
-    """The upload's SHA-256, computed once per uploaded file (not on every rerun)."""
-    file_id = getattr(upload, "file_id", None) or getattr(upload, "name", "")
-    cached = st.session_state.get("_import_digest")
-    if cached and cached[0] == file_id:
-        return str(cached[1])
-    digest = imp.file_digest(content)
-    st.session_state["_import_digest"] = (file_id, digest)
-    return digest
-
-
 def import_section() -> None:
-    if not auth.can_write():
-        st.info(
-            "Consultation seule : l'import de fichiers est réservé aux éditeurs connectés "
-            "(barre latérale, « Se connecter »). Les téléchargements restent ouverts à tous."
-        )
-        return
-    st.caption(
-        "Déposez un modèle rempli (CSV ou XLSX, colonnes décrites dans la feuille "
-        "« Colonnes » du classeur exporté), ou un classeur MCC avec une feuille par tableau "
-        "(modules en lignes, UE en colonnes). Rien ne change avant votre confirmation ; "
-        "un fichier avec des erreurs ne change rien. Les valeurs importées sont attribuées "
-        "au fichier déposé (le document qu'il dit reprendre est gardé à part)."
-    )
-    upload = st.file_uploader("Fichier à importer", type=["csv", "xlsx"], key="import_file")
-    if upload is None:
-        return
-    content = upload.getvalue()
-    cap = limits().max_file_bytes
-    if len(content) > cap:
-        st.error(
-            f"« {upload.name} » fait {size_text(len(content))} : le plafond est "
-            f"{size_text(cap)}. Rien n'a été lu."
-        )
-        return
-    digest = _digest(upload, content)
-    st.caption(f"« {upload.name} » · {size_text(len(content))} · empreinte {digest[:12]}")
-    # The file is read only on request (a large file costs the server seconds), then once.
-    if st.session_state.get("import_checked") != digest:
-        if not st.button("Vérifier le fichier", key="import_check", icon=":material/fact_check:"):
-            return
-        st.session_state["import_checked"] = digest
-    db, sources = default_db_path(), sources_dir()
-    preview = _preview(upload.name, digest, data.store_key(), str(db), str(sources), content)
-    show_preview(preview)
-    if preview.errors or not preview.ok:
-        return
-    if st.button(
-        "Importer et reconstruire la base",
-        type="primary",
-        key="import_confirm",
-        icon=":material/upload:",
-    ) and run_import(upload.name, content, db, sources):
-        st.session_state["import_checked"] = None  # the store changed: check again if needed
+    """« Importer »: see ``ui.import_view`` (the files go where the current store was built from)."""
+    import_view.import_section(sources_dir())
 
 
-def _changed_ids(preview: imp.ImportPreview, action: str) -> list[str]:
-    return [c.table_id for c in preview.changes if c.action == action]
-
-
-def run_import(name: str, content: bytes, db: Path, sources: Path) -> bool:
-    """The confirmed import: the editor gate, the atomic rebuild with a progress bar, the
-    journal line; a French message either way."""
-    try:
-        file = imp.safe_name(name)
-    except ButdataError:
-        file = Path(name.replace("\\", "/")).name[:200]
-    try:
-        who = auth.require_editor("import", file)
-    except ButdataError as exc:  # AccessDenied, or a journal that cannot be written
-        st.error(str(exc))
-        return False
-    bar = st.progress(0.0, text="Reconstruction de la base…")
-    try:
-        preview, report = imp.apply_import(
-            name,
-            content,
-            db,
-            sources,
-            progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"Reconstruction : {msg}"),
-        )
-    except (ButdataError, OSError) as exc:
-        bar.empty()
-        message = str(os_error(exc) if isinstance(exc, OSError) else exc)
-        auth.record(who, "import", jn.FAILED, file=file, detail=message)
-        st.error(message)
-        return False
-    except Exception as exc:  # journalled, then shown in French by the page's guard
-        auth.record(who, "import", jn.FAILED, file=file, detail=type(exc).__name__)
-        raise
-    bar.empty()
-    auth.record(
-        who,
-        "import",
-        jn.OK,
-        file=preview.name,
-        added=_changed_ids(preview, imp.ADDED),
-        replaced=_changed_ids(preview, imp.REPLACED),
-        removed=_changed_ids(preview, imp.REMOVED),
-        detail=preview.summary(),
-    )
-    data.clear()
-    waited = (
-        f" après {fmt.seconds(report.lock_wait)} d'attente d'une autre mise à jour"
-        if report.lock_wait >= 0.5
-        else ""
-    )
-    st.success(
-        f"Import terminé : « {preview.name} » ajouté aux sources ({preview.summary()}) "
-        f"et base reconstruite en {fmt.seconds(report.seconds)}{waited}."
-    )
-    return True
+def run_import(
+    name: str, content: bytes, db: Path, sources: Path, excluded: Sequence[str] = ()
+) -> bool:
+    """The confirmed import of one file (``import_view.run_imports``)."""
+    return import_view.run_imports([(name, content)], db, sources, excluded)
 
 
 OUTCOME_ICONS = {jn.OK: "✅ réussi", jn.FAILED: "⚠️ échoué", jn.REFUSED: "⛔ refusé"}

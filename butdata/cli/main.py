@@ -11,7 +11,18 @@ import duckdb
 
 from butdata.errors import ButdataError, os_error, printable
 
-COMMANDS = ("build", "check", "simulate", "decide", "conformity", "export", "synth", "editor")
+COMMANDS = (
+    "build",
+    "import",
+    "check",
+    "simulate",
+    "decide",
+    "conformity",
+    "export",
+    "synth",
+    "editor",
+)
+MODULES = {"import": "import_files"}  # a command whose name is a Python keyword
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     modules = {}
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"butdata.cli.{name}")
+            module = importlib.import_module(f"butdata.cli.{MODULES.get(name, name)}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"butdata.cli.{name}":
+            if exc.name == f"butdata.cli.{MODULES.get(name, name)}":
                 continue  # command not built yet
             raise
         modules[name] = module

@@ -22,9 +22,15 @@ import polars as pl
 
 from butdata.errors import ButdataError, SourceError, StoreDamaged, os_error, os_reason, printable
 from butdata.model import Document, Issue
-from butdata.readers import TEMPLATE_SUFFIXES, meta_path, read_document, source_files
+from butdata.readers import IMPORTABLE_SUFFIXES, meta_path, read_document, source_files
 from butdata.store.lock import temporary_path, temporary_pid, write_lock
-from butdata.store.manifest import MANIFEST, ManifestError, manifest_path, read_manifest
+from butdata.store.manifest import (
+    MANIFEST,
+    ImportRecord,
+    ManifestError,
+    manifest_path,
+    read_manifest,
+)
 from butdata.store.read import DEFAULT_SOURCES, default_db_path, store_meta, verify_store
 from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
@@ -261,11 +267,14 @@ def parse_sources(
     if not files:
         raise ButdataError(f"aucun document source dans {printable(sources_dir)}")
     register_problem = None
+    records: dict[str, ImportRecord] = {}
     try:
-        imported = set(read_manifest(sources_dir))
+        records = read_manifest(sources_dir)
+        imported = set(records)
     except ManifestError as exc:
-        # Fail safe: without the register no spreadsheet may carry another document's provenance.
-        imported = {p.name for p in files if p.suffix.lower() in TEMPLATE_SUFFIXES}
+        # Fail safe: without the register no spreadsheet may carry another document's provenance
+        # (and an imported file's ids stay qualified by its name).
+        imported = {p.name for p in files if p.suffix.lower() in IMPORTABLE_SUFFIXES}
         register_problem = str(exc)
     documents, hashes = [], {}
     for i, path in enumerate(files):
@@ -273,7 +282,8 @@ def parse_sources(
             progress(i / len(files), f"lecture de {path.name}")
         data = _read_bytes(path)
         try:
-            doc = read_document(path, imported=path.name in imported)
+            left_out = records[path.name].excluded if path.name in records else ()
+            doc = read_document(path, imported=path.name in imported, excluded=left_out)
         except SourceError:
             raise
         except OSError as exc:

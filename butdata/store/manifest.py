@@ -11,8 +11,10 @@ A spreadsheet in the sources directory is read in one of two ways:
   as an official document or take another file's ids.
 
 The register also records who imported each file, when, its size and hash (quotas are counted
-from it). It is written atomically, under the store's write lock, with the file it describes.
-The dot name keeps it out of ``readers.source_files``; it is part of the sources' fingerprint.
+from it), and the ids of the tables the importer left out (``excluded``: the build reads the file
+without them, so they never reach the store). It is written atomically, under the store's write
+lock, with the file it describes. The dot name keeps it out of ``readers.source_files``; it is
+part of the sources' fingerprint.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class ImportRecord:
     size: int
     author: str | None  # who imported it (None when not signed in / not known)
     imported_at: str  # ISO 8601, local time
+    excluded: tuple[str, ...] = ()  # ids of the file's tables left out of the store
 
 
 class ManifestError(Exception):
@@ -65,6 +68,7 @@ def read_manifest(sources_dir: Path) -> dict[str, ImportRecord]:
                 size=int(r.get("size", 0)),
                 author=None if r.get("author") is None else str(r["author"]),
                 imported_at=str(r.get("imported_at", "")),
+                excluded=_ids(r.get("excluded", [])),
             )
             for name, r in data.get("files", {}).items()
         }
@@ -72,20 +76,34 @@ def read_manifest(sources_dir: Path) -> dict[str, ImportRecord]:
         raise ManifestError(f"{MANIFEST} illisible ({type(exc).__name__})") from None
 
 
+def _ids(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("excluded")
+    return tuple(value)
+
+
 def write_manifest(sources_dir: Path, records: dict[str, ImportRecord]) -> None:
     path = manifest_path(sources_dir)
     body = {
         "about": "fichiers importés par la page Données (voir README, « Provenance »)",
         "files": {
-            name: {k: v for k, v in asdict(r).items() if k != "name"}
+            name: {
+                k: list(v) if k == "excluded" else v
+                for k, v in asdict(r).items()
+                if k != "name" and not (k == "excluded" and not v)
+            }
             for name, r in sorted(records.items())
         },
     }
     write_atomic(path, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-def new_record(name: str, sha256: str, size: int, author: str | None) -> ImportRecord:
-    return ImportRecord(name, sha256, size, author, time.strftime("%Y-%m-%dT%H:%M:%S"))
+def new_record(
+    name: str, sha256: str, size: int, author: str | None, excluded: tuple[str, ...] = ()
+) -> ImportRecord:
+    return ImportRecord(
+        name, sha256, size, author, time.strftime("%Y-%m-%dT%H:%M:%S"), tuple(excluded)
+    )
 
 
 def write_atomic(target: Path, data: bytes) -> None:
