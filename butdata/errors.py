@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import zipfile
 
 
 class ButdataError(Exception):
@@ -59,6 +60,25 @@ def os_reason(exc: OSError) -> str:
     if exc.errno in _OS_REASONS:
         return _OS_REASONS[exc.errno]
     return f"erreur du système (code {exc.errno})" if exc.errno else "erreur du système"
+
+
+def reason(exc: BaseException) -> str:
+    """Why a file could not be read, in French (a Python exception's name is never shown)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return "ce n'est pas une archive ZIP valide (fichier abîmé ou renommé ?)"
+    if isinstance(exc, EOFError):
+        return "fichier tronqué"
+    if isinstance(exc, UnicodeError):
+        return "encodage de caractères illisible"
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    if isinstance(exc, MemoryError):
+        return "fichier trop volumineux pour la mémoire disponible"
+    if isinstance(exc, KeyError):
+        return "une partie attendue du fichier manque"
+    if isinstance(exc, (ValueError, TypeError, AttributeError, IndexError)):
+        return "contenu inattendu pour ce format"
+    return "erreur inattendue du lecteur"
 
 
 def os_error(exc: OSError, path: object = None) -> ButdataError:

@@ -284,7 +284,12 @@ BAD_FILES = [
     ("protege.pdf", fx.encrypted_pdf(), PDF_MIME, "PDF protégé par un mot de passe"),
     ("compte rendu.pdf", fx.text_pdf(2), PDF_MIME, "aucun tableau de MCC reconnu"),
     (PROGRAMME.name, PROGRAMME.read_bytes(), XML_MIME, "sans son référentiel de compétences"),
-    ("faux.xlsx", b"PK\x03\x04 pas un classeur", XLSX_MIME, "classeur XLSX illisible"),
+    (
+        "faux.xlsx",
+        b"PK\x03\x04 pas un classeur",
+        XLSX_MIME,
+        "classeur XLSX illisible : ce n'est pas une archive ZIP valide",
+    ),
     ("vide.csv", b"", "text/csv", "fichier vide"),
 ]
 

@@ -309,8 +309,11 @@ def test_a_workbook_that_is_neither_template_nor_draft_is_refused(tmp_path):
     with pytest.raises(SourceError, match="ni modèle"):
         read_document(tmp_path / "x.xlsx")
     (tmp_path / "y.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(SourceError, match="classeur XLSX illisible"):
+    with pytest.raises(SourceError, match="classeur XLSX illisible") as refused:
         read_document(tmp_path / "y.xlsx")
+    # the reason in French, never Python's exception name (« BadZipFile » reached the page)
+    assert "ce n'est pas une archive ZIP valide" in refused.value.message
+    assert "BadZip" not in refused.value.message
 
 
 def test_absurd_numbers_are_refused_at_the_door(tmp_path):

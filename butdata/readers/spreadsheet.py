@@ -33,7 +33,7 @@ from typing import Any
 
 from butdata import fmt
 from butdata.cellsafe import restore
-from butdata.errors import SourceError
+from butdata.errors import SourceError, reason
 from butdata.ids import namespaced_id
 from butdata.model import Document
 from butdata.readers.xlsx_blocks import read_if_blocks
@@ -238,7 +238,7 @@ def check_archive(path: Path, name: str, caps: Limits | None = None) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise SourceError(name, None, f"classeur XLSX illisible ({type(exc).__name__})") from None
+        raise SourceError(name, None, f"classeur XLSX illisible : {reason(exc)}") from None
     if len(members) > caps.max_zip_members:
         raise SourceError(
             name, None, f"classeur de {len(members)} parties (plafond {caps.max_zip_members})"
@@ -271,7 +271,7 @@ def _xlsx(
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # not a zip, not a workbook: say so, never a traceback
-        raise SourceError(name, None, f"classeur XLSX illisible ({type(exc).__name__})") from None
+        raise SourceError(name, None, f"classeur XLSX illisible : {reason(exc)}") from None
     try:
         sheets: list[tuple[str, SheetRows]] = []
         budget = [caps.max_cells]
@@ -290,7 +290,7 @@ def _xlsx(
     except (SourceError, TemplateError):
         raise
     except Exception as exc:  # a damaged part inside a valid archive
-        raise SourceError(name, None, f"classeur XLSX illisible ({type(exc).__name__})") from None
+        raise SourceError(name, None, f"classeur XLSX illisible : {reason(exc)}") from None
     finally:
         workbook.close()
     return read_if_blocks(name, sheets) or read_draft(name, sheets)

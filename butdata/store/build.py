@@ -20,7 +20,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from butdata.errors import ButdataError, SourceError, StoreDamaged, os_error, os_reason, printable
+from butdata.errors import (
+    ButdataError,
+    SourceError,
+    StoreDamaged,
+    os_error,
+    os_reason,
+    printable,
+    reason,
+)
 from butdata.model import Document, Issue
 from butdata.readers import IMPORTABLE_SUFFIXES, meta_path, read_document, source_files
 from butdata.store.lock import temporary_path, temporary_pid, write_lock
@@ -289,9 +297,7 @@ def parse_sources(
         except OSError as exc:
             raise SourceError(path.name, None, f"lecture impossible : {os_reason(exc)}") from None
         except Exception as exc:  # a reader bug must still name the file at fault
-            raise SourceError(
-                path.name, None, f"lecture impossible ({type(exc).__name__}: {exc})"
-            ) from None
+            raise SourceError(path.name, None, f"lecture impossible : {reason(exc)}") from None
         if register_problem and path.name in imported:
             doc.issues.append(
                 Issue(

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from butdata.errors import ButdataError, SourceError
+from butdata.errors import ButdataError, SourceError, reason
 from butdata.model import Document
 from butdata.readers import TEMPLATE_SUFFIXES, XML_SUFFIXES, read_document, source_files
 from butdata.readers import spreadsheet as template_reader
@@ -100,7 +100,7 @@ def read_upload(path: Path, known_ues: KnownUEs) -> tuple[Document | None, list[
     except ButdataError as exc:
         return None, [PlaceError(0, None, str(exc), unit)]
     except Exception as exc:  # an unexpected file must still give a message, not a trace
-        return None, [PlaceError(0, None, f"fichier illisible ({type(exc).__name__})", unit)]
+        return None, [PlaceError(0, None, f"fichier illisible : {reason(exc)}", unit)]
 
 
 def _read_spreadsheet(path: Path, known_ues: KnownUEs) -> tuple[Document | None, list[RowError]]:
@@ -113,7 +113,7 @@ def _read_spreadsheet(path: Path, known_ues: KnownUEs) -> tuple[Document | None,
     except ButdataError as exc:
         return None, [RowError(1, None, str(exc))]
     except Exception as exc:  # an unexpected file must still give a message, not a trace
-        return None, [RowError(1, None, f"fichier illisible ({type(exc).__name__})")]
+        return None, [RowError(1, None, f"fichier illisible : {reason(exc)}")]
 
 
 def upload_cell_image(
@@ -131,5 +131,5 @@ def upload_cell_image(
             raise
         except Exception as exc:  # a drawing failure is told, never a trace
             raise SourceError(
-                path.name, None, f"page {page} : extrait impossible ({type(exc).__name__})"
+                path.name, None, f"page {page} : extrait impossible ({reason(exc)})"
             ) from None

@@ -26,7 +26,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from butdata.errors import os_error
+from butdata.errors import os_error, reason
 from butdata.store.lock import temporary_path
 
 MANIFEST = ".imports.json"
@@ -73,7 +73,7 @@ def read_manifest(sources_dir: Path) -> dict[str, ImportRecord]:
             for name, r in data.get("files", {}).items()
         }
     except (ValueError, AttributeError, TypeError) as exc:
-        raise ManifestError(f"{MANIFEST} illisible ({type(exc).__name__})") from None
+        raise ManifestError(f"{MANIFEST} illisible : {reason(exc)}") from None
 
 
 def _ids(value: object) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from butdata.errors import SourceError
+from butdata.errors import SourceError, reason
 from butdata.readers.pdf.cells import BBox, Cell, CellRow, Group, Page, TextLine, clean
 from butdata.readers.pdf.errors import (
     LIMITS,
@@ -75,7 +75,7 @@ def read_pages(path: Path, source: str, limits: Limits = LIMITS) -> Iterator[tup
                 raise
             except Exception as exc:  # pdfminer on a broken stream: name the page
                 raise page_error(
-                    source, number, f"page illisible (PDF abîmé : {type(exc).__name__})"
+                    source, number, f"page illisible (PDF abîmé : {reason(exc)})"
                 ) from None
             finally:
                 page.close()  # drop the page's parsed objects: memory stays one page's worth
