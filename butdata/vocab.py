@@ -200,21 +200,26 @@ MAX_COEFFICIENT = 100.0
 MAX_UE_ECTS = 30.0
 
 
+def _shown(value: float) -> str:
+    """A number in a message, short even when absurd: « 100,5 », « 1e+308 »."""
+    return f"{value:g}".replace(".", ",")
+
+
 def coefficient_problem(value: float) -> str | None:
     """Why a coefficient (or a UE total) cannot be stored, in French; None when it can."""
     if not math.isfinite(value):
         return f"coefficient non fini ({value})"
     if value < 0:
-        return f"coefficient négatif ({value:g})"
+        return f"coefficient négatif ({_shown(value)})"
     if value > MAX_COEFFICIENT:
-        return f"coefficient hors limites ({value:g} > {MAX_COEFFICIENT:g})"
+        return f"coefficient hors limites ({_shown(value)} > {MAX_COEFFICIENT:g})"
     return None
 
 
 def ects_problem(value: float) -> str | None:
     """Why the ECTS of a UE cannot be stored, in French; None when they can."""
     if not math.isfinite(value) or not 0 <= value <= MAX_UE_ECTS:
-        return f"ECTS hors de 0 à {MAX_UE_ECTS:g} ({value:g})"
+        return f"ECTS hors de 0 à {MAX_UE_ECTS:g} ({_shown(value)})"
     return None
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from butdata.grading import student as sim
 from butdata.grading.rules import Rules
-from ui import cohort_view, data, jury_panel, rules_panel, simulation_view, widgets
+from ui import cohort_view, data, jury_panel, rules_panel, simulation_view, source_view, widgets
 from ui.format import provenance
 from ui.layout import guard, page
 
@@ -27,8 +27,8 @@ def simulation(table_ids: tuple[str, ...], inputs: dict, rules: Rules) -> None:
 
 with page(
     "Simulation de notes",
-    "Un semestre ou une année (semestre impair + semestre pair d'un parcours) : déplacez les "
-    "curseurs, les moyennes des UE, les RCUE et la décision se mettent à jour à droite.",
+    "Un semestre ou une année (impair + pair d'un parcours) : déplacez les curseurs, moyennes "
+    "des UE, RCUE et décision se mettent à jour à droite.",
 ):
     c1, c2 = st.columns([2, 3])
     with c1:
@@ -43,8 +43,11 @@ with page(
         )
         st.stop()
     inputs = data.simulation_input(table_ids)
-    provenance(inputs["tables"])
-    rules = rules_panel.render()
+    c_src, c_rules = st.columns([3, 2])  # side by side: the sliders start higher on a projector
+    with c_src:
+        provenance(inputs["tables"])
+    with c_rules:
+        rules = rules_panel.render()
     tab_sim, tab_cohort = st.tabs(["Simulation", "Cohorte"], key="onglet", bind="query-params")
     with tab_sim:
         if tab_sim.open is not False:
@@ -53,6 +56,7 @@ with page(
                     "Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue)."
                 )
             simulation(table_ids, inputs, rules)
+            source_view.ue_picker(data.contents(table_ids))
     with tab_cohort:
         if tab_cohort.open:
             with guard("la cohorte"):

@@ -153,6 +153,9 @@ def test_xlsx_has_a_readable_sheet_per_table(store_path, tmp_path, con):
     assert sae[4].number_format == "0.00"  # shown as printed: 1.70
     total = next(r for r in rows if r[0] == "Total des coefficients")
     assert total[3:7] == (30, 10, 10, 10)
+    # the SAÉ share is a percentage in Excel too (it was 0.41 shown as a plain number)
+    share = next(r for r in s2.iter_rows(min_row=5) if r[0].value == "Part des SAÉ")
+    assert all(c.number_format == "0.00%" for c in share[4:7]) and 0 < share[4].value < 1
 
 
 def test_wide_view_of_a_grid_table_says_values_are_not_attributed(con):

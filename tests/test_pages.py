@@ -299,3 +299,13 @@ def test_no_stack_trace_on_unexpected_error(monkeypatch):
     at = _run(COMPARE)
     assert not at.exception
     assert any("erreur inattendue" in e.value for e in at.error)
+
+
+def test_simulation_card_sees_its_source():
+    # « voir la source » of a result card: the lines of UE11's coefficients, R1.07 among them
+    at = _run(SIMULATION)
+    _ok(at)
+    assert any(e.label == "Voir la source d'une UE" for e in at.expander)
+    shown = "\n".join(m.value for m in at.markdown if "<mark" in m.value)
+    assert "R1.07 Outils, méthodes et communication pour la qualité" in shown
+    assert ">1.40</mark>" in shown  # the UE11 value of line 43, highlighted

@@ -311,3 +311,44 @@ def test_a_workbook_that_is_neither_template_nor_draft_is_refused(tmp_path):
     (tmp_path / "y.xlsx").write_bytes(b"not a zip")
     with pytest.raises(SourceError, match="classeur XLSX illisible"):
         read_document(tmp_path / "y.xlsx")
+
+
+def test_absurd_numbers_are_refused_at_the_door(tmp_path):
+    # a template with 1e308 or 99999999999999999999999 imported, then crashed the Simulation
+    # page (OverflowError); a coefficient is at most 100 (percentage grids reach 100 for a UE),
+    # the ECTS of a UE lie in 0-30, infinity is not a number
+    bad = (
+        "formation,semestre,UE,Code module,Coefficient,ECTS\n"
+        "QLIO,1,UE11,R1.01,2,10\n"
+        "QLIO,1,UE11,R1.02,1e308,10\n"
+        "QLIO,1,UE12,R1.01,99999999999999999999999,10\n"
+        "QLIO,1,UE12,R1.03,100.5,10\n"
+        "QLIO,1,UE13,R1.01,1e309,10\n"
+        "QLIO,1,UE13,R1.04,1,31\n"
+    )
+    assert errors_of(write(tmp_path, "absurde.csv", bad)) == [
+        (3, "coefficient", "coefficient hors limites (1e+308 > 100)"),
+        (4, "coefficient", "coefficient hors limites (1e+23 > 100)"),
+        (5, "coefficient", "coefficient hors limites (100,5 > 100)"),
+        (6, "coefficient", "« 1e309 » n'est pas un nombre"),
+        (7, "ects", "ECTS hors de 0 à 30 (31)"),
+    ]
+
+
+def test_a_text_document_with_an_absurd_coefficient_names_its_line(tmp_path):
+    lines = QLIO_LINES()
+    i = next(k for k, line in enumerate(lines) if line.startswith("R1.07 "))
+    lines[i] = lines[i].replace(" 1.40 ", " 140.00 ", 1)
+    (tmp_path / "000_x.txt").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        read_document(tmp_path / "000_x.txt")
+    assert (err.value.line, err.value.message) == (
+        i + 1,
+        "R1.07 : coefficient hors limites (140 > 100)",
+    )
+
+
+def QLIO_LINES() -> list[str]:
+    from conftest import QLIO
+
+    return QLIO.read_text(encoding="utf-8").split("\n")

@@ -73,17 +73,21 @@ def values_of(
     competence: int | None,
     module: str | None,
     position: int | None = None,
+    *,
+    every_module: bool = False,
 ) -> list[dict[str, Any]]:
     """For each table, its values of one module (``module`` None: the values without a module
-    at ``position`` in their UE row) in one competence (None: every UE), with what :func:`show`
-    needs to locate each on its line."""
+    at ``position`` in their UE row; ``every_module``: all of them) in one competence (None:
+    every UE), with what :func:`show` needs to locate each on its line."""
     from butdata.analysis.compare import module_key
 
     out: list[dict[str, Any]] = []
     rows = coefficients.with_columns(module=module_key())
     if competence is not None:
         rows = rows.filter(pl.col("competence") == competence)
-    if module is not None:
+    if every_module:
+        pass  # every value of the UE (a simulation card)
+    elif module is not None:
         rows = rows.filter(pl.col("module") == module)
     else:
         rows = rows.filter(pl.col("module").is_null() & (pl.col("position") == position))
@@ -122,3 +126,21 @@ def show_values(found: Sequence[Mapping[str, Any]]) -> None:
             ue_ord=v["ue_ord"],
             n_ue=v["n_ue"],
         )
+
+
+def ue_picker(contents: dict[str, pl.DataFrame], key: str = "source_ue") -> None:
+    """« Voir la source » of a result card: pick a UE of the simulated tables, see the document
+    lines of its coefficients (each value highlighted)."""
+    t, coefs = contents["tables"], contents["coefficients"]
+    ues = contents["ues"].join(t.select("table_id", "label"), on="table_id").sort("table_id", "ord")
+    options = [f"{r['label']} · {r['ue']}" for r in ues.iter_rows(named=True)]
+    if not options:
+        return
+    with st.expander("Voir la source d'une UE"):
+        picked = st.selectbox("UE", range(len(options)), format_func=options.__getitem__, key=key)
+        row = ues.row(int(picked), named=True)
+        mine = coefs.filter(pl.col("table_id") == row["table_id"])
+        found = values_of(mine, contents["ues"], t, row["competence"], None, every_module=True)
+        if not found:
+            st.caption("Aucun coefficient de cette UE dans le document.")
+        show_values(found)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from butdata.errors import ButdataError, SourceError
@@ -58,7 +59,20 @@ def locate(
     return pick.start(), pick.end()
 
 
-def _lines_of(path: Path) -> list[str]:
+def _lines_of(path: Path) -> tuple[str, ...]:
+    """:func:`_read_lines`, kept while the file is unchanged (a page shows many excerpts of one
+    document on every run)."""
+    stat = path.stat()
+    return _cached_lines(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _cached_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    del mtime_ns, size  # part of the key only
+    return tuple(_read_lines(Path(path)))
+
+
+def _read_lines(path: Path) -> list[str]:
     """A document's lines as the readers number them (text and CSV lines; an XLSX sheet's rows
     as « cell | cell »)."""
     suffix = path.suffix.lower()
