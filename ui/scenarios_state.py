@@ -138,3 +138,31 @@ def clear() -> None:
     _listing.clear()
     data.clear()
     _frames.clear()
+
+
+# --------------------------------------------------------------------------- about the origin
+
+
+def settings(band: tuple[float, float]) -> ConformitySettings:
+    """The conformity settings the page shows (the SAÉ band is a local setting)."""
+    return ConformitySettings(sae_band=band)
+
+
+def origin_labels(s: Scenario) -> list[str]:
+    """How people name the origin tables (« S3 · QMI · MCC QLIO 2025-2026 »)."""
+    rows = data.contents(tuple(s.origin))["tables"]
+    labels = dict(zip(rows["table_id"].to_list(), rows["label"].to_list()))
+    return [labels.get(t, t) for t in s.origin]
+
+
+def origin_sources(s: Scenario) -> list[str]:
+    """The origin's documents and lines (« 000_….txt, ligne 348 »)."""
+    return [f"{t.source}, ligne {t.source_line}" if t.source else t.table_id for t in s.base.tables]
+
+
+def origin_caption(s: Scenario) -> str:
+    parts = [f"Copie de {', '.join(origin_labels(s))} ({'; '.join(origin_sources(s))})"]
+    if s.author:
+        parts.append(f"auteur : {s.author}")
+    parts.append(f"version {s.version}")
+    return " · ".join(parts)

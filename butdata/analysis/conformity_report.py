@@ -41,8 +41,7 @@ def summary(findings: Sequence[Finding]) -> str:
     """« 0 erreur · 13 avertissements · 139 informations »."""
     n = counts(findings)
     return " · ".join(
-        f"{fmt.integer(n[s])} {SEVERITY_LABELS[s] if n[s] <= 1 else _PLURAL[s]}"
-        for s in SEVERITIES
+        f"{fmt.integer(n[s])} {SEVERITY_LABELS[s] if n[s] <= 1 else _PLURAL[s]}" for s in SEVERITIES
     )
 
 

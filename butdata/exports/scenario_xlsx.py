@@ -47,7 +47,7 @@ HEADER_ROW = 3  # 0-based row of the header in « Proposition »
 class _Book:
     """An xlsxwriter workbook with the formats this export uses."""
 
-    def __init__(self, out: io.BytesIO):
+    def __init__(self, out: io.BytesIO) -> None:
         import xlsxwriter
 
         self.book = xlsxwriter.Workbook(
@@ -89,8 +89,10 @@ def _write_value(ws: Any, book: _Book, r: int, c: int, value: Decimal | None, **
 def _sheet_names(tables: Sequence[MccTable]) -> list[str]:
     if len(tables) == 1:
         return ["Proposition"]
-    return [f"Proposition S{t.semester}" if t.semester else f"Proposition {i}" for i, t in
-            enumerate(tables, start=1)]
+    return [
+        f"Proposition S{t.semester}" if t.semester else f"Proposition {i}"
+        for i, t in enumerate(tables, start=1)
+    ]
 
 
 def _proposal_sheet(book: _Book, name: str, t: MccTable, scenario: Scenario) -> None:
@@ -200,15 +202,16 @@ def _comparison_sheet(book: _Book, scenario: Scenario) -> None:
             if what:
                 ws.write_string(r, 3 + 2 * len(after.ues), ", ".join(what), changed_text)
             r += 1
-        for label, pick in (
-            (TOTAL_ROW, lambda t, j: t.totals[j]),
-            (ECTS_ROW, lambda t, j: t.ects[j]),
-        ):
+        rows_of: tuple[tuple[str, Sequence[Decimal | None], Sequence[Decimal | None]], ...] = (
+            (TOTAL_ROW, before.totals, after.totals),
+            (ECTS_ROW, before.ects, after.ects),
+        )
+        for label, olds, news in rows_of:
             ws.write_string(r, 0, label, book.bold)
             for j in range(len(after.ues)):
-                v0, v1 = pick(before, j), pick(after, j)
-                _write_value(ws, book, r, 3 + 2 * j, v0, bold=True)
-                _write_value(ws, book, r, 4 + 2 * j, v1, changed=v0 != v1, bold=True)
+                old, new = olds[j], news[j]
+                _write_value(ws, book, r, 3 + 2 * j, old, bold=True)
+                _write_value(ws, book, r, 4 + 2 * j, new, changed=old != new, bold=True)
             r += 1
         ws.write_string(r, 0, SHARE_ROW, book.bold)
         for j in range(len(after.ues)):

@@ -49,7 +49,7 @@ from butdata.scenarios.tables import (
 TITLE = "Note au conseil"
 
 
-def _impact_table(impact: Impact) -> pl.DataFrame:
+def impact_table(impact: Impact) -> pl.DataFrame:
     rows = [
         [
             r["ue"],
@@ -195,7 +195,7 @@ def council_page(
         blocks += [
             Heading("Effet sur les étudiants"),
             Paragraph(cohort_text(impact)),
-            TableBlock(_impact_table(impact), title="UE validées (ADM ou CMP) et moyennes"),
+            TableBlock(impact_table(impact), title="UE validées (ADM ou CMP) et moyennes"),
             FigureBlock(impact_chart(impact.ues)),
         ]
         decisions = decisions_table(impact)

@@ -280,7 +280,9 @@ def _checked_document(saved: SavedFile) -> Document:
     try:
         doc = document_from_dict(saved.document)
     except (TypeError, ValueError, AttributeError) as exc:
-        raise ScenarioFileError(f"scénario {saved.path.name} : document illisible ({exc})") from None
+        raise ScenarioFileError(
+            f"scénario {saved.path.name} : document illisible ({exc})"
+        ) from None
     source = source_of(saved.name)
     doc.source, doc.kind, doc.layout = source, "scenario", "scenario"
     for t in doc.tables:
