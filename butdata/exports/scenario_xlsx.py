@@ -209,9 +209,9 @@ def _comparison_sheet(book: _Book, scenario: Scenario) -> None:
         for label, olds, news in rows_of:
             ws.write_string(r, 0, label, book.bold)
             for j in range(len(after.ues)):
-                old, new = olds[j], news[j]
-                _write_value(ws, book, r, 3 + 2 * j, old, bold=True)
-                _write_value(ws, book, r, 4 + 2 * j, new, changed=old != new, bold=True)
+                was, now = olds[j], news[j]
+                _write_value(ws, book, r, 3 + 2 * j, was, bold=True)
+                _write_value(ws, book, r, 4 + 2 * j, now, changed=was != now, bold=True)
             r += 1
         ws.write_string(r, 0, SHARE_ROW, book.bold)
         for j in range(len(after.ues)):
