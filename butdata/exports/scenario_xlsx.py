@@ -229,18 +229,21 @@ def _comparison_sheet(book: _Book, scenario: Scenario) -> None:
 
 
 def _frame_sheet(book: _Book, name: str, title: str, frames: Sequence[tuple[str, Any]]) -> None:
+    """Tables of text from column B: column A stays empty, so that no value of these sheets
+    (a setting « HP », a scenario named « R3 … ») reads as a module row when the workbook is
+    imported again (the draft reader looks for module codes in the first two columns)."""
     ws = book.book.add_worksheet(name)
-    ws.write_string(0, 0, title, book.title)
+    ws.write_string(0, 1, title, book.title)
     r = 2
     for caption, frame in frames:
         if caption:
-            ws.write_string(r, 0, caption, book.bold)
+            ws.write_string(r, 1, caption, book.bold)
             r += 1
-        for c, h in enumerate(frame.columns):
+        for c, h in enumerate(frame.columns, start=1):
             ws.write_string(r, c, str(h), book.bold)
         r += 1
         for row in frame.iter_rows():
-            for c, v in enumerate(row):
+            for c, v in enumerate(row, start=1):
                 if v is None:
                     continue
                 if isinstance(v, bool):
@@ -251,8 +254,9 @@ def _frame_sheet(book: _Book, name: str, title: str, frames: Sequence[tuple[str,
                     ws.write_string(r, c, str(v), book.wrap)
             r += 1
         r += 1
-    ws.set_column(0, 4, 16)
-    ws.set_column(5, 5, 90)
+    ws.set_column(0, 0, 2)
+    ws.set_column(1, 5, 16)
+    ws.set_column(6, 6, 90)
 
 
 def council_xlsx(
