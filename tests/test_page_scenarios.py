@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -374,3 +375,39 @@ def test_visitor_is_offered_no_write(site, monkeypatch):
     from ui.auth import WRITE_TRIGGERS
 
     assert {"scenario_save", "scenario_duplicate", "scenario_delete"} <= set(WRITE_TRIGGERS)
+
+
+# --------------------------------------------------------------------------- home page
+
+
+def test_home_conformity_view_covers_every_stored_table(real, store_path):
+    import json
+
+    at = AppTest.from_file(str(APP), default_timeout=90).run()
+    ok(at)
+    per_table = next(d.value for d in at.dataframe if "identifiant" in d.value.columns)
+    qmi = per_table[per_table["identifiant"] == QMI].to_dict("records")
+    # QLIO S3 QMI (document 000, lines 348-415): totals 8 8 8 6 = sums, 30 ECTS, SAÉ shares
+    # 41,25 %, 41,25 %, 41,25 % and 48,3 % inside 40-60 %; only the portfolio SAE3.PF
+    # (line 404) has no coefficient: one information
+    assert qmi == [
+        {
+            "tableau": "QLIO · S3 · QMI · MCC QLIO 2025-2026",
+            "identifiant": QMI,
+            "erreurs": 0,
+            "avertissements": 0,
+            "informations": 1,
+        }
+    ]
+    # the same findings as the command line, table by table
+    out = subprocess.run(
+        [sys.executable, "-m", "butdata", "conformity", "--db", str(store_path), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    cli = json.loads(out)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Erreurs de conformité"] == str(sum(f["severity"] == "error" for f in cli))
+    tables_cli = {f["table_id"] for f in cli}
+    assert set(per_table["identifiant"]) == tables_cli
