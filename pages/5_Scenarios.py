@@ -25,10 +25,11 @@ with page(
     s = work.scenario
     st.subheader(f"« {s.name} »")
     st.caption(ss.origin_caption(s))
-    editor.tools(key, work)
+    editor.history(key, work)
     for tid in s.proposal.table_ids:
         st.markdown(f"**{editor.table_title(s, tid)}** — grille module × UE (modifiable)")
         editor.grid(key, work, tid)
+    editor.tools(key, work)
     st.markdown("**Modifications**")
     editor.change_list(work)
 

@@ -187,7 +187,7 @@ def test_grid_cell_changes_totals_share_and_conformity(real):
     at = open_page(origine=ORIGIN)
     # row 13 is SAE3.01 (the 14th module of the table, lines 374-402: R3.01 … R3.12, R3.AL,
     # SAE3.01); its UE31 coefficient 1,8 -> 0: UE31 total 8 - 1,8 = 6,2, SAÉ 1,5 / 6,2 = 24,19 %
-    at = edit_grid(at, 1, {13: {"UE31": 0.0}})
+    at = edit_grid(at, 1, {13: {"UE31": ""}})  # the cell emptied
     ok_warnings = [w.value for w in at.warning]
     assert not at.exception and not at.error
     assert ue_row(at, "UE31")["Total des coefficients"] == "6,2"
@@ -411,3 +411,20 @@ def test_home_conformity_view_covers_every_stored_table(real, store_path):
     assert metrics["Erreurs de conformité"] == str(sum(f["severity"] == "error" for f in cli))
     tables_cli = {f["table_id"] for f in cli}
     assert set(per_table["identifiant"]) == tables_cli
+
+
+def test_grid_takes_french_decimals_and_refuses_text(real):
+    at = open_page(origine=ORIGIN)
+    # R3.07 is row 6 (lines 374-388: R3.01 … R3.07); « 1,0 » typed the French way
+    at = edit_grid(at, 1, {6: {"UE31": "1,0"}})
+    assert not at.exception
+    assert changes(at) == ["R3.07 UE31 : 1,5 → 1,0"]
+    # UE31 total 8 - 0,5 = 7,5; SAÉ 3,3 / 7,5 = 44 %
+    assert ue_row(at, "UE31")["Total des coefficients"] == "7,5"
+    assert ue_row(at, "UE31")["Part des SAÉ"] == f"44{NNBSP}%"
+    at = edit_grid(at, 2, {6: {"UE32": "deux"}})
+    assert any(
+        e.value.startswith("Modification refusée : coefficient de R3.07 dans UE32 illisible")
+        for e in at.error
+    ), [e.value for e in at.error]
+    assert changes(at) == ["R3.07 UE31 : 1,5 → 1,0"]

@@ -40,6 +40,24 @@ SELECT = "scenario"  # the selector's key, and the URL parameter of a deep link 
 NEW_LABEL = "Nouveau scénario (copie d'un tableau)"
 CODE, NAME, KIND = "Code", "Intitulé", "Type"
 KIND_OF = {KIND_LABELS[k]: k for k in KINDS}
+NUMBER_TEXT = r"^\s*\d*([.,]\d*)?\s*$"  # what a cell accepts: « 1,5 », « 1.50 », « 2 », empty
+
+
+def _typed(value: Any, what: str) -> Decimal | None:
+    """A number typed in a cell (empty = 0); None, with a French message where the grid is, when
+    it is not one (the cell keeps the text until it is corrected)."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return Decimal(0)
+    try:
+        number = to_decimal(text, what)
+    except ScenarioError as exc:
+        st.error(f"Modification refusée : {exc}")
+        return None
+    if number < 0:
+        st.error(f"Modification refusée : {what} négatif ({text})")
+        return None
+    return number
 
 
 def uid(work_key: str) -> str:
@@ -150,9 +168,9 @@ def _grid_frame(s: Scenario, table_id: str) -> tuple[pl.DataFrame, list[str]]:
         KIND: [KIND_LABELS[r.kind] for r in t.rows],
     }
     for j, ue in enumerate(t.ues):
-        data_[ue] = [float(r.cells[j]) if r.cells[j] else None for r in t.rows]
+        data_[ue] = [show(r.cells[j]) if r.cells[j] else "" for r in t.rows]
     schema: dict[str, Any] = {CODE: pl.String, NAME: pl.String, KIND: pl.String}
-    schema |= {ue: pl.Float64 for ue in t.ues}
+    schema |= {ue: pl.String for ue in t.ues}
     return pl.DataFrame(data_, schema=schema), [r.code for r in t.rows]
 
 
@@ -171,9 +189,8 @@ def _grid_edits(s: Scenario, table_id: str, delta: Any) -> list[Edit]:
         for column, value in changes.items():
             if column in t.ues:
                 j = t.ues.index(column)
-                number = widgets.cell_number(value)
-                new = Decimal(0) if number is None else to_decimal(number, "coefficient")
-                if new != row.cells[j]:
+                new = _typed(value, f"coefficient de {code} dans {column}")
+                if new is not None and new != row.cells[j]:
                     edits.append(SetCoefficient(table_id, code, column, new))
             elif column == KIND:
                 kind = KIND_OF.get(str(value))
@@ -206,10 +223,8 @@ def grid(work_key: str, work: ss.Work, table_id: str) -> None:
             KIND, options=[KIND_LABELS[k] for k in KINDS], required=True, width="small"
         ),
     }
-    for ue, name in zip(t.ues, t.ue_names):
-        config[ue] = st.column_config.NumberColumn(
-            ue, help=name or ue, min_value=0.0, step=0.01, format="%.2f"
-        )
+    for ue, name in zip(t.ues, t.ue_names):  # French text (« 1,5 »), empty = no coefficient
+        config[ue] = st.column_config.TextColumn(ue, help=name or ue, validate=NUMBER_TEXT)
     st.data_editor(
         frame,
         key=key,
@@ -229,14 +244,14 @@ def ue_frame(s: Scenario, table_id: str) -> pl.DataFrame:
         {
             "UE": list(t.ues),
             "Compétence": [n or "" for n in t.ue_names],
-            "ECTS": [None if e is None else float(e) for e in t.ects],
+            "ECTS": ["" if e is None else show(e) for e in t.ects],
             "Total des coefficients": [show(v) for v in t.totals],
             "Part des SAÉ": [fmt.percent(v) for v in t.shares],
         },
         schema={
             "UE": pl.String,
             "Compétence": pl.String,
-            "ECTS": pl.Float64,
+            "ECTS": pl.String,
             "Total des coefficients": pl.String,
             "Part des SAÉ": pl.String,
         },
@@ -253,11 +268,8 @@ def ects_table(work_key: str, work: ss.Work, table_id: str) -> None:
         for row_key, changes in (delta.get("edited_rows") or {}).items():
             i = int(row_key)
             if 0 <= i < len(t.ues) and isinstance(changes, dict) and "ECTS" in changes:
-                number = widgets.cell_number(changes["ECTS"])
-                if number is None:
-                    continue
-                value = to_decimal(number, "ECTS")
-                if value != t.ects[i]:
+                value = _typed(changes["ECTS"], f"ECTS de {t.ues[i]}")
+                if value is not None and value != t.ects[i]:
                     edits.append(SetEcts(table_id, t.ues[i], value))
     if edits:
         _apply_edits(work, edits)
@@ -274,17 +286,15 @@ def ects_table(work_key: str, work: ss.Work, table_id: str) -> None:
         hide_index=True,
         width="stretch",
         disabled=["UE", "Compétence", "Total des coefficients", "Part des SAÉ"],
-        column_config={
-            "ECTS": st.column_config.NumberColumn("ECTS", min_value=0.0, step=0.5, format="%g")
-        },
+        column_config={"ECTS": st.column_config.TextColumn("ECTS", validate=NUMBER_TEXT)},
     )
 
 
 # --------------------------------------------------------------------------- other edits
 
 
-def tools(work_key: str, work: ss.Work) -> None:
-    """Undo / redo, move coefficient between modules, add and remove a module."""
+def history(work_key: str, work: ss.Work) -> None:
+    """Undo / redo, and how many changes."""
     s = work.scenario
     u = uid(work_key)
     c1, c2, c3 = st.columns([1, 1, 4])
@@ -309,10 +319,15 @@ def tools(work_key: str, work: ss.Work) -> None:
         f"{fmt.integer(len(s.change_list()))} modification(s) · version {s.version}"
         + (" · non enregistré" if work.unsaved else " · enregistré")
     )
+
+
+def tools(work_key: str, work: ss.Work) -> None:
+    """Move coefficient between modules, add and remove a module."""
+    s = work.scenario
+    u = uid(work_key)
     tables = s.proposal.table_ids
-    with st.expander(
-        "Déplacer du coefficient d'un module à un autre, ajouter ou retirer un module"
-    ):
+    # a bordered box, not an expander: an expander closes again on the rerun each choice makes
+    with st.container(border=True):
         tid = tables[0]
         if len(tables) > 1:
             tid = st.selectbox(

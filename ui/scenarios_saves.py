@@ -154,7 +154,10 @@ def saved_section() -> None:
     if not infos:
         st.caption("Aucun scénario enregistré.")
         return
-    st.dataframe(saved_frame(list(infos)), hide_index=True, width="stretch")
+    listing = saved_frame(list(infos))
+    if not any(i.problem for i in infos):
+        listing = listing.drop("problème")
+    st.dataframe(listing, hide_index=True, width="stretch")
     names = [i.name for i in infos if i.problem is None]
     if not names:
         return

@@ -83,7 +83,7 @@ def decisions_table(impact: Impact) -> pl.DataFrame:
             fmt.percent(r["share_after"]),
         ]
         for r in impact.decisions.iter_rows(named=True)
-        if r["decision"] is not None
+        if r["decision"] is not None and (r["count_before"] or r["count_after"])
     ]
     columns = ("décision", "origine", "part, origine", "proposition", "part, proposition")
     return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
