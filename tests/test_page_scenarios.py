@@ -428,3 +428,18 @@ def test_grid_takes_french_decimals_and_refuses_text(real):
         for e in at.error
     ), [e.value for e in at.error]
     assert changes(at) == ["R3.07 UE31 : 1,5 → 1,0"]
+
+
+def test_a_year_copies_both_tables_and_decides(real):
+    at = open_page(origine="Année 2 (S3+S4) · QMI · MCC QLIO 2025-2026")
+    ok(at)
+    u = work_uid((QMI, "000-qlio-s4-qmi"))
+    # both tables in the grid, each with its UEs: UE31 (S3) and UE41 (S4)
+    assert ue_row(at, "UE31")["Part des SAÉ"] == f"41,25{NNBSP}%"
+    assert ue_row(at, "UE41")["Total des coefficients"]
+    at.selectbox(key=f"scn_tool_table_{u}").select("000-qlio-s4-qmi")
+    at = at.run()
+    assert at.selectbox(key=f"scn_move_ue_{u}").options[0] == "UE41"
+    # a year has RCUEs and a decision: their tables are shown
+    texts = [m.value for m in at.markdown]
+    assert "**RCUE**" in texts and "**Décisions d'année**" in texts

@@ -83,7 +83,7 @@ def difference(s: Scenario, band: tuple[float, float]) -> None:
             f"**{tid}** : module × UE, « nouvelle valeur (origine) » où elle change "
             f"({fmt.integer(n)} ligne(s) modifiée(s))"
         )
-        st.dataframe(styled(cmp_.frame, cells), hide_index=True, width="stretch")
+        st.dataframe(styled(cmp_.frame, cells), hide_index=True, width="stretch", height=320)
     downloads.chart(ue_diff_chart(ue_diff(s.base, s.proposal), band), "scenario-ue", "scn_diff")
 
 
