@@ -45,9 +45,9 @@ with page(
     st.subheader("Effet sur les étudiants")
     result = None
     with guard("l'effet sur les étudiants"):
-        n, seed = panels.cohort_inputs(editor.uid(key))
-        result = panels.compute_impact(work, n, seed)
-        panels.impact_view(result)
+        result = panels.cohort(editor.uid(key), work)
+        if result is not None:
+            panels.impact_view(result)
     st.subheader("Pour le conseil")
     panels.council(work, settings, findings, result, ss.origin_labels(s), ss.origin_sources(s))
     st.subheader("Enregistrer")

@@ -341,6 +341,11 @@ def test_two_sessions_saving_one_scenario_second_gets_conflict(site):
     ues = [e["ue"] for step in saved.scenario["steps"] for e in step if "ue" in e]
     assert "UE32" in ues and "UE33" not in ues
     assert changes(second)[-1] == "SAE3.01 UE33 : 1,8 → 2,3"
+    # « Ouvrir » starts again from the saved version (the first session's)
+    second.selectbox(key="scn_saved_pick").select("Proposition 2026")
+    second = second.button(key="scn_open").click().run()
+    assert not second.exception
+    assert changes(second)[-1] == "SAE3.01 UE32 : 1,8 → 2,3"
 
 
 def test_saved_scenario_is_selectable_in_comparer(site):
@@ -443,3 +448,36 @@ def test_a_year_copies_both_tables_and_decides(real):
     # a year has RCUEs and a decision: their tables are shown
     texts = [m.value for m in at.markdown]
     assert "**RCUE**" in texts and "**Décisions d'année**" in texts
+
+
+def test_impact_on_grades_given_as_csv(real):
+    """Two students, every module graded. A: 12 everywhere. B: R3.07 20, SAE3.01 0, every other
+    module 11. UE31 (R3.07 1,5 · SAE3.01 1,8 · the others 8 - 3,3 = 4,7): B's average before
+    (1,5 × 20 + 1,8 × 0 + 4,7 × 11) / 8 = 81,7 / 8 = 10,2125 (validated), after the move
+    (1,0 × 20 + 2,3 × 0 + 51,7) / 8 = 71,7 / 8 = 8,9625 (not): UE31 validated 100 % → 50 %."""
+    at = open_page(origine=ORIGIN)
+    u = work_uid()
+    at = move(at, "UE31", "R3.07", "SAE3.01", "0,5", u)
+    from ui import scenarios_state as ss
+
+    work = at.session_state[ss.WORKS][ss.new_key((QMI,))]
+    from butdata.scenarios import grade_columns
+
+    codes = grade_columns(work.scenario)
+    b = {c: "11" for c in codes} | {"R3.07": "20", "SAE3.01": "0"}
+    csv = "\n".join(
+        [";".join(["etudiant", *codes]), ";".join(["A", *("12" for _ in codes)])]
+        + [";".join(["B", *(b[c] for c in codes)])]
+    )
+    at.radio(key=f"scn_cohort_kind_{u}").set_value("notes").run()
+    at = at.text_area(key=f"scn_csv_text_{u}").input(csv).run()
+    ok(at)
+    table = next(d.value for d in at.dataframe if "UE validée, origine" in d.value.columns)
+    ue31 = table[table["UE"] == "UE31"].to_dict("records")[0]
+    assert (ue31["UE validée, origine"], ue31["UE validée, proposition"]) == (
+        f"100{NNBSP}%",
+        f"50{NNBSP}%",
+    )
+    # mean of UE31: (12 + 10,2125) / 2 = 11,10625 -> 11,11; after (12 + 8,9625) / 2 = 10,48
+    assert (ue31["moyenne, origine"], ue31["moyenne, proposition"]) == ("11,11", "10,48")
+    assert any("2 étudiants (notes d'un fichier)" in c.value for c in at.caption)

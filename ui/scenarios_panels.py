@@ -5,9 +5,11 @@ the MCC layout, PDF « note au conseil »)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import streamlit as st
@@ -17,16 +19,20 @@ from butdata.analysis.conformity import Finding
 from butdata.analysis.conformity_report import findings_table, summary
 from butdata.analysis.conformity_rules import INFO, ConformitySettings
 from butdata.charts_scenario import impact_chart, ue_diff_chart
+from butdata.errors import ButdataError
 from butdata.exports.scenario_xlsx import council_xlsx
+from butdata.grading import cohort as cohort_engine
+from butdata.grading.rules import DEFAULT_RULES
 from butdata.report import render_pdf
-from butdata.report.council import council_page, decisions_table, impact_table
-from butdata.scenarios import Impact, Scenario, impact
+from butdata.report.council import cohort_text, council_page, decisions_table, impact_table
+from butdata.scenarios import Impact, Scenario, grade_columns, impact
 from butdata.scenarios.diff import ue_diff
 from butdata.scenarios.tables import comparison, ue_changed_cells, ue_frame
 from butdata.text import slug
 
-from . import downloads, printing
+from . import auth, downloads, printing
 from . import scenarios_state as ss
+from .cohort_view import ID_COLUMNS
 from .downloads import XLSX_MIME
 
 HIGHLIGHT = "background-color: #ffe08a; font-weight: bold"
@@ -90,7 +96,23 @@ def difference(s: Scenario, band: tuple[float, float]) -> None:
 # --------------------------------------------------------------------------- impact
 
 
-def cohort_inputs(u: str) -> tuple[int, int]:
+DRAWN, GRADES = "tirage", "notes"
+COHORT_KINDS = {DRAWN: "cohorte tirée au hasard", GRADES: "notes d'une promotion (CSV)"}
+
+
+def cohort(u: str, work: ss.Work) -> Impact | None:
+    """The cohort both sides are simulated on: drawn with a seed, or grades given as a CSV
+    (one row per student, one column per module code); the impact, or None (said why)."""
+    kind = st.radio(
+        "Cohorte",
+        list(COHORT_KINDS),
+        format_func=COHORT_KINDS.__getitem__,
+        horizontal=True,
+        key=f"scn_cohort_kind_{u}",
+    )
+    if kind == GRADES:
+        grades = _grades(u, work)
+        return None if grades is None else impact(work.scenario, grades=grades)
     c1, c2 = st.columns(2)
     n = c1.number_input(
         "Étudiants simulés",
@@ -103,11 +125,38 @@ def cohort_inputs(u: str) -> tuple[int, int]:
         "la même avant et après : seuls les coefficients changent.",
     )
     seed = c2.number_input("Graine du tirage", 0, 10**6, 0, key=f"scn_cohort_seed_{u}")
-    return int(n), int(seed)
+    return impact(work.scenario, n_students=int(n), seed=int(seed))
 
 
-def compute_impact(work: ss.Work, n: int, seed: int) -> Impact:
-    return impact(work.scenario, n_students=n, seed=seed)
+def _grades(u: str, work: ss.Work) -> np.ndarray | None:
+    columns = grade_columns(work.scenario)
+    st.caption(
+        "Une ligne par étudiant, une colonne par module (son code d'origine ; un module ajouté : "
+        "le code qu'il a reçu) ; cellule vide = non noté ; virgule décimale acceptée ; une "
+        "colonne « etudiant » (ou id, nom…) est ignorée. Colonnes : " + ", ".join(columns)
+    )
+    uploaded = None
+    if auth.can_write():  # a visitor is offered no upload (see ui.auth)
+        uploaded = st.file_uploader("Fichier CSV de notes", type=["csv"], key=f"scn_csv_{u}")
+    pasted = st.text_area("… ou collez le CSV", key=f"scn_csv_text_{u}", height=120)
+    if uploaded is None and not pasted.strip():
+        st.info("Donnez les notes de la promotion pour voir l'effet de la proposition.")
+        return None
+    raw = uploaded.getvalue() if uploaded is not None else pasted.encode("utf-8")
+    name = uploaded.name if uploaded is not None else "CSV collé"
+    first = raw.decode("utf-8-sig", errors="replace").splitlines()[0] if raw.strip() else ""
+    header = [c.strip() for c in first.replace(";", ",").split(",")]
+    extra = [c for c in header if c.lower() in ID_COLUMNS]
+    identities = cohort_engine.CohortStructure(
+        tuple(work.scenario.origin), tuple(columns), (), np.zeros((len(columns), 0)), ()
+    )
+    try:
+        return cohort_engine.read_grades_csv(
+            io.BytesIO(raw), identities, DEFAULT_RULES, extra, name=name
+        )
+    except ButdataError as exc:
+        st.error(f"Notes illisibles : {exc}")
+        return None
 
 
 def _weights_frame(result: Impact) -> pl.DataFrame:
@@ -147,10 +196,7 @@ def _rcue_frame(result: Impact) -> pl.DataFrame:
 
 
 def impact_view(result: Impact) -> None:
-    st.caption(
-        f"Cohorte simulée de {fmt.integer(result.n_students)} étudiants (graine {result.seed}), "
-        "mêmes notes avant et après."
-    )
+    st.caption(cohort_text(result))
     table = impact_table(result)
     st.dataframe(table, hide_index=True, width="stretch")
     printing.note_table(table, "UE validées (ADM ou CMP) et moyennes")

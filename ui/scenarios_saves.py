@@ -84,8 +84,6 @@ def save_form(work_key: str, work: ss.Work) -> None:
     """Name and note, then « Enregistrer le scénario » (editors only)."""
     s = work.scenario
     u = uid(work_key)
-    if work.conflict:
-        st.error(work.conflict, icon=":material/sync_problem:")
     if not auth.can_write():
         st.info(
             "Consultation seule : connectez-vous comme éditeur pour enregistrer ce scénario. "
@@ -115,12 +113,7 @@ def save_form(work_key: str, work: ss.Work) -> None:
         return
     expected = work.base if work.saved_as == name else None
     done = _write(edited, expected, "enregistrement de")
-    if done is None:
-        if expected is not None:
-            work.conflict = (
-                f"Conflit à l'enregistrement de « {name} » : une autre session l'a enregistré "
-                "entre-temps. Rien n'a été écrit ; vos modifications sont toujours à l'écran."
-            )
+    if done is None:  # the reason (a conflict…) is shown; the work stays as it is
         return
     saved, identity = done
     works = ss.works()
@@ -163,7 +156,14 @@ def saved_section() -> None:
         return
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     picked = c1.selectbox("Scénario enregistré", names, key="scn_saved_pick")
-    if c2.button("Ouvrir", key="scn_open", icon=":material/folder_open:"):
+    if c2.button(
+        "Ouvrir",
+        key="scn_open",
+        icon=":material/folder_open:",
+        help="La version enregistrée (des modifications non enregistrées de ce scénario dans "
+        "cette session sont abandonnées).",
+    ):
+        ss.works().pop(ss.saved_key(picked), None)  # read again from the file
         st.session_state[ss.PENDING] = picked
         st.rerun()
     if not auth.can_write():

@@ -39,7 +39,6 @@ class Work:
     base: tuple[str, int] | None = None  # identity of the saved version it started from
     uid: str = field(default_factory=lambda: secrets.token_hex(3))
     gen: int = 0  # bumped when the grid's pending edits are consumed (fresh editors)
-    conflict: str | None = None  # the last save's conflict message, until resolved
     _checked: dict[Any, list[Finding]] = field(default_factory=dict)
 
     @property
