@@ -210,11 +210,16 @@ def test_kind_name_and_ects_edits(real):
         # apostrophe (butdata.text.normalize)
         "R3.08 : intitulé « Démarches d'amélioration » → « Démarches d'amélioration (SAÉ) »",
     ]
+    # the code column renames: R3.AL (row 12, line 400) becomes R3.13, its coefficients stay
+    at = edit_grid(at, 2, {12: {"Code": "R3.13"}})
+    assert not at.exception
+    assert changes(at)[-1] == "R3.AL renommé R3.13"
+    assert ue_row(at, "UE31")["Total des coefficients"] == "8"
     # UE31 ECTS 8 -> 9: the semester has 9 + 8 + 8 + 6 = 31 ECTS, not 30 (an error)
     from ui import scenarios_state as ss
     from ui.scenarios_editor import ects_key
 
-    key = ects_key(ss.new_key((QMI,)), QMI, 2)
+    key = ects_key(ss.new_key((QMI,)), QMI, 3)
     at.session_state[key] = {
         "edited_rows": {0: {"ECTS": 9.0}},
         "added_rows": [],
