@@ -24,6 +24,7 @@ from butdata.vocab import (
     RELIABILITIES,
     RELIABILITY_LABELS,
     UE_ONLY,
+    in_band,
 )
 
 FONT_SIZE = 16
@@ -372,16 +373,7 @@ def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6
             showlegend=False,
         )
     )
-    fig.add_hrect(
-        y0=100 * lo,
-        y1=100 * hi,
-        fillcolor="#2e7d32",
-        opacity=0.10,
-        line_width=0,
-        annotation_text=f"cible {band_label(band)} (réglage local)",
-        annotation_position="top left",
-        annotation_font_size=FONT_SIZE - 1,
-    )
+    add_band(fig, band)
     fig.update_yaxes(range=[0, 105], title="part SAÉ (%)", ticksuffix=" %")
     fig.update_xaxes(tickfont={"size": FONT_SIZE - 3}, tickangle=0)
     return _layout(
@@ -391,17 +383,27 @@ def sae_share_chart(summary: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6
     )
 
 
+def add_band(fig: go.Figure, band: tuple[float, float], **where: int) -> None:
+    """The SAÉ target band (a local setting, said so) behind a share axis in percent."""
+    lo, hi = band
+    fig.add_hrect(
+        y0=100 * lo,
+        y1=100 * hi,
+        fillcolor="#2e7d32",
+        opacity=0.10,
+        line_width=0,
+        layer="below",
+        annotation_text=f"cible {band_label(band)} (réglage local)",
+        annotation_position="top left",
+        annotation_font_size=FONT_SIZE - 1,
+        **where,
+    )
+
+
 def band_label(band: tuple[float, float]) -> str:
     """``(0.4, 0.6)`` -> « 40–60 % »."""
     lo, hi = band
     return f"{fmt.number(100 * lo, 1)}–{fmt.number(100 * hi, 1)}{fmt.NNBSP}%"
-
-
-def in_band(share: float | None, band: tuple[float, float]) -> bool | None:
-    """Whether an SAÉ share lies within the band (None when the share is unknown)."""
-    if share is None:
-        return None
-    return band[0] - 1e-9 <= share <= band[1] + 1e-9
 
 
 def spread_chart(values: pl.DataFrame) -> go.Figure:
@@ -522,17 +524,7 @@ def sae_share_strip(
                 hoverinfo="text",
             )
         )
-    lo, hi = band
-    fig.add_hrect(
-        y0=100 * lo,
-        y1=100 * hi,
-        fillcolor="#2e7d32",
-        opacity=0.10,
-        line_width=0,
-        annotation_text=f"cible {band_label(band)} (réglage local)",
-        annotation_position="top left",
-        annotation_font_size=FONT_SIZE - 1,
-    )
+    add_band(fig, band)
     fig.update_xaxes(
         tickvals=list(range(len(groups))),
         ticktext=[wrap(str(g), 12, 2) for g in groups],

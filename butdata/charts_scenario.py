@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from butdata import fmt
-from butdata.charts import FONT_SIZE, SAE_IN_BAND, SAE_OUT_BAND, _figure, _layout
+from butdata.charts import SAE_OUT_BAND, _figure, _layout, add_band
+from butdata.vocab import in_band
 
 BEFORE_COLOR, AFTER_COLOR = "#9e9e9e", "#1f4e8c"
 BEFORE_LABEL, AFTER_LABEL = "origine", "proposition"
@@ -56,8 +57,8 @@ def ue_diff_chart(ues: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6)) -> 
             row=1,
             col=1,
         )
-        in_band = [s is not None and lo - 1e-9 <= s <= hi + 1e-9 for s in shares]
-        outline = [color if ok or side == "before" else SAE_OUT_BAND for ok in in_band]
+        inside = [in_band(s, band) for s in shares]
+        outline = [color if ok or side == "before" else SAE_OUT_BAND for ok in inside]
         fig.add_trace(
             go.Bar(
                 x=x,
@@ -74,19 +75,7 @@ def ue_diff_chart(ues: pl.DataFrame, band: tuple[float, float] = (0.4, 0.6)) -> 
             row=1,
             col=2,
         )
-    fig.add_hrect(
-        y0=100 * lo,
-        y1=100 * hi,
-        fillcolor=SAE_IN_BAND,
-        opacity=0.08,
-        line_width=0,
-        layer="below",
-        row=1,
-        col=2,
-        annotation_text=f"cible {fmt.percent(lo, 0)} – {fmt.percent(hi, 0)} (réglage local)",
-        annotation_position="top left",
-        annotation_font_size=FONT_SIZE - 3,
-    )
+    add_band(fig, band, row=1, col=2)
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.12, "x": 0})
     fig.update_yaxes(title_text="coefficient", row=1, col=1)
     fig.update_yaxes(title_text="part SAÉ (%)", range=[0, 100], ticksuffix=" %", row=1, col=2)

@@ -95,6 +95,13 @@ def is_sae(kind: str | None) -> bool:
     return kind in SAE_KINDS
 
 
+def in_band(share: float | None, band: tuple[float, float]) -> bool | None:
+    """Whether an SAÉ share lies within the target band, bounds included (None when unknown)."""
+    if share is None:
+        return None
+    return band[0] - FLOAT_NOISE <= share <= band[1] + FLOAT_NOISE
+
+
 # --------------------------------------------------------------------------- UE codes
 
 # « UE31 », « UE 3.1 », « ue3.1 »: semester digit, then competence number (1 or 2 digits).

@@ -53,7 +53,7 @@ from butdata.analysis.conformity_rules import (
 from butdata.analysis.years import year_pairs
 from butdata.checks import ue_sum_holds
 from butdata.errors import ButdataError
-from butdata.vocab import COMPLETE, EMPTY, FLOAT_NOISE, SAE_KINDS, module_kind
+from butdata.vocab import COMPLETE, EMPTY, FLOAT_NOISE, SAE_KINDS, in_band, module_kind
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -196,9 +196,9 @@ def _check_ue(ue: UEView, settings: ConformitySettings, rep: _Report) -> None:
         return
     if share is None:
         return
-    lo, hi = settings.sae_band
-    if lo - FLOAT_NOISE <= share <= hi + FLOAT_NOISE:
+    if in_band(share, settings.sae_band):
         return
+    lo, hi = settings.sae_band
     if how == "computed":
         sae = sum(v.coefficient for v in ue.values if v.kind in SAE_KINDS)
         detail = f"SAÉ {_n(sae)} sur {_n(ue_total(ue))}"

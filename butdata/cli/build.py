@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from butdata import fmt
+from butdata.cli.common import add_db_argument
 from butdata.store import DEFAULT_SOURCES, build_store, default_db_path
 from butdata.vocab import STATUS_LABELS
 
@@ -19,11 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_SOURCES,
         help="dossier des documents (défaut : data/sources/)",
     )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB)",
+    add_db_argument(
+        parser, "fichier de la base à écrire (défaut : data/butdata.duckdb ou $BUTDATA_DB)"
     )
 
 
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
     report = build_store(args.sources, args.db or default_db_path(), progress)
-    print(f"Base écrite : {report.db_path} ({report.seconds:.2f} s)")
+    print(f"Base écrite : {report.db_path} ({fmt.seconds(report.seconds)})")
     for d in report.documents:
         statuses = ", ".join(f"{n} {STATUS_LABELS[s]}s" for s, n in d.by_status.items() if n)
         print(

@@ -6,11 +6,9 @@ What counts as a contradiction is defined in :mod:`butdata.analysis.quality`.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from butdata.analysis.quality import quality_report
-from butdata.store import default_db_path, open_store, repair_store
+from butdata.cli.common import add_db_argument, open_cli_store
 
 HELP = (
     "Rapport de qualité par document (tableaux, UE, valeurs, avertissements) ; code de "
@@ -19,19 +17,11 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB)",
-    )
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    db = args.db or default_db_path()
-    if repair_store(db):
-        print(f"base abîmée : reconstruite à partir de ses sources ({db})", file=sys.stderr)
-    con = open_store(db)
+    con = open_cli_store(args.db)
     try:
         report = quality_report(con)
     finally:

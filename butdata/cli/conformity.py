@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 import polars as pl
 
@@ -15,9 +14,9 @@ from butdata.analysis import queries
 from butdata.analysis.conformity import Finding, check_frames
 from butdata.analysis.conformity_rules import NOT_CHECKED, RCUE_PAIR_MISSING, RULES_BY_CODE
 from butdata.analysis.years import year_pairs
+from butdata.cli.common import add_db_argument, open_cli_store
 from butdata.errors import ButdataError
 from butdata.labels import table_label
-from butdata.store import ensure_store, open_store
 from butdata.vocab import SEVERITY_LABELS
 
 HELP = (
@@ -27,13 +26,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB, construite si "
-        "absente)",
-    )
+    add_db_argument(parser)
     parser.add_argument(
         "--table",
         dest="tables",
@@ -48,11 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if args.db is None:
-            ensure_store()
-        elif not Path(args.db).is_file():
-            raise ButdataError(f"base introuvable : {args.db} (lancez `python -m butdata build`)")
-        con = open_store(args.db)
+        con = open_cli_store(args.db)
     except ButdataError as exc:
         return _fail(str(exc))
     try:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from butdata.cli.common import add_db_argument, open_cli_store
 from butdata.errors import ButdataError
 from butdata.exports.tidy import export
-from butdata.store import default_db_path, open_store, repair_store
 
 HELP = (
     "Exporte les tableaux de coefficients dans le modèle CSV ou XLSX (XLSX : une feuille "
@@ -17,12 +16,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="fichier de la base (défaut : data/butdata.duckdb ou $BUTDATA_DB)",
-    )
+    add_db_argument(parser)
     parser.add_argument(
         "--out", type=Path, required=True, help="fichier à écrire : .csv (modèle seul) ou .xlsx"
     )
@@ -46,10 +40,7 @@ def run(args: argparse.Namespace) -> int:
         formations = [
             f.strip().upper() for arg in args.formation for f in arg.split(",") if f.strip()
         ]
-    db = args.db or default_db_path()
-    if repair_store(db):
-        print(f"base abîmée : reconstruite à partir de ses sources ({db})", file=sys.stderr)
-    con = open_store(db)
+    con = open_cli_store(args.db)
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         n = export(con, args.out, formations)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 import polars as pl
 
 from butdata import fmt
 from butdata.analysis import queries
+from butdata.cli.common import add_db_argument, open_cli_store
 from butdata.grading import student as sim
 from butdata.grading.rules import DEFAULT_RULES, TOLERANCES, Rules
 from butdata.grading.structure import MODE_LABELS, infer_year, semesters_of
-from butdata.store import ensure_store, open_store, repair_store
 
 HELP = (
     "Simule les résultats d'un étudiant (moyennes d'UE, RCUE, décision d'année, note minimale "
@@ -32,12 +31,7 @@ BUT1_CHOICES = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="fichier de la base (défaut : data/butdata.duckdb, construite si absente)",
-    )
+    add_db_argument(parser)
     parser.add_argument(
         "table_id", metavar="TABLE_ID", help="tableau (semestre impair pour une année)"
     )
@@ -109,11 +103,7 @@ def run(args: argparse.Namespace) -> int:
         raw = parse_grade_args(args.grade)
     except sim.GradeError as exc:
         return _fail(exc)
-    if args.db is None:
-        ensure_store()
-    elif repair_store(args.db):
-        print(f"base abîmée : reconstruite à partir de ses sources ({args.db})", file=sys.stderr)
-    con = open_store(args.db)
+    con = open_cli_store(args.db)
     try:
         table_ids = [t for t in (args.table_id, args.even_table_id) if t]
         frames = queries.table_frames(con, table_ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from butdata import fmt
 from butdata.devtools.synth import write_synthetic_store
 from butdata.errors import ButdataError
 
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     rows = ", ".join(
         f"{k.removeprefix('t_')} {v:,}".replace(",", " ") for k, v in report.rows.items()
     )
-    print(f"Base synthétique écrite : {report.db_path} ({report.seconds:.1f} s)")
+    print(f"Base synthétique écrite : {report.db_path} ({fmt.seconds(report.seconds)})")
     print(f"source : {report.source}")
     print(f"lignes : {rows}")
     return 0
