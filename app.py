@@ -5,7 +5,7 @@ as ``/Simulation_de_notes?...`` open directly) plus French links in the sidebar 
 
 import streamlit as st
 
-from ui import data, overview
+from ui import conformity_view, data, overview
 from ui.layout import page
 
 with page(
@@ -16,8 +16,8 @@ with page(
     overview.headline()
     tables = data.overview()
     overview.table_map(tables)
-    docs, everything, warnings = st.tabs(
-        ["Documents sources", "Tous les tableaux", "Avertissements de lecture"]
+    docs, everything, warnings, conformity = st.tabs(
+        ["Documents sources", "Tous les tableaux", "Avertissements de lecture", "Conformité"]
     )
     with docs:
         overview.documents()
@@ -25,3 +25,5 @@ with page(
         overview.all_tables(tables)
     with warnings:
         overview.warnings_table()
+    with conformity:
+        conformity_view.view(tables)

@@ -84,7 +84,7 @@ def test_home_counts_tables_by_what_they_allow():
     parts = ("Modules identifiés", "Valeurs par UE seulement", "Partiel", "Vide")
     assert sum(int(metrics[k]) for k in parts) == int(metrics["Tableaux"])
     assert metrics["Coefficients"] == "4\u202f275"  # French thousands separator
-    assert len(at.tabs) == 3 and len(at.dataframe) >= 3
+    assert len(at.tabs) == 4 and len(at.dataframe) >= 3  # documents, tables, warnings, conformité
     texts = _texts(at)
     for internal in ("complete", "warning", "code_variant", "None", "doc 000"):
         assert internal not in texts, internal

@@ -22,6 +22,7 @@ PAGES = [
     ("pages/2_Poids_par_UE.py", {}, "Poids par UE"),
     ("pages/3_Simulation_de_notes.py", {}, "Simulation de notes"),
     ("pages/4_Donnees.py", {"formation": "QLIO", "semestre": "S2"}, "Données"),
+    ("pages/5_Scenarios.py", {"origine": "S3 · QMI · MCC QLIO 2025-2026"}, "Scénarios"),
 ]
 
 

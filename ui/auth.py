@@ -39,7 +39,13 @@ THROTTLE_KEY = "_butdata_signin_throttle"
 # name is journalled with it. A new write button (e.g. « Enregistrer le scénario ») is added here.
 # Buttons only an editor is offered: « Vérifier le fichier » reads an upload (a parse a visitor
 # must not be able to make the server do), « Importer » writes it.
-WRITE_TRIGGERS = {"import_check": "import", "import_confirm": "import"}
+WRITE_TRIGGERS = {
+    "import_check": "import",
+    "import_confirm": "import",
+    "scenario_save": "scénario",
+    "scenario_duplicate": "scénario",
+    "scenario_delete": "scénario",
+}
 UPLOAD_KEYS = {"import": "import_file"}
 # Per client address, across sessions (a crafted client may open a new session per attempt).
 ADDRESS_MAX_FAILURES = 20

@@ -28,6 +28,7 @@ NAV = [
     ("pages/2_Poids_par_UE.py", "Poids par UE", ":material/stacked_bar_chart:"),
     ("pages/3_Simulation_de_notes.py", "Simulation de notes", ":material/calculate:"),
     ("pages/4_Donnees.py", "Données", ":material/table_view:"),
+    ("pages/5_Scenarios.py", "Scénarios", ":material/edit_note:"),
 ]
 
 

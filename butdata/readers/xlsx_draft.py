@@ -2,6 +2,8 @@
 them: one sheet per table, a title cell ``Semestre 3 BUT QLIO [variant]``, a header row with the
 UE codes as columns (``UE31`` or ``UE31 - name``), one module per row (code, name, semester
 coefficient, one coefficient per UE), then ``Total des coefficients`` and ``Crédits ECTS``.
+An optional ``Type`` column (ressource, SAÉ, portfolio, stage, autre: as the council's workbook
+of a scenario writes it) gives a module's kind; without it the kind comes from the code.
 Values get the sheet row as their line; the sheet name is in an info issue of the table."""
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from butdata.readers.text_modules import MODULE, TITLE
 from butdata.text import normalize
 from butdata.tidy.cells import number_text, parse_float
 from butdata.vocab import (
+    KIND_LABELS,
+    KINDS,
     coefficient_problem,
     competence_of,
     ects_problem,
@@ -33,6 +37,8 @@ UE_CELL = re.compile(r"^(UE\s?\d\.?\d)(?:\s*[-:–]\s*(.+))?$")
 TOTAL_CELL = re.compile(r"^total des coefficients", re.IGNORECASE)
 ECTS_CELL = re.compile(r"^(crédits )?ects", re.IGNORECASE)
 YEAR_CELL = re.compile(r"^\d{4}-\d{4}$")
+# A « Type » cell: the French label of a kind, or its code.
+KIND_OF_LABEL = {KIND_LABELS[k].lower(): k for k in KINDS} | {k: k for k in KINDS}
 
 
 def _cell_text(value: Any) -> str:
@@ -148,7 +154,7 @@ def _draft_table(source: str, sheet: str, rows: SheetRows) -> Table | None:
                 names[um.group(1).replace(" ", "")] = (um.group(2), r)
 
     columns: dict[int, str] = {}  # cell index -> UE code
-    semester_col = None
+    semester_col = kind_col = None
     for i, c in enumerate(header):
         text = _cell_text(c)
         if um := UE_CELL.match(text):
@@ -158,6 +164,8 @@ def _draft_table(source: str, sheet: str, rows: SheetRows) -> Table | None:
                 names.setdefault(code.replace(" ", ""), (um.group(2), header_row))
         elif "semestre" in text.lower() or text.lower().startswith("coeff"):
             semester_col = i
+        elif text.lower() == "type":
+            kind_col = i
     ue_cols = sorted(columns)
     first_ue = ue_cols[0]
     for code in (columns[i] for i in ue_cols):
@@ -193,9 +201,16 @@ def _draft_table(source: str, sheet: str, rows: SheetRows) -> Table | None:
             elif "spécialité" in label.lower():
                 section = "spécialité"
             continue
-        name = " ".join(t for j, t in enumerate(texts[1:], 1) if t and j != semester_col) or None
+        name = (
+            " ".join(
+                t for j, t in enumerate(texts[1:], 1) if t and j not in (semester_col, kind_col)
+            )
+            or None
+        )
         position = len(table.modules) + 1
         kind = module_kind(code, name or "")
+        if kind_col is not None and kind_col < len(cells):
+            kind = KIND_OF_LABEL.get(_cell_text(cells[kind_col]).lower(), kind)
         semester_coef = (
             _number(source, r, cells[semester_col], "total")
             if semester_col is not None

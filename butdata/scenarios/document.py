@@ -182,13 +182,17 @@ def to_document(scenario: Scenario) -> Document:
     if scenario.note:
         about.append(f"note : {scenario.note}")
     years = {t.year for t in p.tables if t.year}
+    year = years.pop() if len(years) == 1 else None
+    # the year in the title, so that lists name it « Scénario : NAME · 2025-2026 » (not « NAME
+    # 2025-2026 », which reads as part of the name)
+    title = f"Scénario : {scenario.name}" + (f" · {year}" if year else "")
     return Document(
         source=scenario_source(scenario.name),
         layout=LAYOUT,
         n_lines=ORIGIN_LINE + len(changes),
         tables=tables,
         issues=[Issue(None, "scenario_info", " ; ".join(about), "info")],
-        title=f"Scénario : {scenario.name}",
-        year=years.pop() if len(years) == 1 else None,
+        title=title,
+        year=year,
         kind=KIND,
     )

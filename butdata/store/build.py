@@ -40,6 +40,8 @@ from butdata.store.manifest import (
     read_manifest,
 )
 from butdata.store.read import DEFAULT_SOURCES, default_db_path, store_meta, verify_store
+from butdata.store.scenario_files import documents as scenario_documents
+from butdata.store.scenario_files import fingerprint_parts, scenarios_dir
 from butdata.store.schema import SCHEMA, SCHEMA_VERSION
 
 
@@ -105,6 +107,8 @@ def sources_fingerprint(sources_dir: Path) -> str:
     register = manifest_path(sources_dir)
     if register.is_file():
         h.update(MANIFEST.encode() + b"\0" + _read_bytes(register) + b"\0")
+    for name, data in fingerprint_parts(scenarios_dir(sources_dir)):  # saved scenarios
+        h.update(b"scenario\0" + name.encode() + b"\0" + data + b"\0")
     return h.hexdigest()
 
 
@@ -309,6 +313,10 @@ def parse_sources(
             )
         documents.append(doc)
         hashes[path.name] = hashlib.sha256(data).hexdigest()
+    # Saved scenarios (beside the sources, never among them): documents of kind "scenario".
+    saved, saved_hashes = scenario_documents(scenarios_dir(sources_dir))
+    documents += saved
+    hashes.update(saved_hashes)
     return documents, hashes
 
 
