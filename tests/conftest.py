@@ -12,6 +12,11 @@ SOURCES = ROOT / "data" / "sources"
 QLIO = SOURCES / "000_f0acc9a397de0cbd.txt"
 MULTI = SOURCES / "004_8659784350827029.txt"
 
+# Scenarios saved in a local app (data/scenarios/) must not reach the suite's stores.
+os.environ.setdefault(
+    "BUTDATA_SCENARIOS",
+    str(Path(os.environ.get("TMPDIR", "/tmp")) / f"butdata-test-scenarios-{os.getpid()}"),
+)
 os.environ.setdefault(
     "BUTDATA_DB", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"butdata-test-{os.getpid()}.duckdb")
 )

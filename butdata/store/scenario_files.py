@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -30,6 +31,7 @@ from typing import Any
 from butdata.errors import ButdataError, printable
 from butdata.model import UE, Coefficient, Document, Issue, Module, Table
 from butdata.settings import limits, size_text
+from butdata.store.read import DEFAULT_SOURCES
 from butdata.text import slug
 
 FORMAT = "butdata.saved-scenario/1"
@@ -44,8 +46,14 @@ class ScenarioFileError(ButdataError):
 
 
 def scenarios_dir(sources_dir: Path) -> Path:
-    """Where the saved scenarios of a sources directory live: ``scenarios/`` beside it."""
-    return Path(sources_dir).resolve().parent / DIRECTORY
+    """Where the saved scenarios of a sources directory live: ``scenarios/`` beside it; for the
+    project's own ``data/sources``, ``$BUTDATA_SCENARIOS`` when set (the test suite points it
+    elsewhere, so that scenarios saved in a local app never reach its stores)."""
+    sources = Path(sources_dir).resolve()
+    override = os.environ.get("BUTDATA_SCENARIOS")
+    if override and sources == DEFAULT_SOURCES.resolve():
+        return Path(override)
+    return sources.parent / DIRECTORY
 
 
 def file_name(name: str) -> str:
