@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from butdata.analysis.source_view import Excerpt, excerpt
+from butdata.analysis.source_view import Excerpt, excerpt, pdf_cell
 from butdata.errors import ButdataError
 from butdata.store import DEFAULT_SOURCES
 from ui import store
@@ -54,7 +54,18 @@ def show(
     **where: Any,
 ) -> None:
     """One excerpt: ``caption`` (what the value is), then the lines. ``where``: layout,
-    position, ue_ord, n_ue (see :func:`butdata.analysis.source_view.locate`)."""
+    position, ue_ord, n_ue (see :func:`butdata.analysis.source_view.locate`); for a PDF value,
+    page and bbox (its cell), shown as an image of the page region."""
+    page, bbox = where.pop("page", None), where.pop("bbox", None)
+    if page and bbox:
+        try:
+            png = pdf_cell(sources_dir(), source, int(page), bbox)
+        except ButdataError as exc:
+            st.caption(f"{caption or source} — {exc}")
+            return
+        st.caption(f"{caption + ' — ' if caption else ''}fichier {source}, page {page}")
+        st.image(png, caption="la cellule est encadrée en rouge")
+        return
     try:
         ex = excerpt(sources_dir(), source, line, printed, **where)
     except ButdataError as exc:
@@ -109,9 +120,18 @@ def values_of(
                 "ue_ord": codes.index(r["competence"]) if r["competence"] in codes else None,
                 "n_ue": len(codes),
                 "ue": r["ue"],
+                **_pdf_cell_of(r),
             }
         )
     return out
+
+
+def _pdf_cell_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A PDF value's page and cell (x0, top, x1, bottom), when the reader recorded them."""
+    bbox = tuple(row.get(k) for k in ("cell_x0", "cell_top", "cell_x1", "cell_bottom"))
+    if row.get("source_page") is None or any(v is None for v in bbox):
+        return {}
+    return {"page": row["source_page"], "bbox": tuple(float(v) for v in bbox)}
 
 
 def show_values(found: Sequence[Mapping[str, Any]]) -> None:
@@ -125,6 +145,8 @@ def show_values(found: Sequence[Mapping[str, Any]]) -> None:
             position=v["position"],
             ue_ord=v["ue_ord"],
             n_ue=v["n_ue"],
+            page=v.get("page"),
+            bbox=v.get("bbox"),
         )
 
 

@@ -342,12 +342,14 @@ def year_options(con: duckdb.DuckDBPyConnection, formation: str) -> pl.DataFrame
 
 
 def coefficients_of(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.DataFrame:
-    """Non-zero coefficients of these tables, with the module's printed name and source line."""
+    """Non-zero coefficients of these tables, with the module's printed name and source line
+    (and, for a PDF, its page and cell: « voir la source »)."""
     return _frame(
         con.sql(
             """
         SELECT c.table_id, c.ue, c.competence, c.module_code, c.module_name, c.kind, c.position,
-               c.coefficient, c.printed, c.source_line
+               c.coefficient, c.printed, c.source_line, c.source_page, c.cell_x0, c.cell_top,
+               c.cell_x1, c.cell_bottom
         FROM coefficients c WHERE c.table_id BETWEEN $lo AND $hi AND c.table_id IN (SELECT unnest($ids))
         ORDER BY c.table_id, c.competence, c.position""",
             params=_id_params(table_ids),

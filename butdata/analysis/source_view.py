@@ -91,6 +91,36 @@ def _read_lines(path: Path) -> list[str]:
     return read_text_lines(path)
 
 
+def pdf_cell(
+    sources_dir: Path, source: str, page: int, bbox: tuple[float, float, float, float]
+) -> bytes:
+    """The PNG of a stored PDF value's page region, its cell framed (``snippet.cell_image``),
+    kept while the file is unchanged. ButdataError (French) when the document is missing."""
+    path = _source_path(sources_dir, source)
+    stat = path.stat()
+    return _cached_cell(str(path), stat.st_mtime_ns, stat.st_size, page, bbox)
+
+
+@lru_cache(maxsize=64)
+def _cached_cell(
+    path: str, mtime_ns: int, size: int, page: int, bbox: tuple[float, float, float, float]
+) -> bytes:
+    from butdata.readers.pdf.snippet import cell_image
+
+    del mtime_ns, size  # part of the key only
+    try:
+        return cell_image(Path(path), page, bbox)
+    except SourceError as exc:
+        raise ButdataError(f"extrait impossible : {exc}") from None
+
+
+def _source_path(sources_dir: Path, source: str) -> Path:
+    path = Path(sources_dir) / source
+    if Path(source).name != source or not path.is_file():
+        raise ButdataError(f"document « {source} » introuvable dans {sources_dir}")
+    return path
+
+
 def excerpt(
     sources_dir: Path,
     source: str,
@@ -105,9 +135,7 @@ def excerpt(
 ) -> Excerpt:
     """The lines ``line - context`` … ``line + context`` of ``source`` with the value located.
     Raises ButdataError (French) when the document is not in the sources directory."""
-    path = Path(sources_dir) / source
-    if Path(source).name != source or not path.is_file():
-        raise ButdataError(f"document « {source} » introuvable dans {sources_dir}")
+    path = _source_path(sources_dir, source)
     if path.suffix.lower() == ".pdf":
         raise ButdataError("document PDF : la source s'affiche comme une image de la page")
     try:
