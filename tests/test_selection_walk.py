@@ -135,3 +135,22 @@ def test_walk_data_tables(con):
             at.selectbox(key="tableau").set_value(tid).run()
             _clean(at, (formation, semester, tid), seen)
     assert len(seen) >= 132
+
+
+SCENARIOS = "pages/5_Scenarios.py"
+
+
+def test_walk_scenario_origins(con):
+    # a new scenario from every table and year of every formation: the editor, the conformity,
+    # the difference and the impact open on each
+    at, seen = _open(SCENARIOS), []
+    for formation in q.formations(con)["formation"].to_list():
+        at.selectbox(key="formation").set_value(formation).run()
+        _clean(at, formation, seen)
+        if not _has(at.selectbox, "origine"):
+            continue
+        for origin in at.selectbox(key="origine").options:
+            at.selectbox(key="origine").set_value(origin).run()
+            _clean(at, (formation, origin), seen)
+            assert _param(at, "origine") == [at.selectbox(key="origine").value]
+    assert len(seen) > 60
