@@ -136,6 +136,9 @@ def test_acceptance_walk_copy_move_share_conformity_council_pdf(real, tmp_path):
     at = open_page(origine=ORIGIN)
     ok(at)
     assert at.title[0].value == "Scénarios"
+    # the origin named as people name the document (its meta.toml title), never its file hash
+    shown = "\n".join(c.value for c in at.caption)
+    assert "MCC QLIO 2025-2026, ligne" in shown and "f0acc9a397de0cbd" not in shown
     # SAÉ in UE31: 1,8 + 1,5 = 3,3 of 8 -> 41,25 %
     assert ue_row(at, "UE31")["Part des SAÉ"] == f"41,25{NNBSP}%"
     assert ue_row(at, "UE31")["Total des coefficients"] == "8"

@@ -18,6 +18,7 @@ import streamlit as st
 from butdata.analysis import queries as q
 from butdata.analysis.conformity import Finding, check_frames
 from butdata.analysis.conformity_rules import ConformitySettings
+from butdata.labels import document_name
 from butdata.scenarios import Scenario
 from butdata.store import default_db_path
 from butdata.store import scenario_files as sf
@@ -155,8 +156,17 @@ def origin_labels(s: Scenario) -> list[str]:
 
 
 def origin_sources(s: Scenario) -> list[str]:
-    """The origin's documents and lines (« 000_….txt, ligne 348 »)."""
-    return [f"{t.source}, ligne {t.source_line}" if t.source else t.table_id for t in s.base.tables]
+    """The origin's documents, as people name them, and lines (« MCC QLIO 2025-2026, ligne 348 »)."""
+    docs = {r["source"]: r for r in data.sources().iter_rows(named=True)}
+
+    def name(source: str) -> str:
+        d = docs.get(source, {})
+        return document_name(source, d.get("title"), d.get("year"))
+
+    return [
+        f"{name(t.source)}, ligne {t.source_line}" if t.source else t.table_id
+        for t in s.base.tables
+    ]
 
 
 def origin_caption(s: Scenario) -> str:

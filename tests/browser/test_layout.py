@@ -25,6 +25,7 @@ PAGES = [
     ("poids-toutes", "/Poids_par_UE?vue=toutes+les+formations&niveau=BUT2+%28ann%C3%A9e%29"),
     ("simulation", "/Simulation_de_notes?formation=GACO"),
     ("donnees", "/Donnees?formation=GACO&semestre=S3"),
+    ("scenarios", "/Scenarios?formation=QLIO"),
 ]
 SIZES = [(1280, 720), (1920, 1080)]
 
