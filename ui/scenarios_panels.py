@@ -34,6 +34,7 @@ from . import auth, downloads, printing
 from . import scenarios_state as ss
 from .cohort_view import ID_COLUMNS
 from .downloads import XLSX_MIME
+from .scenarios_editor import table_title
 
 HIGHLIGHT = "background-color: #ffe08a; font-weight: bold"
 
@@ -86,7 +87,7 @@ def difference(s: Scenario, band: tuple[float, float]) -> None:
         cells = list(cmp_.changed) + [(r, "Modification") for r in cmp_.rows_changed]
         n = len({r for r, _ in cells})
         st.markdown(
-            f"**{tid}** : module × UE, « nouvelle valeur (origine) » où elle change "
+            f"**{table_title(s, tid)}** : module × UE, « nouvelle valeur (origine) » où elle change "
             f"({fmt.integer(n)} ligne(s) modifiée(s))"
         )
         st.dataframe(styled(cmp_.frame, cells), hide_index=True, width="stretch", height=320)
