@@ -37,6 +37,7 @@ from butdata.scenarios.tables import (
     MccTable,
     changes_frame,
     mcc_table,
+    module_change,
 )
 from butdata.vocab import KIND_LABELS
 
@@ -178,16 +179,7 @@ def _comparison_sheet(book: _Book, scenario: Scenario) -> None:
             if m.name:
                 ws.write_string(r, 1, m.name)
             ws.write_string(r, 2, KIND_LABELS[m.kind])
-            what = []
-            if a is None:
-                what.append("module ajouté")
-            elif b is None:
-                what.append("module supprimé")
-            else:
-                if a.code != b.code:
-                    what.append(f"renommé (avant : {a.code})")
-                if a.kind != b.kind:
-                    what.append(f"type : {KIND_LABELS[a.kind]} → {KIND_LABELS[b.kind]}")
+            what = module_change(a, b)
             for j in range(len(after.ues)):
                 v0 = a.cells[j] if a else Decimal(0)
                 v1 = b.cells[j] if b else Decimal(0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 import polars as pl
 
@@ -105,6 +106,32 @@ def mcc_table(p: Proposal, table_id: str) -> MccTable:
     )
 
 
+class _Named(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def kind(self) -> str | None: ...
+
+
+def module_change(a: _Named | None, b: _Named | None) -> list[str]:
+    """What happened to a module between origin ``a`` and proposal ``b``, its coefficients
+    apart (« module ajouté », « renommé (avant : R3.07) », « type : ressource → SAÉ »)."""
+    if a is None:
+        return ["module ajouté"]
+    if b is None:
+        return ["module supprimé"]
+    what = []
+    if a.code != b.code:
+        what.append(f"renommé (avant : {a.code})")
+    if a.name != b.name:
+        what.append("intitulé changé")
+    if a.kind != b.kind:
+        what.append(f"type : {KIND_LABELS[a.kind]} → {KIND_LABELS[b.kind]}")
+    return what
+
+
 def _cell(value: Decimal) -> str:
     return "" if value == 0 else show(value)
 
@@ -149,18 +176,7 @@ def comparison(s: Scenario, table_id: str) -> Comparison:
         a, b = old.get(key), new.get(key)
         m = b or a
         assert m is not None
-        what = []
-        if a is None:
-            what.append("module ajouté")
-        elif b is None:
-            what.append("module supprimé")
-        else:
-            if a.code != b.code:
-                what.append(f"renommé (avant : {a.code})")
-            if a.name != b.name:
-                what.append("intitulé changé")
-            if a.kind != b.kind:
-                what.append(f"type : {KIND_LABELS[a.kind]} → {KIND_LABELS[b.kind]}")
+        what = module_change(a, b)
         if what:
             rows_changed.append(i)
         cells = []
