@@ -182,6 +182,12 @@ def test_the_command_line_previews_then_imports_the_tables_kept(site, tmp_path, 
     assert main([*args, "--confirmer"]) == 0
     assert "Tableaux : 1 ajouté(s), 1 écarté(s)." in capsys.readouterr().out
     assert counts(db) == {S1: 15}
+    # journalled like an import of the page: who (the OS user, from the command line), what
+    from butdata.store import journal as jn
+
+    (line,) = [json.loads(x) for x in jn.journal_path(db).read_text(encoding="utf-8").splitlines()]
+    assert (line["action"], line["outcome"], line["file"]) == ("import", "réussi", NAME)
+    assert line["method"] == "ligne de commande" and line["added"] == [S1]
 
 
 def test_the_command_line_names_a_bad_file_and_writes_nothing(site, tmp_path, capsys):

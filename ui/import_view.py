@@ -349,10 +349,6 @@ def _file_names(uploads: Sequence[tuple[str, bytes]]) -> str:
     return ", ".join(names)[:400]
 
 
-def _changed_ids(preview: imp.ImportPreview, action: str, excluded: Sequence[str]) -> list[str]:
-    return [c.table_id for c in preview.changes_with(excluded) if c.action == action]
-
-
 def _advance(bar: Any, fraction: float, message: str) -> None:
     bar.progress(min(fraction, 1.0), text=f"Reconstruction : {message}")
 
@@ -394,9 +390,9 @@ def run_imports(
             "import",
             jn.OK,
             file=preview.name,
-            added=_changed_ids(preview, imp.ADDED, excluded),
-            replaced=_changed_ids(preview, imp.REPLACED, excluded),
-            removed=_changed_ids(preview, imp.REMOVED, excluded),
+            added=preview.ids(imp.ADDED, excluded),
+            replaced=preview.ids(imp.REPLACED, excluded),
+            removed=preview.ids(imp.REMOVED, excluded),
             detail=preview.summary(excluded),
         )
     data.clear()

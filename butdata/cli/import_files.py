@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 from butdata import fmt
-from butdata.access import os_user
+from butdata.access import Role, os_user
 from butdata.cli.common import add_db_argument
 from butdata.errors import ButdataError
 from butdata.settings import limits, size_text
 from butdata.store import DEFAULT_SOURCES, default_db_path, store_meta
 from butdata.store import imports as imp
+from butdata.store import journal as jn
 from butdata.vocab import DOCUMENT_LAYOUT_LABELS
 
 HELP = (
@@ -54,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_argument(
         parser, "fichier de la base à reconstruire (défaut : data/butdata.duckdb ou $BUTDATA_DB)"
     )
+
+
+CLI_METHOD = "ligne de commande"
+
+
+def _names(uploads: list[tuple[str, bytes]]) -> str:
+    return ", ".join(name for name, _ in uploads)
 
 
 def _uploads(files: list[Path]) -> list[tuple[str, bytes]]:
@@ -116,10 +124,27 @@ def run(args: argparse.Namespace) -> int:
     def progress(fraction: float, message: str) -> None:
         print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
-    done, report = imp.apply_imports(
-        uploads, db, sources, progress, author=os_user(), excluded=args.exclure
-    )
+    journal = jn.journal_path(db)
+    jn.check_writable(journal)  # before the write: every change of the store is journalled
+    who = {"author": os_user(), "role": str(Role.EDITOR), "method": CLI_METHOD, "action": "import"}
+    try:
+        done, report = imp.apply_imports(
+            uploads, db, sources, progress, author=os_user(), excluded=args.exclure
+        )
+    except ButdataError as exc:
+        jn.record(journal, **who, outcome=jn.FAILED, file=_names(uploads), detail=str(exc))
+        raise
     for preview in done:
+        jn.record(
+            journal,
+            **who,
+            outcome=jn.OK,
+            file=preview.name,
+            added=preview.ids(imp.ADDED, args.exclure),
+            replaced=preview.ids(imp.REPLACED, args.exclure),
+            removed=preview.ids(imp.REMOVED, args.exclure),
+            detail=preview.summary(args.exclure),
+        )
         print(f"{preview.name} ajouté aux sources ({preview.summary(args.exclure)})")
     print(f"Base reconstruite : {report.db_path} ({fmt.seconds(report.seconds)})")
     return 0

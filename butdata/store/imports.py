@@ -114,6 +114,10 @@ class ImportPreview:
                 out.append(replace(c, action=SKIPPED, detail="non importé (décoché)"))
         return out
 
+    def ids(self, action: str, excluded: Collection[str] = ()) -> list[str]:
+        """The tables this import adds / replaces / removes (for the journal)."""
+        return [c.table_id for c in self.changes_with(excluded) if c.action == action]
+
     def count(self, action: str, excluded: Collection[str] = ()) -> int:
         return sum(c.action == action for c in self.changes_with(excluded))
 
