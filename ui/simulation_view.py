@@ -385,7 +385,8 @@ def render_results(view: Mapping) -> None:
         decision += (
             f" · provisoire ({n} module{'s' if n > 1 else ''} non noté{'s' if n > 1 else ''})"
         )
-    box = {"ADM": st.success, "PASD": st.success, "AJ": st.error}.get(view["decision"], st.info)
+    # AJ is a jury outcome, not a failure of the page: st.error stays for the page's own errors
+    box = {"ADM": st.success, "PASD": st.success, "AJ": st.warning}.get(view["decision"], st.info)
     extra = ""
     if view.get("rule_only") not in (None, view["decision"]):
         extra += f"  \nSelon les règles seules : **{view['rule_only']}**"
