@@ -5,6 +5,7 @@ a "Page not found" dialog, a slider moves with the keyboard, and every page is s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,10 +38,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(store_path):
+@contextlib.contextmanager
+def serve(db: Path, drop_env: tuple[str, ...] = ()) -> Iterator[str]:
+    """A Streamlit server of the app on a free localhost port, reading ``db``; its URL."""
     port = _free_port()
-    env = {**os.environ, "BUTDATA_DB": str(store_path)}
+    env = {**os.environ, "BUTDATA_DB": str(db)}
+    for name in drop_env:
+        env.pop(name, None)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -72,12 +77,20 @@ def server(store_path):
     else:
         proc.kill()
         pytest.fail("le serveur Streamlit n'a pas démarré : " + proc.stdout.read().decode()[-2000:])
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(store_path):
+    with serve(store_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,19 @@ lines 388, 402, 413), read in the chart's bar labels (SVG text)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 from conftest import QLIO
-from test_browser import ARTIFACTS, CHROMIUM, ROOT, _free_port, _no_page_not_found, _settle
+from test_browser import ARTIFACTS, _no_page_not_found, _settle, browser, serve  # noqa: F401
 
 from butdata.readers import meta_path
 from butdata.store import build_store
 
 pytestmark = pytest.mark.browser
-import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
 
 ORIGIN = "S3 · QMI · MCC QLIO 2025-2026"
 NAME = "Essai navigateur"
@@ -46,58 +41,8 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(site):
     _, db = site
-    port = _free_port()
-    env = {**os.environ, "BUTDATA_DB": str(db)}
-    env.pop("BUTDATA_SHARED", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read().strip() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("le serveur Streamlit n'a pas démarré : " + proc.stdout.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
+    with serve(db, drop_env=("BUTDATA_SHARED",)) as url:
+        yield url
 
 
 def _choose(pg, label: str, value: str) -> None:
@@ -119,7 +64,7 @@ def _bar_labels(pg) -> str:
     return str(text).replace("\u202f", " ").replace("\u00a0", " ")
 
 
-def test_edit_save_and_reopen_by_link(server, browser, site):
+def test_edit_save_and_reopen_by_link(server, browser, site):  # noqa: F811
     sources, _ = site
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     pg = ctx.new_page()
