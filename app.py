@@ -5,7 +5,7 @@ as ``/Simulation_de_notes?...`` open directly) plus French links in the sidebar 
 
 import streamlit as st
 
-from ui import conformity_view, data, overview
+from ui import conformity_view, overview
 from ui.layout import page
 
 with page(
@@ -14,16 +14,15 @@ with page(
     "de chaque document source, et ce qu'il permet.",
 ):
     overview.headline()
-    tables = data.overview()
-    overview.table_map(tables)
+    overview.table_map()
     docs, everything, warnings, conformity = st.tabs(
         ["Documents sources", "Tous les tableaux", "Avertissements de lecture", "Conformité"]
     )
     with docs:
         overview.documents()
     with everything:
-        overview.all_tables(tables)
+        overview.all_tables()
     with warnings:
         overview.warnings_table()
     with conformity:
-        conformity_view.view(tables)
+        conformity_view.view()

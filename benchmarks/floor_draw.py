@@ -5,6 +5,7 @@ lives in modules too)."""
 import json
 import os
 import pickle
+import re
 
 import plotly.graph_objects as go
 import pyarrow as pa
@@ -20,6 +21,37 @@ def _tree(path: str) -> dict:
 @st.cache_resource
 def _table(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(data).read_all()
+
+
+@st.cache_resource
+def _styled_parts(data: bytes, styles: str, display: bytes):
+    """The styled table's data (pandas), the CSS of each cell and one display function per
+    cell, from the page's message: constant, so that a rerun only pays Streamlit's (and
+    pandas') own work of drawing a styled table, as the page does with its cached parts."""
+    import pandas as pd
+
+    df = _table(data).to_pandas()
+    css = pd.DataFrame("", index=df.index, columns=df.columns)
+    for rule in styles.splitlines():
+        selectors, _, body = rule.partition(" { ")
+        for one in selectors.split(", "):
+            m = re.search(r"_row(\d+)_col(\d+)$", one)
+            if m:
+                css.iat[int(m[1]), int(m[2])] = body.rstrip(" }")
+    shown = _table(display).to_pandas() if display else None
+    funcs = {}
+    if shown is not None:
+        for r in range(shown.shape[0]):
+            for c in range(shown.shape[1]):
+                funcs[(r, c)] = lambda _v, text=str(shown.iat[r, c]): text
+    return df, css, funcs
+
+
+def _styled(n: dict):
+    df, css, funcs = _styled_parts(n["data"], n["styles"], n["display"])
+    styler = df.style.apply(lambda _: css, axis=None)
+    styler._display_funcs.update(funcs)  # the page's display values (pandas keeps one per cell)
+    return styler
 
 
 @st.cache_resource
@@ -79,6 +111,8 @@ def element(n: dict) -> None:
         _ALERTS.get(n["format"], st.info)(n["body"])
     elif k == "metric":
         st.metric(n["label"], n["body"], n["delta"])
+    elif k == "dataframe" and "styles" in n:
+        st.dataframe(_styled(n), hide_index=True, key=_k(n))
     elif k == "dataframe":
         st.dataframe(_table(n["data"]), hide_index=True, key=_k(n))
     elif k == "plotly":

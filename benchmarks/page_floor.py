@@ -3,7 +3,8 @@
 
 ``capture(at)`` reads the messages of the last AppTest run of a page (every element and block,
 by its delta path, with the fragment it belongs to) and turns them into a tree of plain nodes:
-texts, headings, alerts, metrics, dataframes (their Arrow data), plotly figures (their JSON
+texts, headings, alerts, metrics, dataframes (their Arrow data; for a styled table its CSS and
+display values, redrawn through a pandas Styler of constant data), plotly figures (their JSON
 spec), widgets with their label, options, current value and key, columns, tabs, expanders,
 containers, the sidebar. ``floor_page.py`` draws that tree: ``st.dataframe`` of the same Arrow
 table, ``st.plotly_chart`` of the same figure (built once, constant), widgets with the same keys
@@ -55,7 +56,11 @@ def _element(el: Any) -> dict[str, Any]:
     if kind == "metric":
         return {"k": "metric", "label": p.label, "body": p.body, "delta": p.delta or None}
     if kind == "dataframe":
-        return {"k": "dataframe", "data": p.arrow_data.data, "key": _key(p.id)}
+        out = {"k": "dataframe", "data": p.arrow_data.data, "key": _key(p.id)}
+        if p.arrow_data.HasField("styler"):  # a pandas Styler: its CSS and display values too
+            sty = p.arrow_data.styler
+            out.update(styles=sty.styles, display=sty.display_values)
+        return out
     if kind == "plotly_chart":
         return {"k": "plotly", "spec": p.spec, "key": _key(p.id)}
     if kind == "selectbox":

@@ -3,12 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from butdata import charts
 from butdata.analysis import compare as cmp
-from butdata.vocab import EMPTY, MODULES_KNOWN
+from butdata.vocab import EMPTY
 from ui import compare, data, downloads, widgets
 from ui.format import provenance
 from ui.layout import page
+from ui.tables import show_table
 
 with page(
     "Comparer les parcours",
@@ -30,8 +30,8 @@ with page(
         )
         st.stop()
 
-    c = data.contents(ids)
-    t = c["tables"]
+    v = compare.view(ids)
+    t = v["contents"]["tables"]
     provenance(t)
     empty = t.filter(pl.col("reliability") == EMPTY)
     if empty.height == t.height:
@@ -46,13 +46,9 @@ with page(
         st.warning(
             "Sans valeurs (titre seul dans le document) : " + ", ".join(empty["label"].to_list())
         )
-    labels = t["label"].to_list()
-    summary = cmp.ue_summary(c["coefficients"], c["ues"], t)
-    values = cmp.value_distribution(c["coefficients"], t)
 
     st.subheader("Coefficients module par module")
-    by_module = t.filter(pl.col("reliability") == MODULES_KNOWN)
-    others = t.filter((pl.col("reliability") != MODULES_KNOWN) & (pl.col("reliability") != EMPTY))
+    others = v["others"]
     if others.height:
         st.info(
             "Comparaison par UE seulement pour : "
@@ -61,14 +57,10 @@ with page(
             + cmp.UNATTRIBUTED_REASON
             + " (ou le tableau est partiel). Leurs valeurs sont comparées plus bas."
         )
-    if by_module.height >= 2:
-        matrix = cmp.compare_modules(c["coefficients"], by_module)
-        sub_labels = by_module["label"].to_list()
-        compare.module_comparison(matrix, sub_labels, c, by_module)
+    if "matrix" in v:
+        compare.module_comparison(v)
         st.subheader("Carte des coefficients")
-        downloads.chart(
-            charts.compare_heatmap(matrix, sub_labels), "carte-coefficients", "cmp_heat"
-        )
+        downloads.chart(v["heatmap"], "carte-coefficients", "cmp_heat")
     else:
         st.info(
             "Il faut au moins deux tableaux dont chaque valeur est rattachée à un module pour la "
@@ -77,12 +69,12 @@ with page(
 
     st.subheader("Totaux, ECTS et part des SAÉ par UE")
     st.caption("Les UE sont rapprochées par compétence (UE31 du semestre 3 = compétence 1).")
-    compare.ue_level(summary, values, "cmp")
+    compare.ue_level(v, "cmp")
 
     w = data.warnings_of(ids)
     if w.height:
         with st.expander(f"Avertissements de lecture de ces tableaux ({w.height})"):
-            st.dataframe(
+            show_table(
                 w.select(
                     pl.col("source").alias("fichier"),
                     pl.col("source_line").alias("ligne"),

@@ -25,6 +25,7 @@ from butdata.vocab import JURY_LABELS
 
 from . import data
 from .rules_panel import TOLERANCE_NAMES
+from .tables import show_table
 from .widgets import cell_number
 
 BOUND: dict[str, Any] = {"bind": "query-params"}
@@ -343,10 +344,10 @@ def _results(structure: cohort.CohortStructure, result: cohort.CohortResult, rul
         )
     with right:
         st.markdown("**UE validées**")
-        st.dataframe(ues_table(result), hide_index=True, width="stretch")
+        show_table(ues_table(result), hide_index=True, width="stretch")
     if structure.is_year:
         st.markdown("**RCUE**")
-        st.dataframe(rcues_table(result, rules), hide_index=True, width="stretch")
+        show_table(rcues_table(result, rules), hide_index=True, width="stretch")
 
 
 def _compare(
@@ -445,7 +446,7 @@ def _side_by_side(results: dict[str, cohort.CohortResult]) -> None:
                 },
             }
         )
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    show_table(pl.DataFrame(rows), hide_index=True, width="stretch")
 
 
 # --------------------------------------------------------------------------- ScoDoc export
@@ -529,11 +530,11 @@ def render_jury_export(rules: Rules) -> None:
             fmt.integer(summary["stopped"] + summary["no_decision"] + summary["other"]),
         )
         st.markdown("**Codes enregistrés × décisions calculées**")
-        st.dataframe(agreement_table(summary), hide_index=True, width="stretch")
+        show_table(agreement_table(summary), hide_index=True, width="stretch")
     st.markdown("**Et si… (mêmes moyennes, autres règles)**")
-    st.dataframe(what_ifs(recs, rules, scodoc), hide_index=True, width="stretch")
+    show_table(what_ifs(recs, rules, scodoc), hide_index=True, width="stretch")
     st.markdown("**Par étudiant**")
-    st.dataframe(students_table(out, scodoc), hide_index=True, width="stretch")
+    show_table(students_table(out, scodoc), hide_index=True, width="stretch")
 
 
 def agreement_table(summary: dict[str, Any]) -> pl.DataFrame:

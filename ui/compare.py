@@ -10,8 +10,10 @@ import streamlit as st
 
 from butdata import charts, fmt
 from butdata.analysis import compare as cmp
+from butdata.vocab import EMPTY, MODULES_KNOWN
 
-from . import downloads, source_view
+from . import data, downloads, source_view
+from .tables import show_table
 
 ROW_COLORS = {cmp.PARTLY: "#fff1d6", cmp.CHANGED: "#dbe8fb", cmp.SAME: "#ffffff"}
 ABSENT = "absent"
@@ -30,8 +32,9 @@ def matrix_view(matrix: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
     )
 
 
-def styled_matrix(view: pl.DataFrame, labels: list[str]) -> Any:
-    """Pandas Styler: rows coloured by status, changed cells in bold, absent cells « absent »."""
+def matrix_css(view: pl.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """CSS of every cell: rows coloured by status, a changed value in bold (the value that
+    differs from the most common one), an absent cell greyed."""
     pdf = view.to_pandas()
 
     def row_style(row: pd.Series) -> list[str]:
@@ -52,15 +55,70 @@ def styled_matrix(view: pl.DataFrame, labels: list[str]) -> Any:
             styles.append(css)
         return styles
 
+    if pdf.empty:
+        return pd.DataFrame("", index=pdf.index, columns=pdf.columns)
+    return pdf.apply(row_style, axis=1, result_type="expand").set_axis(pdf.columns, axis=1)
+
+
+@data.shared
+def _styled_parts(
+    key: str, table_ids: tuple[str, ...], only_diff: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The rows shown, as people read them, as pandas, and their CSS (built once per choice)."""
+    v = view(table_ids)
+    matrix, labels = v["matrix"], v["sub_labels"]
+    shown = matrix.filter(pl.col("statut") != cmp.SAME) if only_diff else matrix
+    frame = matrix_view(shown, labels)
+    return shown, frame, frame.to_pandas(), matrix_css(frame, labels)
+
+
+def styled_matrix(pdf: pd.DataFrame, css: pd.DataFrame, labels: list[str]) -> Any:
+    """Pandas Styler of the cached frame and CSS (a new Styler each run: Streamlit computes it,
+    so it is never shared between sessions): absent cells read « absent »."""
     number = {lab: (lambda v: ABSENT if pd.isna(v) else fmt.number(float(v), 4)) for lab in labels}
-    return pdf.style.apply(row_style, axis=1).format(number)
+    return pdf.style.apply(lambda _: css, axis=None).format(number)
 
 
-def module_comparison(
-    matrix: pl.DataFrame, labels: list[str], contents: dict[str, pl.DataFrame], tables: pl.DataFrame
-) -> None:
-    counts = matrix["statut"].value_counts()
-    by = dict(zip(counts["statut"].to_list(), counts["count"].to_list()))
+@data.shared
+def _view(key: str, table_ids: tuple[str, ...]) -> dict[str, Any]:
+    c = data.contents(table_ids)
+    t = c["tables"]
+    summary = cmp.ue_summary(c["coefficients"], c["ues"], t)
+    values = cmp.value_distribution(c["coefficients"], t)
+    by_module = t.filter(pl.col("reliability") == MODULES_KNOWN)
+    ues = ue_table(summary)
+    out: dict[str, Any] = {
+        "contents": c,
+        "by_module": by_module,
+        "others": t.filter(
+            (pl.col("reliability") != MODULES_KNOWN) & (pl.col("reliability") != EMPTY)
+        ),
+        "ue_table": ues,
+        "ue_text": french_ue_table(ues),
+        "strip": charts.ue_values_strip(values),
+    }
+    if by_module.height >= 2:
+        matrix = cmp.compare_modules(c["coefficients"], by_module)
+        labels = by_module["label"].to_list()
+        counts = matrix["statut"].value_counts()
+        out.update(
+            matrix=matrix,
+            sub_labels=labels,
+            counts=dict(zip(counts["statut"].to_list(), counts["count"].to_list())),
+            heatmap=charts.compare_heatmap(matrix, labels),
+        )
+    return out
+
+
+def view(table_ids: Any) -> dict[str, Any]:
+    """Everything the page shows for these tables, computed once per store file and choice
+    (shared by sessions, never mutated): contents, the module matrix and its counts, the UE
+    table, the figures."""
+    return _view(data.store_key(), tuple(table_ids))
+
+
+def module_comparison(v: dict[str, Any]) -> None:
+    labels, by, contents = v["sub_labels"], v["counts"], v["contents"]
     c = st.columns(3)
     c[0].metric(
         "Identiques", by.get(cmp.SAME, 0), help="même coefficient dans tous les parcours choisis"
@@ -76,13 +134,13 @@ def module_comparison(
         help="module absent d'au moins un parcours (fond orange, « absent »)",
     )
     only_diff = st.toggle("N'afficher que les différences", key="diff")
-    shown = matrix.filter(pl.col("statut") != cmp.SAME) if only_diff else matrix
-    view = matrix_view(shown, labels)
-    event = st.dataframe(
-        styled_matrix(view, labels),
+    ids = tuple(v["contents"]["tables"]["table_id"].to_list())
+    shown, frame, pdf, css = _styled_parts(data.store_key(), ids, only_diff)
+    event = show_table(
+        styled_matrix(pdf, css, labels),
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * view.height, 560),
+        height=min(38 + 35 * frame.height, 560),
         on_select="rerun",
         selection_mode="single-row",
         key="cmp_grid",
@@ -105,13 +163,13 @@ def module_comparison(
             found = source_view.values_of(
                 contents["coefficients"],
                 contents["ues"],
-                tables,
+                v["by_module"],
                 picked["competence"],
                 picked["module"],
             )
             source_view.show_values(found)
     downloads.table_buttons(
-        view, "comparaison-modules", "cmp_matrix", "Coefficients module par module"
+        frame, "comparaison-modules", "cmp_matrix", "Coefficients module par module"
     )
 
 
@@ -147,10 +205,13 @@ def french_ue_table(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def ue_level(summary: pl.DataFrame, values: pl.DataFrame, key: str) -> None:
-    table = ue_table(summary)
-    st.dataframe(french_ue_table(table), hide_index=True, width="stretch")
+def ue_level(v: dict[str, Any], key: str) -> None:
+    show_table(v["ue_text"], hide_index=True, width="stretch")
     downloads.table_buttons(
-        table, "comparaison-ue", f"{key}_ue", "Totaux, ECTS et part des SAÉ par UE", ["part SAÉ"]
+        v["ue_table"],
+        "comparaison-ue",
+        f"{key}_ue",
+        "Totaux, ECTS et part des SAÉ par UE",
+        ["part SAÉ"],
     )
-    downloads.chart(charts.ue_values_strip(values), "valeurs-par-ue", f"{key}_strip")
+    downloads.chart(v["strip"], "valeurs-par-ue", f"{key}_strip")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from butdata.analysis import compare as cmp
 from butdata.analysis import queries as q
+from butdata.analysis.wide import WideTable, wide_table
 from butdata.grading import student as sim
 from butdata.store import default_db_path
 
@@ -30,49 +31,60 @@ def store_key() -> str:
 # Keys include the store identity, so a rebuilt store is never served stale; the ttl lets the
 # entries of a replaced store leave memory without waiting for eviction.
 _cache = st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+# What a page draws as it is (figures, frames ready to show): one object shared by every session,
+# not copied on each hit as st.cache_data does; never mutated after it is built.
+_shared_cache = st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
+_SHARED: list = []  # every function cached with ``shared`` (cleared with the data caches)
 
 
-@_cache
+def shared(fn):
+    """``st.cache_resource`` for views keyed by scalars (the store identity first)."""
+    cached = _shared_cache(fn)
+    _SHARED.append(cached)
+    return cached
+
+
+@shared
 def _overview(key: str) -> pl.DataFrame:
     return q.overview_tables(cursor())
 
 
-@_cache
+@shared
 def _counts(key: str) -> dict[str, int]:
     return q.store_counts(cursor())
 
 
-@_cache
+@shared
 def _sources(key: str) -> pl.DataFrame:
     return q.sources_summary(cursor())
 
 
-@_cache
+@shared
 def _warnings(key: str, source: str | None) -> pl.DataFrame:
     return q.warnings_list(cursor(), source)
 
 
-@_cache
+@shared
 def _warnings_of(key: str, table_ids: tuple[str, ...]) -> pl.DataFrame:
     return q.warnings_of(cursor(), table_ids)
 
 
-@_cache
+@shared
 def _formations(key: str) -> pl.DataFrame:
     return q.formations(cursor())
 
 
-@_cache
+@shared
 def _tables_of(key: str, formation: str, semester: int | None) -> pl.DataFrame:
     return q.tables_of(cursor(), formation, semester)
 
 
-@_cache
+@shared
 def _year_options(key: str, formation: str) -> pl.DataFrame:
     return q.year_options(cursor(), formation)
 
 
-@_cache
+@shared
 def _contents(key: str, table_ids: tuple[str, ...]) -> dict[str, pl.DataFrame]:
     cur = cursor()
     return {
@@ -83,7 +95,7 @@ def _contents(key: str, table_ids: tuple[str, ...]) -> dict[str, pl.DataFrame]:
     }
 
 
-@_cache
+@shared
 def _shares_across(key: str, semesters: tuple[int, ...]) -> pl.DataFrame:
     cur = cursor()
     tables = q.tables_in_semesters(cur, semesters)
@@ -138,8 +150,20 @@ def contents(table_ids) -> dict[str, pl.DataFrame]:
     return _contents(store_key(), tuple(table_ids))
 
 
+@shared
+def _wide(key: str, table_id: str) -> tuple[WideTable, pl.DataFrame]:
+    wide = wide_table(cursor(), table_id)
+    return wide, wide.text_frame()
+
+
+def wide(table_id: str) -> tuple[WideTable, pl.DataFrame]:
+    """One table in the module × UE layout, and the same as French text."""
+    return _wide(store_key(), table_id)
+
+
 def clear() -> None:
     for fn in (
+        *_SHARED,
         _overview,
         _counts,
         _sources,

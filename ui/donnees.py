@@ -13,23 +13,17 @@ import polars as pl
 import streamlit as st
 
 from butdata import fmt
-from butdata.analysis.wide import wide_table
 from butdata.exports import tidy as ex
 from butdata.labels import table_label
-from butdata.store import DEFAULT_SOURCES, default_db_path, open_store, store_meta
+from butdata.store import default_db_path, open_store
 from butdata.store import journal as jn
 from butdata.vocab import RELIABILITY_LABELS, SEVERITY_LABELS, WARNING_LABELS, labelled
 
 from . import auth, data, import_view, printing, source_view
-from .store import cursor
+from .source_view import sources_dir
+from .tables import show_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def sources_dir() -> Path:
-    """The directory the current store was built from (where an import goes)."""
-    meta = store_meta(default_db_path())
-    return Path(meta.get("sources_dir") or DEFAULT_SOURCES)
 
 
 def _export_bytes(
@@ -79,7 +73,7 @@ def download_buttons(
 def wide_view(table_id: str) -> None:
     """One table as in the MCC documents, with its provenance, what it allows, its reading
     warnings, and « voir la source » for a selected row."""
-    wide = wide_table(cursor(), table_id)
+    wide, shown = data.wide(table_id)
     t = wide.table
     row = data.contents([table_id])
     info = row["tables"].row(0, named=True)
@@ -94,9 +88,8 @@ def wide_view(table_id: str) -> None:
         return
     if wide.note:
         st.info(wide.note)
-    shown = wide.text_frame()
     printing.note_table(shown, t["title"] or info["full_label"])
-    event = st.dataframe(
+    event = show_table(
         shown,
         hide_index=True,
         width="stretch",
@@ -123,7 +116,7 @@ def wide_view(table_id: str) -> None:
     warnings = data.warnings_of([table_id])
     if warnings.height:
         with st.expander(f"Avertissements de lecture ({warnings.height})"):
-            st.dataframe(
+            show_table(
                 warnings.select(
                     pl.col("source_line").alias("ligne"),
                     pl.col("severity")
@@ -205,7 +198,7 @@ def journal_section(limit: int = 200) -> None:
     if not entries.height:
         st.info("Aucune modification n'a encore été inscrite au journal.")
         return
-    st.dataframe(
+    show_table(
         journal_frame(entries),
         hide_index=True,
         width="stretch",

@@ -27,6 +27,7 @@ from butdata.tidy.columns import BY_NAME
 from butdata.vocab import DOCUMENT_LAYOUT_LABELS, SEVERITY_LABELS
 
 from . import auth, data
+from .tables import show_table
 
 UPLOAD_TYPES = ["pdf", "xlsx", "csv", "xml"]
 Upload = tuple[str, bytes, str]  # (name as uploaded, bytes, SHA-256)
@@ -176,7 +177,7 @@ def _table_block(
             for warning in t.warnings:
                 st.markdown(f":orange[:material/warning:] {md_text(warning)}")
             if t.matrix is not None and t.matrix.width > 1:
-                st.dataframe(t.matrix, hide_index=True, width="stretch")
+                show_table(t.matrix, hide_index=True, width="stretch")
             else:
                 st.caption("Aucune ligne d'UE lisible (titre seul).")
             if t.cells and upload is not None:
@@ -195,7 +196,7 @@ def show_preview(
             f"{len(preview.errors)} erreur(s). Rien n'a été modifié ; corrigez-les "
             "puis déposez le fichier à nouveau."
         )
-        st.dataframe(
+        show_table(
             errors_frame(preview),
             hide_index=True,
             width="stretch",
@@ -223,7 +224,7 @@ def summary_section(previews: list[imp.ImportPreview], excluded: list[str]) -> N
             continue
         st.markdown(f"**{preview.name}** : {preview.summary(excluded)}")
         if preview.changes:
-            st.dataframe(changes_frame(preview, excluded), hide_index=True, width="stretch")
+            show_table(changes_frame(preview, excluded), hide_index=True, width="stretch")
         if not preview.ok_with(excluded):
             st.error(
                 "Des tableaux portent l'identifiant d'un tableau d'un autre document : import "

@@ -4,6 +4,7 @@ French message instead)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,8 +33,10 @@ NAV = [
 ]
 
 
-def nav_entries() -> list[tuple[str, str, str]]:
-    """The navigation links whose file exists, known pages first, then any other page file."""
+@functools.cache
+def nav_entries() -> tuple[tuple[str, str, str], ...]:
+    """The navigation links whose file exists, known pages first, then any other page file
+    (read once per server: page files do not come and go while it runs)."""
     known = {path for path, _, _ in NAV}
     entries = [e for e in NAV if (ROOT / e[0]).exists()]
     for extra in sorted((ROOT / "pages").glob("*.py")):
@@ -41,7 +44,7 @@ def nav_entries() -> list[tuple[str, str, str]]:
         if rel not in known and not extra.name.startswith((".", "_")):
             label = extra.stem.split("_", 1)[-1].replace("_", " ")
             entries.append((rel, label, ":material/article:"))
-    return entries
+    return tuple(entries)
 
 
 # Projector layout (1280×720 is the target): a compact header and sidebar, hover labels and

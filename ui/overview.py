@@ -16,6 +16,7 @@ from butdata.vocab import (
 
 from . import data, downloads
 from .format import RELIABILITY_LEGEND
+from .tables import show_table
 
 
 def headline() -> None:
@@ -44,19 +45,24 @@ def headline() -> None:
         )
 
 
-def table_map(ov: pl.DataFrame) -> None:
+@data.shared
+def _map(key: str):
+    return charts.overview_map(data.overview())
+
+
+def table_map() -> None:
     st.subheader("Tableaux par formation et semestre")
     st.caption(
         "Un carré = un tableau (un parcours d'un semestre), coloré selon ce qu'il permet. "
         "Survolez un carré pour son titre, ses compteurs et sa ligne dans le document source."
     )
-    downloads.chart(charts.overview_map(ov), "vue-ensemble", "home_map", "Tableaux par formation")
+    downloads.chart(_map(data.store_key()), "vue-ensemble", "home_map", "Tableaux par formation")
     st.caption(RELIABILITY_LEGEND)
 
 
-def documents() -> None:
-    docs = data.sources()
-    shown = docs.select(
+@data.shared
+def _documents(key: str) -> pl.DataFrame:
+    return data.sources().select(
         pl.col("document"),
         pl.col("year").fill_null("non imprimée").alias("année"),
         pl.col("source").alias("fichier"),
@@ -64,12 +70,17 @@ def documents() -> None:
         *[pl.col(r).alias(RELIABILITY_LABELS[r]) for r in RELIABILITIES],
         pl.col("n_warnings").alias("avertissements"),
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def documents() -> None:
+    shown = _documents(data.store_key())
+    show_table(shown, hide_index=True, width="stretch")
     downloads.table_buttons(shown, "documents", "home_docs", "Documents sources")
 
 
-def all_tables(ov: pl.DataFrame) -> None:
-    shown = ov.select(
+@data.shared
+def _all_tables(key: str) -> pl.DataFrame:
+    return data.overview().select(
         pl.col("formation"),
         pl.col("semester").alias("semestre"),
         pl.col("parcours_fr").alias("parcours"),
@@ -83,12 +94,17 @@ def all_tables(ov: pl.DataFrame) -> None:
         pl.col("source_line").alias("ligne"),
         pl.col("title").alias("titre"),
     )
-    st.dataframe(shown, hide_index=True, width="stretch", height=420)
+
+
+def all_tables() -> None:
+    shown = _all_tables(data.store_key())
+    show_table(shown, hide_index=True, width="stretch", height=420)
     downloads.table_buttons(shown, "tableaux", "home_tables", "Tous les tableaux")
 
 
-def warnings_table() -> None:
-    w = data.warnings().select(
+@data.shared
+def _warnings(key: str) -> pl.DataFrame:
+    return data.warnings().select(
         pl.col("source").alias("fichier"),
         pl.col("source_line").alias("ligne"),
         pl.col("severity")
@@ -100,11 +116,15 @@ def warnings_table() -> None:
         pl.col("semester").alias("semestre"),
         pl.col("parcours").fill_null("—"),
     )
+
+
+def warnings_table() -> None:
+    w = _warnings(data.store_key())
     st.caption(
         "Ce que la lecture des documents a signalé : totaux qui ne tombent pas juste, "
         "codes de modules écrits différemment, tableaux sous un mauvais titre…"
     )
-    st.dataframe(
+    show_table(
         w,
         hide_index=True,
         width="stretch",

@@ -13,6 +13,8 @@ import streamlit as st
 from butdata import fmt
 from butdata.grading.rules import DEFAULT_RULES, SCODOC, STRICT, TOLERANCE_LABELS, Rules
 
+from .tables import show_table
+
 BOUND: dict[str, Any] = {"bind": "query-params"}
 # widget key (= URL parameter) -> (Rules field, index in a tuple field or None)
 KEYS = {
@@ -154,7 +156,7 @@ def render() -> Rules:
                 for n in rules.changed()
             )
             st.warning(f"**{LOCAL.capitalize()}** : {listed}.")
-        st.dataframe(describe(rules), hide_index=True, width="stretch")
+        show_table(describe(rules), hide_index=True, width="stretch")
     if rules.changed():
         st.caption(
             f"Règles : **{LOCAL}** ({len(rules.changed())} réglage(s) modifié(s), voir « Règles »)."

@@ -35,6 +35,7 @@ from . import scenarios_state as ss
 from .cohort_view import ID_COLUMNS
 from .downloads import XLSX_MIME
 from .scenarios_editor import table_title
+from .tables import show_table
 
 HIGHLIGHT = "background-color: #ffe08a; font-weight: bold"
 
@@ -60,14 +61,14 @@ def conformity(findings: Sequence[Finding]) -> None:
     if serious:
         st.warning(text, icon=":material/rule:")
         frame = findings_table(serious).drop("tableau", "fichier", "ligne")
-        st.dataframe(frame, hide_index=True, width="stretch")
+        show_table(frame, hide_index=True, width="stretch")
         printing.note_table(frame, "Conformité : erreurs et avertissements")
     else:
         st.success(text + " Aucune erreur, aucun avertissement.", icon=":material/check:")
     printing.note_text(text, "Conformité")
     if infos:
         with st.expander(f"Informations ({fmt.integer(len(infos))})"):
-            st.dataframe(
+            show_table(
                 findings_table(infos).drop("tableau", "fichier", "ligne"),
                 hide_index=True,
                 width="stretch",
@@ -80,7 +81,7 @@ def conformity(findings: Sequence[Finding]) -> None:
 def difference(s: Scenario, band: tuple[float, float]) -> None:
     st.markdown("**Par UE : origine et proposition** (valeurs modifiées surlignées)")
     per_ue = ue_frame(s)
-    st.dataframe(styled(per_ue, ue_changed_cells(s)), hide_index=True, width="stretch")
+    show_table(styled(per_ue, ue_changed_cells(s)), hide_index=True, width="stretch")
     printing.note_table(per_ue, "Par UE : origine et proposition")
     for tid in s.proposal.table_ids:
         cmp_ = comparison(s, tid)
@@ -90,7 +91,7 @@ def difference(s: Scenario, band: tuple[float, float]) -> None:
             f"**{table_title(s, tid)}** : module × UE, « nouvelle valeur (origine) » où elle change "
             f"({fmt.integer(n)} ligne(s) modifiée(s))"
         )
-        st.dataframe(styled(cmp_.frame, cells), hide_index=True, width="stretch", height=320)
+        show_table(styled(cmp_.frame, cells), hide_index=True, width="stretch", height=320)
     downloads.chart(ue_diff_chart(ue_diff(s.base, s.proposal), band), "scenario-ue", "scn_diff")
 
 
@@ -199,18 +200,18 @@ def _rcue_frame(result: Impact) -> pl.DataFrame:
 def impact_view(result: Impact) -> None:
     st.caption(cohort_text(result))
     table = impact_table(result)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, hide_index=True, width="stretch")
     printing.note_table(table, "UE validées (ADM ou CMP) et moyennes")
     downloads.chart(impact_chart(result.ues), "scenario-impact", "scn_impact")
     if result.rcues.height:
         st.markdown("**RCUE**")
-        st.dataframe(_rcue_frame(result), hide_index=True, width="stretch")
+        show_table(_rcue_frame(result), hide_index=True, width="stretch")
     decisions = decisions_table(result)
     if decisions.height:
         st.markdown("**Décisions d'année**")
-        st.dataframe(decisions, hide_index=True, width="stretch")
+        show_table(decisions, hide_index=True, width="stretch")
     with st.expander("Poids de chaque module dans la moyenne de chaque UE"):
-        st.dataframe(_weights_frame(result), hide_index=True, width="stretch")
+        show_table(_weights_frame(result), hide_index=True, width="stretch")
 
 
 # --------------------------------------------------------------------------- council

@@ -23,6 +23,7 @@ from butdata.store.scenario_saves import ScenarioConflict, delete_scenario, save
 from . import auth
 from . import scenarios_state as ss
 from .scenarios_editor import uid
+from .tables import show_table
 
 ACTION = "scénario"
 SAVE, DUPLICATE, DELETE = "scenario_save", "scenario_duplicate", "scenario_delete"
@@ -150,7 +151,7 @@ def saved_section() -> None:
     listing = saved_frame(list(infos))
     if not any(i.problem for i in infos):
         listing = listing.drop("problème")
-    st.dataframe(listing, hide_index=True, width="stretch")
+    show_table(listing, hide_index=True, width="stretch")
     names = [i.name for i in infos if i.problem is None]
     if not names:
         return

@@ -3,6 +3,8 @@ formation of a semester or a year level (the SAÉ share of every UE against the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import streamlit as st
 
@@ -12,6 +14,7 @@ from butdata.vocab import EMPTY
 
 from . import compare, data, downloads, printing, widgets
 from .format import provenance
+from .tables import show_table
 
 ONE, ALL = "une", "toutes"
 VIEWS = {ONE: "une formation", ALL: "toutes les formations"}
@@ -28,6 +31,30 @@ LEVELS = {
     "BUT3": (5, 6),
 }
 LEVEL_LABELS = {k: (f"semestre {k[1]}" if k.startswith("S") else f"{k} (année)") for k in LEVELS}
+
+
+@data.shared
+def _composition(key: str, ids: tuple[str, ...], kind: str) -> Any:
+    c = data.contents(ids)
+    return charts.ue_stack(cmp.ue_weights(c["coefficients"], c["tables"], by=kind), by=kind)
+
+
+@data.shared
+def _summary(key: str, ids: tuple[str, ...]) -> dict[str, Any]:
+    c = data.contents(ids)
+    summary = cmp.ue_summary(c["coefficients"], c["ues"], c["tables"])
+    table = compare.ue_table(summary)
+    return {
+        "summary": summary,
+        "table": table,
+        "text": compare.french_ue_table(table),
+        "spread": charts.spread_chart(cmp.value_distribution(c["coefficients"], c["tables"])),
+    }
+
+
+@data.shared
+def _share_chart(key: str, ids: tuple[str, ...], band: tuple[float, float]) -> Any:
+    return charts.sae_share_chart(_summary(key, ids)["summary"], band)
 
 
 def one_formation() -> None:
@@ -63,28 +90,25 @@ def one_formation() -> None:
     st.subheader("Composition du total de chaque UE")
     by = widgets.segmented("Découper par", SPLIT, key="par", default="type")
     kind = "kind" if by == "type" else "module"
-    weights = cmp.ue_weights(c["coefficients"], t, by=kind)
-    downloads.chart(charts.ue_stack(weights, by=kind), "composition-ue", "w_stack")
+    key, chosen = data.store_key(), tuple(ids)
+    downloads.chart(_composition(key, chosen, kind), "composition-ue", "w_stack")
 
     st.subheader("Part des SAÉ par UE")
     band_col, _ = st.columns([2, 3])
     with band_col:
         band = widgets.band_slider()
-    summary = cmp.ue_summary(c["coefficients"], c["ues"], t)
-    downloads.chart(charts.sae_share_chart(summary, band), "part-sae", "w_share")
-    table = compare.ue_table(summary)
+    made = _summary(key, chosen)
+    downloads.chart(_share_chart(key, chosen, tuple(band)), "part-sae", "w_share")
     with st.expander("Tableau des UE (totaux, ECTS, part SAÉ, lignes source)"):
-        st.dataframe(compare.french_ue_table(table), hide_index=True, width="stretch")
-        downloads.table_buttons(table, "poids-ue", "w_ue", "Tableau des UE", ["part SAÉ"])
+        show_table(made["text"], hide_index=True, width="stretch")
+        downloads.table_buttons(made["table"], "poids-ue", "w_ue", "Tableau des UE", ["part SAÉ"])
 
     st.subheader("Dispersion des coefficients des modules")
     st.caption(
         "Chaque point est le coefficient d'un module dans une UE d'un des tableaux choisis ; "
         "la boîte montre la médiane et les quartiles."
     )
-    downloads.chart(
-        charts.spread_chart(cmp.value_distribution(c["coefficients"], t)), "dispersion", "w_spread"
-    )
+    downloads.chart(made["spread"], "dispersion", "w_spread")
 
 
 def all_formations() -> None:

@@ -1,0 +1,16 @@
+"""Every table a page shows goes through ``show_table``: Streamlit draws a polars frame by converting
+it to pandas, then to Arrow (≈ 4 ms a table on every rerun); handed the Arrow table that polars
+gives without a copy, it only serialises it (≈ 0,4 ms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+
+def show_table(df: Any, **kwargs: Any) -> Any:
+    """``st.dataframe`` of a polars frame (as Arrow) or of anything else Streamlit takes (a
+    pandas Styler for coloured tables); returns the selection event like ``st.dataframe``."""
+    return st.dataframe(df.to_arrow() if isinstance(df, pl.DataFrame) else df, **kwargs)
