@@ -111,6 +111,8 @@ def element(n: dict) -> None:
         _ALERTS.get(n["format"], st.info)(n["body"])
     elif k == "metric":
         st.metric(n["label"], n["body"], n["delta"])
+    elif k == "data_editor":
+        st.data_editor(_table(n["data"]), hide_index=True, key=_k(n))
     elif k == "dataframe" and "styles" in n:
         st.dataframe(_styled(n), hide_index=True, key=_k(n))
     elif k == "dataframe":

@@ -57,6 +57,8 @@ def _element(el: Any) -> dict[str, Any]:
         return {"k": "metric", "label": p.label, "body": p.body, "delta": p.delta or None}
     if kind == "dataframe":
         out = {"k": "dataframe", "data": p.arrow_data.data, "key": _key(p.id)}
+        if p.editing_mode:  # st.data_editor (0 is READ_ONLY)
+            out["k"] = "data_editor"
         if p.arrow_data.HasField("styler"):  # a pandas Styler: its CSS and display values too
             sty = p.arrow_data.styler
             out.update(styles=sty.styles, display=sty.display_values)

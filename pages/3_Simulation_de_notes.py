@@ -56,7 +56,7 @@ with page(
                     "Ce choix n'a aucun module à noter (tableau vide ou sans part SAÉ connue)."
                 )
             simulation(table_ids, inputs, rules)
-            source_view.ue_picker(data.contents(table_ids))
+            source_view.ue_picker(table_ids)
     with tab_cohort:
         if tab_cohort.open:
             with guard("la cohorte"):

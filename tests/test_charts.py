@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import plotly.graph_objects as go
 import polars as pl
 import pytest
@@ -126,6 +128,22 @@ def test_simulation_chart_colours_codes():
     fig = charts.simulation_chart(ues)
     assert list(fig.data[0].marker.color) == ["#2e7d32", "#c62828", "#9e9e9e"]
     assert fig.data[0].text[2] == "pas de note"
+
+
+def test_simulation_chart_is_what_plotly_validates():
+    """The chart is assembled without plotly's validation (it is redrawn on every slider move):
+    validating the same spec must give exactly the same figure, so nothing invalid is sent."""
+    ues = [
+        {"semestre": "S3", "ue": "UE31", "moyenne": 12.25, "code": "ADM"},
+        {"semestre": "S4", "ue": "UE41", "moyenne": 9.5, "code": "CMP"},
+        {"semestre": "S4", "ue": "UE42", "moyenne": None, "code": None},
+    ]
+    fig = charts.simulation_chart(ues, pass_mark=10.0)
+    validated = go.Figure(fig.to_dict())
+    assert json.loads(fig.to_json()) == json.loads(validated.to_json())
+    assert fig.layout.yaxis.range == (0, 21.5)
+    assert fig.layout.annotations[0].text == "validation : 10"
+    assert fig.data[0].text[0] == "12,25 · ADM"
 
 
 def test_empty_frames_do_not_fail():

@@ -5,10 +5,12 @@ then show what the rules alone give and what the jury chose."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from butdata.grading import jury
@@ -19,6 +21,26 @@ from .widgets import cell_number
 
 BUT1 = {"inconnu": None, "oui": True, "non": False}
 NO_CODE = "—"
+
+
+@functools.lru_cache(maxsize=256)
+def _record_frame(ues: tuple[str, ...]) -> pa.Table:
+    """The empty record of these UEs, as Arrow (Streamlit edits a polars frame through pandas:
+    ≈ 5 ms a rerun); the edits live in the widget's state, not in this shared table."""
+    return pl.DataFrame(
+        {
+            "UE": list(ues),
+            "moyenne capitalisée": [None] * len(ues),
+            "bonus": [0.0] * len(ues),
+            "ADJ (jury)": [False] * len(ues),
+        },
+        schema={
+            "UE": pl.String,
+            "moyenne capitalisée": pl.Float64,
+            "bonus": pl.Float64,
+            "ADJ (jury)": pl.Boolean,
+        },
+    ).to_arrow()
 
 
 def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
@@ -43,22 +65,12 @@ def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
             "meilleure. Bonus : points ajoutés à la moyenne de l'UE (malus négatif), qui reste "
             "entre 0 et 20."
         )
-        frame = pl.DataFrame(
-            {
-                "UE": [u["ue"] for u in ues],
-                "moyenne capitalisée": [None] * len(ues),
-                "bonus": [0.0] * len(ues),
-                "ADJ (jury)": [False] * len(ues),
-            },
-            schema={
-                "UE": pl.String,
-                "moyenne capitalisée": pl.Float64,
-                "bonus": pl.Float64,
-                "ADJ (jury)": pl.Boolean,
-            },
-        )
         edited = st.data_editor(
-            frame, key="j_ues", hide_index=True, disabled=["UE"], width="stretch"
+            _record_frame(tuple(u["ue"] for u in ues)),
+            key="j_ues",
+            hide_index=True,
+            disabled=["UE"],
+            width="stretch",
         )
         comps = (
             sorted({u["competence"] for u in ues}) if len(spec.get("semesters", [])) == 2 else []
@@ -84,11 +96,7 @@ def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
                 format_func=lambda c: c if c == NO_CODE else f"{c} — {JURY_LABELS.get(c, '')}",
                 placeholder="Choisir…",
             )
-    rows = (
-        edited.to_dicts()
-        if isinstance(edited, pl.DataFrame)
-        else list(pl.DataFrame(edited).to_dicts())
-    )
+    rows = pl.DataFrame(edited).to_dicts()  # an Arrow table back (another type in tests)
     capitalised = {
         r["UE"]: v for r in rows if (v := cell_number(r.get("moyenne capitalisée"))) is not None
     }

@@ -3,6 +3,7 @@ the lines come from source documents)."""
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ import streamlit as st
 from butdata.analysis.source_view import Excerpt, excerpt, pdf_cell
 from butdata.errors import ButdataError
 from butdata.store import DEFAULT_SOURCES
-from ui import store
+from ui import data, store
 
 
 def sources_dir() -> Path:
@@ -56,25 +57,36 @@ def show(
     """One excerpt: ``caption`` (what the value is), then the lines. ``where``: layout,
     position, ue_ord, n_ue (see :func:`butdata.analysis.source_view.locate`); for a PDF value,
     page and bbox (its cell), shown as an image of the page region."""
-    page, bbox = where.pop("page", None), where.pop("bbox", None)
-    if page and bbox:
-        try:
-            png = pdf_cell(sources_dir(), source, int(page), bbox)
-        except ButdataError as exc:
-            st.caption(f"{caption or source} — {exc}")
-            return
+    kind, *parts = _excerpt(data.store_key(), source, line, printed, tuple(sorted(where.items())))
+    if kind == "error":
+        st.caption(f"{caption or source} — {parts[0]}")
+    elif kind == "image":
+        page, png = parts
         st.caption(f"{caption + ' — ' if caption else ''}fichier {source}, page {page}")
         st.image(png, caption="la cellule est encadrée en rouge")
-        return
+    else:
+        body, note = parts
+        st.caption(f"{caption + ' — ' if caption else ''}fichier {source}, ligne {line}")
+        st.markdown(body, unsafe_allow_html=True)
+        if note:
+            st.caption(note)
+
+
+@functools.lru_cache(maxsize=2048)  # a plain memo: Streamlit's cache costs ≈ 1 ms a lookup
+def _excerpt(
+    key: str, source: str, line: int, printed: str | None, where: tuple[tuple[str, Any], ...]
+) -> tuple[Any, ...]:
+    """What ``show`` draws, read from the document once per store file: ("image", page, png),
+    ("text", html, note) or ("error", French reason)."""
+    found = dict(where)
+    page, bbox = found.pop("page", None), found.pop("bbox", None)
     try:
-        ex = excerpt(sources_dir(), source, line, printed, **where)
+        if page and bbox:
+            return ("image", page, pdf_cell(sources_dir(), source, int(page), bbox))
+        ex = excerpt(sources_dir(), source, line, printed, **found)
     except ButdataError as exc:
-        st.caption(f"{caption or source} — {exc}")
-        return
-    st.caption(f"{caption + ' — ' if caption else ''}fichier {source}, ligne {line}")
-    st.markdown(_excerpt_html(ex), unsafe_allow_html=True)
-    if ex.note:
-        st.caption(ex.note)
+        return ("error", str(exc))
+    return ("text", _excerpt_html(ex), ex.note)
 
 
 def values_of(
@@ -150,19 +162,32 @@ def show_values(found: Sequence[Mapping[str, Any]]) -> None:
         )
 
 
-def ue_picker(contents: dict[str, pl.DataFrame], key: str = "source_ue") -> None:
+@data.shared
+def _ue_options(key: str, table_ids: tuple[str, ...]) -> tuple[pl.DataFrame, list[str]]:
+    c = data.contents(table_ids)
+    ues = c["ues"].join(c["tables"].select("table_id", "label"), on="table_id")
+    ues = ues.sort("table_id", "ord")
+    return ues, [f"{r['label']} · {r['ue']}" for r in ues.iter_rows(named=True)]
+
+
+@data.shared
+def _ue_values(key: str, table_ids: tuple[str, ...], picked: int) -> list[dict[str, Any]]:
+    c = data.contents(table_ids)
+    row = _ue_options(key, table_ids)[0].row(picked, named=True)
+    mine = c["coefficients"].filter(pl.col("table_id") == row["table_id"])
+    return values_of(mine, c["ues"], c["tables"], row["competence"], None, every_module=True)
+
+
+def ue_picker(table_ids: Sequence[str], key: str = "source_ue") -> None:
     """« Voir la source » of a result card: pick a UE of the simulated tables, see the document
     lines of its coefficients (each value highlighted)."""
-    t, coefs = contents["tables"], contents["coefficients"]
-    ues = contents["ues"].join(t.select("table_id", "label"), on="table_id").sort("table_id", "ord")
-    options = [f"{r['label']} · {r['ue']}" for r in ues.iter_rows(named=True)]
+    ids = tuple(table_ids)
+    options = _ue_options(data.store_key(), ids)[1]
     if not options:
         return
     with st.expander("Voir la source d'une UE"):
         picked = st.selectbox("UE", range(len(options)), format_func=options.__getitem__, key=key)
-        row = ues.row(int(picked), named=True)
-        mine = coefs.filter(pl.col("table_id") == row["table_id"])
-        found = values_of(mine, contents["ues"], t, row["competence"], None, every_module=True)
+        found = _ue_values(data.store_key(), ids, int(picked))
         if not found:
             st.caption("Aucun coefficient de cette UE dans le document.")
         show_values(found)

@@ -16,6 +16,7 @@ import polars as pl
 
 from butdata.analysis.years import pair_records
 from butdata.labels import compact_labels, doc_label, document_name, parcours_label, with_labels
+from butdata.store.schema import UNATTRIBUTED_SQL
 from butdata.vocab import (
     EMPTY,
     MODULES_KNOWN,
@@ -50,9 +51,7 @@ def _id_params(table_ids: Sequence[str]) -> dict[str, Any]:
 _IN_IDS = "table_id BETWEEN $lo AND $hi AND table_id IN (SELECT unnest($ids))"
 
 
-# A value is attributable to a module when the source names the module (a code, or a name
-# alone in layouts that print no codes).
-_UNATTRIBUTED = "module_code IS NULL AND module_name IS NULL"
+_UNATTRIBUTED = UNATTRIBUTED_SQL
 
 
 def reliability_expr() -> pl.Expr:
@@ -82,34 +81,21 @@ def _with_reliability(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-# Per table: coefficient counts, reading warnings, and the name of its document.
-_TABLES_SELECT = """
+# Per table: coefficient counts, reading warnings (counted when the store was written), and the
+# name of its document.
+_TABLES_SQL = """
 SELECT t.table_id, t.source, t.source_line, t.formation, t.formation_name, t.site, t.semester,
        t.parcours, coalesce(t.alternance, false) AS alternance, t.status, t.n_ue, t.title,
        t.layout, coalesce(t.identity_inferred, false) AS identity_inferred, t.ord,
        t.declared_total, t.declared_ects, s.title AS doc_title, s.year AS doc_year,
        s.kind AS doc_kind,
-       coalesce(c.n, 0)::INTEGER AS n_coefficients,
-       coalesce(c.nu, 0)::INTEGER AS n_unattributed,
-       coalesce(w.n, 0)::INTEGER AS n_warnings
+       coalesce(n.n_coefficients, 0)::INTEGER AS n_coefficients,
+       coalesce(n.n_unattributed, 0)::INTEGER AS n_unattributed,
+       coalesce(n.n_warnings, 0)::INTEGER AS n_warnings
 FROM tables t
 LEFT JOIN sources s USING (source)
-LEFT JOIN c USING (table_id)
-LEFT JOIN w USING (table_id)
+LEFT JOIN t_table_counts n USING (table_id)
 """
-_TABLES_SQL = f"""
-WITH c AS (SELECT table_id, count(*) AS n,
-                  count(*) FILTER (WHERE {_UNATTRIBUTED}) AS nu
-           FROM coefficients GROUP BY table_id),
-w AS (SELECT table_id, count(*) AS n FROM warnings WHERE table_id IS NOT NULL GROUP BY table_id)
-{_TABLES_SELECT}"""
-# The same for a few tables (with _id_params): counts over their rows only, not the country's.
-_TABLES_OF_IDS_SQL = f"""
-WITH c AS (SELECT table_id, count(*) AS n,
-                  count(*) FILTER (WHERE {_UNATTRIBUTED}) AS nu
-           FROM coefficients WHERE {_IN_IDS} GROUP BY table_id),
-w AS (SELECT table_id, count(*) AS n FROM warnings WHERE {_IN_IDS} GROUP BY table_id)
-{_TABLES_SELECT}"""
 
 
 def overview_tables(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -226,34 +212,12 @@ def tables_of(
 ) -> pl.DataFrame:
     """Tables of a formation (optionally one semester), every document and site, with labels
     and reliability."""
-    # Two steps: the ids first (one scan of the tables), then only their rows of the big
-    # tables (zone maps through _id_params), not a count over every coefficient of the country.
-    ids = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_id FROM t_tables WHERE formation = $f AND ($s IS NULL OR semester = $s)",
-            {"f": formation, "s": semester},
-        ).fetchall()
-    ]
     df = _frame(
         con.sql(
-            """
-        WITH t AS (SELECT * FROM tables
-                   WHERE table_id BETWEEN $lo AND $hi AND table_id IN (SELECT unnest($ids))),
-        c AS (SELECT table_id, count(*) AS n,
-                     count(*) FILTER (WHERE module_code IS NULL AND module_name IS NULL) AS nu
-              FROM coefficients
-              WHERE table_id BETWEEN $lo AND $hi AND table_id IN (SELECT unnest($ids))
-              GROUP BY table_id)
-        SELECT t.table_id, t.source, t.source_line, t.formation, t.site, t.semester, t.parcours,
-               coalesce(t.alternance, false) AS alternance, t.status, t.n_ue, t.title,
-               coalesce(t.identity_inferred, false) AS identity_inferred,
-               s.title AS doc_title, s.year AS doc_year, s.kind AS doc_kind,
-               coalesce(c.nu, 0)::INTEGER AS n_unattributed,
-               coalesce(c.n, 0)::INTEGER AS n_coefficients
-        FROM t LEFT JOIN c USING (table_id) LEFT JOIN sources s USING (source)
-        ORDER BY t.semester, t.source, t.site NULLS FIRST, t.parcours NULLS FIRST, t.alternance""",
-            params=_id_params(ids),
+            _TABLES_SQL + " WHERE t.formation = $f AND ($s IS NULL OR t.semester = $s)"
+            " ORDER BY t.semester, t.source, t.site NULLS FIRST, t.parcours NULLS FIRST,"
+            " t.alternance",
+            params={"f": formation, "s": semester},
         )
     )
     return _with_reliability(df)
@@ -263,7 +227,7 @@ def table_rows(con: duckdb.DuckDBPyConnection, table_ids: Sequence[str]) -> pl.D
     """The ``tables`` rows of these tables, in the order given, with labels (``full_label`` and
     ``label`` without the parts they share) and reliability."""
     ids = _ids(table_ids)
-    df = _frame(con.sql(_TABLES_OF_IDS_SQL + " WHERE t." + _IN_IDS, params=_id_params(ids)))
+    df = _frame(con.sql(_TABLES_SQL + " WHERE t." + _IN_IDS, params=_id_params(ids)))
     order = {t: i for i, t in enumerate(ids)}
     df = (
         df.with_columns(_o=pl.col("table_id").replace_strict(order, default=None))

@@ -42,7 +42,7 @@ from butdata.store.manifest import (
 from butdata.store.read import DEFAULT_SOURCES, default_db_path, store_meta, verify_store
 from butdata.store.scenario_files import documents as scenario_documents
 from butdata.store.scenario_files import fingerprint_parts, scenarios_dir
-from butdata.store.schema import SCHEMA, SCHEMA_VERSION
+from butdata.store.schema import SCHEMA, SCHEMA_VERSION, write_counts
 
 
 @dataclass
@@ -262,6 +262,7 @@ def write_store(
             con.register("frame", frame)
             con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")  # name: fixed list
             con.unregister("frame")
+        write_counts(con)
         con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?), ('fingerprint', ?), "
             "('sources_dir', ?), ('built_at', ?)",

@@ -88,6 +88,7 @@ def check_store(db_path: Path) -> str | None:
             "t_modules",
             "t_coefficients",
             "t_warnings",
+            "t_table_counts",
         ):
             con.execute(f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {table}").fetchall()
         for view in ("sources", "tables", "ues", "coefficients", "modules", "warnings"):

@@ -1,7 +1,9 @@
 """The store's DuckDB schema: private ``t_*`` tables and the public views documented in the
 README (``tables``, ``ues``, ``coefficients``, ``modules``, ``warnings``, ``sources``)."""
 
-SCHEMA_VERSION = "5"
+from typing import Any
+
+SCHEMA_VERSION = "6"
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -34,15 +36,16 @@ CREATE TABLE t_warnings (
 
 CREATE VIEW sources AS
 SELECT source, layout, n_lines, sha256, n_tables, title, year, kind FROM t_sources;
+CREATE TABLE t_table_counts (
+    table_id VARCHAR PRIMARY KEY, n_ue INTEGER NOT NULL, n_coefficients INTEGER NOT NULL,
+    n_unattributed INTEGER NOT NULL, n_warnings INTEGER NOT NULL);
 CREATE VIEW tables AS
 SELECT t.table_id, t.source, t.source_line, t.formation, t.formation_name, t.site, t.semester,
        t.parcours, t.alternance, t.status,
-       coalesce(u.n, 0)::INTEGER AS n_ue,
+       coalesce(n.n_ue, 0)::INTEGER AS n_ue,
        t.title, t.layout, t.identity_inferred, t.year, t.declared_total, t.declared_ects,
        t.declared_aop, t.totals_line, t.ord, t.declared_source
-FROM t_tables t
--- a join, not a correlated count: a filter on table_id then reaches t_ues (zone maps)
-LEFT JOIN (SELECT table_id, count(*) AS n FROM t_ues GROUP BY table_id) u USING (table_id);
+FROM t_tables t LEFT JOIN t_table_counts n USING (table_id);
 CREATE VIEW ues AS
 SELECT table_id, ue, competence, name, level, ects, total, sae_share, sae_share_printed,
        aop_total, source_line, ects_line, total_line, sum_ok, ratio_ok, row_layout, ord
@@ -58,3 +61,28 @@ SELECT table_id, module_code, module_name, kind, position, semester_coefficient,
 CREATE VIEW warnings AS
 SELECT source, table_id, source_line, severity, code, message FROM t_warnings;
 """
+
+# A value is attributable to a module when the source names the module (a code, or a name
+# alone in layouts that print no codes).
+UNATTRIBUTED_SQL = "module_code IS NULL AND module_name IS NULL"
+
+# Counted once when a store is written (``write_counts``): listing a formation's tables then
+# reads one row per table, never the country's coefficients (a picker of one formation stays
+# flat at national scale).
+COUNTS_SQL = f"""
+INSERT INTO t_table_counts
+SELECT t.table_id, coalesce(u.n, 0), coalesce(c.n, 0), coalesce(c.nu, 0), coalesce(w.n, 0)
+FROM t_tables t
+LEFT JOIN (SELECT table_id, count(*) AS n FROM t_ues GROUP BY table_id) u USING (table_id)
+LEFT JOIN (SELECT table_id, count(*) AS n,
+                  count(*) FILTER (WHERE {UNATTRIBUTED_SQL}) AS nu
+           FROM t_coefficients GROUP BY table_id) c USING (table_id)
+LEFT JOIN (SELECT table_id, count(*) AS n FROM t_warnings
+           WHERE table_id IS NOT NULL GROUP BY table_id) w USING (table_id)
+ORDER BY t.table_id
+"""
+
+
+def write_counts(con: Any) -> None:
+    """Fill ``t_table_counts`` once every row of the store is written (every writer calls it)."""
+    con.execute(COUNTS_SQL)

@@ -14,7 +14,7 @@ import polars as pl
 from butdata.devtools.synth.frames import generate
 from butdata.devtools.synth.shape import source_name
 from butdata.store.lock import temporary_path, write_lock
-from butdata.store.schema import SCHEMA, SCHEMA_VERSION
+from butdata.store.schema import SCHEMA, SCHEMA_VERSION, write_counts
 
 
 @dataclass
@@ -56,6 +56,7 @@ def _write_frames(
                 con.register("frame", frame.to_arrow())
                 con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")  # name: fixed list
                 con.unregister("frame")
+            write_counts(con)
             con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?), ('fingerprint', ?), "
                 "('sources_dir', 'synthetic'), ('built_at', ?), ('synthetic', 'true'), "
