@@ -3,10 +3,11 @@
 A year (or one table) becomes a :class:`CohortStructure` built from the same
 :class:`~butdata.grading.structure.Prepared` selection as one student (module keys, UEs, RCUE
 pairs, year), plus a modules × UEs coefficient matrix. Grades are an N × modules float matrix
-with NaN for "not graded". UE averages are then two matrix products (grades @ coef and
-graded-mask @ coef), plus the bonus within the grade bounds; RCUEs, codes and decisions are row
-operations on UE-major (UEs × students) arrays, under the same :class:`Rules` (tolerance,
-thresholds, weights, final year, BUT1 condition).
+with NaN for "not graded" (grades within the bounds, as the engine requires). UE averages then
+come from one matrix product per block of students (the grades with NaN as 0 stacked over the
+graded indicator, @ coef: numerators and denominators), plus the bonus within the grade bounds;
+RCUEs, codes and decisions are row operations on UE-major (UEs × students) arrays, under the
+same :class:`Rules` (tolerance, thresholds, weights, final year, BUT1 condition).
 
 :func:`cohort_arrays_loop` is the reference: it calls the single-student engine
 (:func:`butdata.grading.student.evaluate`) once per student, so the tests that compare both
