@@ -319,3 +319,23 @@ def test_draw_grades_per_kind_then_per_module():
     assert (g[:, 0] == 15).all() and (g[:, 1] == 6).all() and (g[:, 2] == 9).all()
     # UE31 = (15 + 6 + 9) / 3 = 10
     assert cohort.cohort_arrays(s, g).ue_average[0, 0] == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_zero_grade_counts_and_ungraded_does_not(dtype):
+    # A grade of 0 weighs in the denominator, an ungraded module (NaN) does not: the vectorised
+    # path turns NaN into 0 for the numerators and derives the denominators from the graded
+    # indicator, so both must stay distinct. Hand arithmetic (A1, A2, B1, A3, B2):
+    # student 1: UE31 = (1*0)/1 = 0 (A2 ungraded) -> AJ, but RCUE1 = (0 + 20)/2 = 10 -> CMP;
+    #   UE41 = 20 -> ADM; UE32 = 0, UE42 = 0 -> RCUE2 = 0 < 8 -> decision AJ; provisional.
+    # student 2: only A2 = 0 -> UE31 = (3*0)/3 = 0 -> AJ; the other UEs have no average -> the
+    #   decision is pending.
+    s = structure()
+    grades = np.array([[0, NAN, 0, 20, 0], [NAN, 0, NAN, NAN, NAN]], dtype=dtype)
+    a = cohort.cohort_arrays(s, grades)
+    np.testing.assert_allclose(a.ue_average, [[0, 0, 20, 0], [0, NAN, NAN, NAN]])
+    np.testing.assert_allclose(a.rcue_average, [[10, 0], [NAN, NAN]])
+    assert a.ue_code.tolist() == [[1, 0, 2, 0], [0, -1, -1, -1]]
+    assert a.decision.tolist() == [0, -1] and a.provisional.tolist() == [True, True]
+    loop = cohort.cohort_arrays_loop(s, grades)
+    assert (loop.ue_code == a.ue_code).all() and (loop.decision == a.decision).all()
