@@ -111,6 +111,8 @@ def element(n: dict) -> None:
         _ALERTS.get(n["format"], st.info)(n["body"])
     elif k == "metric":
         st.metric(n["label"], n["body"], n["delta"])
+    elif k == "page_link":
+        st.page_link(f"https://butdata.invalid/{_k(n)}", label=n["label"], icon=n["icon"])
     elif k == "data_editor":
         st.data_editor(_table(n["data"]), hide_index=True, key=_k(n))
     elif k == "dataframe" and "styles" in n:

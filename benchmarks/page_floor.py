@@ -134,8 +134,8 @@ def _element(el: Any) -> dict[str, Any]:
             "index": p.default,
             "key": _key(p.id),
         }
-    if kind == "page_link":
-        return {"k": "markdown", "body": p.label, "html": False, "type": 0}
+    if kind == "page_link":  # the floor has no pages: the same link element, to an outside URL
+        return {"k": "page_link", "label": p.label, "icon": p.icon or None}
     if kind in ("empty", "spinner", "progress", "skeleton"):
         return {"k": "skip"}
     return {"k": "unmapped", "what": kind}

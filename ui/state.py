@@ -26,8 +26,15 @@ import streamlit as st
 T = TypeVar("T")
 NOTICES = "_notices"  # French notices of this run (invalid URL values…), shown by the page frame
 _USED = "_url_keys"  # URL parameters this run's widgets said (the others are dropped at the end)
-_KEEP = "keep:"  # value remembered across pages (widget state is dropped on a page switch)
-_PARENT = "parent:"  # the parent selection a value was chosen under
+# Two dicts, not two session keys per widget: Streamlit walks the whole session state for every
+# keyed select box or number input it draws, so each extra key costs every widget of the page.
+_KEPT = "_kept"  # {widget key: value remembered across pages (widget state is dropped then)}
+_PARENTS = "_parents"  # {widget key: the parent selection its value was chosen under}
+
+
+def _kept() -> dict[str, Any]:
+    kept: dict[str, Any] = st.session_state.setdefault(_KEPT, {})
+    return kept
 
 
 def notice(text: str) -> None:
@@ -78,8 +85,9 @@ def _bound_by_streamlit(key: str) -> bool:
 
 def _parent_changed(key: str, parent: Hashable) -> bool:
     """Whether ``parent`` differs from the parent under which ``key`` was last chosen."""
-    previous = st.session_state.get(_PARENT + key, parent)
-    st.session_state[_PARENT + key] = parent
+    parents: dict[str, Any] = st.session_state.setdefault(_PARENTS, {})
+    previous = parents.get(key, parent)
+    parents[key] = parent
     return previous != parent
 
 
@@ -102,7 +110,7 @@ def initial(
         if url[-1] in labels:
             return options[labels.index(url[-1])]
         notice(f"{what} « {url[-1]} » introuvable : {fmt(default)} est affiché à la place.")
-    kept = st.session_state.get(_KEEP + key)
+    kept = _kept().get(key)
     if not changed and kept in options:
         return kept  # type: ignore[no-any-return]
     return default
@@ -131,7 +139,7 @@ def initial_many(
             notice(f"{what} {shown} introuvable(s) ici : ignoré(s).")
         if known:
             return known
-    kept = st.session_state.get(_KEEP + key)
+    kept = _kept().get(key)
     if not changed and kept and all(k in options for k in kept):
         return list(kept)
     return list(default)
@@ -139,7 +147,7 @@ def initial_many(
 
 def remember(key: str, value: Any, labels: Sequence[str] | str | None) -> None:
     """After the widget: keep the value for other pages and make the URL say it."""
-    st.session_state[_KEEP + key] = value
+    _kept()[key] = value
     write_url(key, labels)
 
 
