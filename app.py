@@ -15,14 +15,23 @@ with page(
 ):
     overview.headline()
     overview.table_map()
+    # Only the open tab is drawn (each opens with a rerun): the first page shows sooner and the
+    # conformity checks of every table run when someone asks for them. In the URL: ?onglet=…
     docs, everything, warnings, conformity = st.tabs(
-        ["Documents sources", "Tous les tableaux", "Avertissements de lecture", "Conformité"]
+        ["Documents sources", "Tous les tableaux", "Avertissements de lecture", "Conformité"],
+        key="onglet",
+        on_change="rerun",
+        bind="query-params",
     )
     with docs:
-        overview.documents()
+        if docs.open is not False:
+            overview.documents()
     with everything:
-        overview.all_tables()
+        if everything.open:
+            overview.all_tables()
     with warnings:
-        overview.warnings_table()
+        if warnings.open:
+            overview.warnings_table()
     with conformity:
-        conformity_view.view()
+        if conformity.open:
+            conformity_view.view()

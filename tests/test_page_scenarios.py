@@ -396,7 +396,9 @@ def test_visitor_is_offered_no_write(site, monkeypatch):
 def test_home_conformity_view_covers_every_stored_table(real, store_path):
     import json
 
-    at = AppTest.from_file(str(APP), default_timeout=90).run()
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["onglet"] = "Conformité"
+    at.run()
     ok(at)
     per_table = next(d.value for d in at.dataframe if "identifiant" in d.value.columns)
     qmi = per_table[per_table["identifiant"] == QMI].to_dict("records")

@@ -84,17 +84,38 @@ def test_home_counts_tables_by_what_they_allow():
     parts = ("Modules identifiés", "Valeurs par UE seulement", "Partiel", "Vide")
     assert sum(int(metrics[k]) for k in parts) == int(metrics["Tableaux"])
     assert metrics["Coefficients"] == "4\u202f275"  # French thousands separator
-    assert len(at.tabs) == 4 and len(at.dataframe) >= 3  # documents, tables, warnings, conformité
-    texts = _texts(at)
-    for internal in ("complete", "warning", "code_variant", "None", "doc 000"):
-        assert internal not in texts, internal
+    assert len(at.tabs) == 4
+    for tab in HOME_TABS:  # each tab is drawn when opened (?onglet=…), with its own table
+        opened = _run(onglet=tab)
+        _ok(opened)
+        assert opened.dataframe, tab
+        texts = _texts(opened)
+        for internal in ("complete", "warning", "code_variant", "None", "doc 000"):
+            assert internal not in texts, (tab, internal)
+
+
+def test_home_draws_only_the_open_tab():
+    """The first page shows sooner: the other tabs' tables (and the conformity checks of every
+    table) wait until their tab is opened."""
+    at = _run()
+    columns = [set(d.value.columns) for d in at.dataframe]
+    assert any({"fichier", "année"} <= c for c in columns)  # « Documents sources »
+    assert not any("gravité" in c or "identifiant" in c for c in columns)
+    at = _run(onglet="Conformité")
+    _ok(at)
+    assert any("identifiant" in set(d.value.columns) for d in at.dataframe)
+    assert _param(at, "onglet") == ["Conformité"]
+
+
+HOME_TABS = ("Documents sources", "Tous les tableaux", "Avertissements de lecture", "Conformité")
 
 
 def test_home_tables_and_warnings_are_in_french():
-    at = _run()
+    at = _run(onglet="Avertissements de lecture")
     warnings = next(d.value for d in at.dataframe if "gravité" in d.value.columns)
     assert set(warnings["gravité"]) <= {"information", "avertissement", "erreur"}
     assert "code de module écrit différemment" in set(warnings["nature"])
+    at = _run(onglet="Tous les tableaux")
     tables = next(d.value for d in at.dataframe if "ce que permet le tableau" in d.value.columns)
     assert set(tables["ce que permet le tableau"]) == {
         "modules identifiés",
@@ -102,6 +123,7 @@ def test_home_tables_and_warnings_are_in_french():
         "partiel",
         "vide",
     }
+    at = _run()
     docs = next(
         d.value for d in at.dataframe if "fichier" in d.value.columns and "année" in d.value.columns
     )

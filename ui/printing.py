@@ -20,7 +20,6 @@ from butdata.report import (
     Paragraph,
     PrintPage,
     TableBlock,
-    render_pdf,
     suggested_filename,
 )
 
@@ -99,7 +98,10 @@ def print_page(page: Collected, when: datetime) -> PrintPage:
 
 
 def pdf_bytes(page: Collected, when: datetime) -> bytes:
-    """The PDF of a collected page (runs when the button is clicked, on another thread)."""
+    """The PDF of a collected page (runs when the button is clicked, on another thread; the
+    PDF engine is imported then, not when the page starts)."""
+    from butdata.report import render_pdf
+
     return render_pdf(print_page(page, when))
 
 

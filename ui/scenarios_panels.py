@@ -14,7 +14,7 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from butdata import fmt
+from butdata import fmt, report
 from butdata.analysis.conformity import Finding
 from butdata.analysis.conformity_report import findings_table, summary
 from butdata.analysis.conformity_rules import INFO, ConformitySettings
@@ -23,7 +23,6 @@ from butdata.errors import ButdataError
 from butdata.exports.scenario_xlsx import council_xlsx
 from butdata.grading import cohort as cohort_engine
 from butdata.grading.rules import DEFAULT_RULES
-from butdata.report import render_pdf
 from butdata.report.council import cohort_text, council_page, decisions_table, impact_table
 from butdata.scenarios import Impact, Scenario, grade_columns, impact
 from butdata.scenarios.diff import ue_diff
@@ -242,7 +241,7 @@ def council(
     )
     c2.download_button(
         "Note au conseil (PDF)",
-        data=lambda: render_pdf(
+        data=lambda: report.render_pdf(  # the PDF engine is imported on the click
             council_page(
                 s,
                 settings=settings,

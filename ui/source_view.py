@@ -65,11 +65,11 @@ def show(
         st.caption(f"{caption + ' — ' if caption else ''}fichier {source}, page {page}")
         st.image(png, caption="la cellule est encadrée en rouge")
     else:
-        body, note = parts
+        ex = parts[0]
         st.caption(f"{caption + ' — ' if caption else ''}fichier {source}, ligne {line}")
-        st.markdown(body, unsafe_allow_html=True)
-        if note:
-            st.caption(note)
+        st.markdown(_excerpt_html(ex), unsafe_allow_html=True)
+        if ex.note:
+            st.caption(ex.note)
 
 
 @functools.lru_cache(maxsize=2048)  # a plain memo: Streamlit's cache costs ≈ 1 ms a lookup
@@ -77,7 +77,7 @@ def _excerpt(
     key: str, source: str, line: int, printed: str | None, where: tuple[tuple[str, Any], ...]
 ) -> tuple[Any, ...]:
     """What ``show`` draws, read from the document once per store file: ("image", page, png),
-    ("text", html, note) or ("error", French reason)."""
+    ("text", excerpt) or ("error", French reason)."""
     found = dict(where)
     page, bbox = found.pop("page", None), found.pop("bbox", None)
     try:
@@ -86,7 +86,7 @@ def _excerpt(
         ex = excerpt(sources_dir(), source, line, printed, **found)
     except ButdataError as exc:
         return ("error", str(exc))
-    return ("text", _excerpt_html(ex), ex.note)
+    return ("text", ex)
 
 
 def values_of(

@@ -50,6 +50,9 @@ Choices, measured on this machine (2 cores; `python -m butdata.report.bench [--l
   reference document: layout 0.03-0.05 s, 3.3-3.8 s in all with its two figures.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from butdata.report.document import (
     Block,
     FigureBlock,
@@ -59,15 +62,33 @@ from butdata.report.document import (
     PrintPage,
     ReportError,
     TableBlock,
+    suggested_filename,
 )
-from butdata.report.fonts import FontSet, load_fonts
-from butdata.report.images import (
-    ChartImage,
-    ChartSettings,
-    find_browser,
-    render_figures,
-)
-from butdata.report.render import render_pdf, suggested_filename
+
+if TYPE_CHECKING:
+    from butdata.report.fonts import FontSet, load_fonts
+    from butdata.report.images import ChartImage, ChartSettings, find_browser, render_figures
+    from butdata.report.render import render_pdf
+
+# Loaded on first use: reportlab takes ≈ 0,15 s to import, which every page's first run paid
+# although a PDF is only made when « Imprimer / PDF » is clicked.
+_LAZY = {
+    "FontSet": "fonts",
+    "load_fonts": "fonts",
+    "ChartImage": "images",
+    "ChartSettings": "images",
+    "find_browser": "images",
+    "render_figures": "images",
+    "render_pdf": "render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'butdata.report' has no attribute {name!r}")
+    return getattr(import_module(f"butdata.report.{module}"), name)
+
 
 __all__ = [
     "Block",

@@ -7,6 +7,8 @@ hands it to `butdata.report.render_pdf`. Blocks are printed in order.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
@@ -111,3 +113,10 @@ class PrintPage:
     sources: Sequence[str] = ()
     generated_at: dt.datetime = field(default_factory=dt.datetime.now)
     author: str | None = None
+
+
+def suggested_filename(page: PrintPage) -> str:
+    """``butdata-comparer-les-parcours-2026-12-01-1042.pdf``: ASCII, no spaces."""
+    ascii_title = unicodedata.normalize("NFKD", page.title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "page"
+    return f"butdata-{slug}-{page.generated_at:%Y-%m-%d-%H%M}.pdf"

@@ -422,12 +422,3 @@ def _render(page: PrintPage, charts: ChartSettings, fonts: FontSet) -> bytes:
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     doc.build(_story(page, images, styles, fonts), canvasmaker=_canvas_class(chrome))
     return buffer.getvalue()
-
-
-def suggested_filename(page: PrintPage) -> str:
-    """``butdata-comparer-les-parcours-2026-12-01-1042.pdf``: ASCII, no spaces."""
-    import unicodedata
-
-    ascii_title = unicodedata.normalize("NFKD", page.title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "page"
-    return f"butdata-{slug}-{page.generated_at:%Y-%m-%d-%H%M}.pdf"
