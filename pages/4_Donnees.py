@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from ui import data, donnees, widgets
+from ui import donnees, widgets
 from ui.layout import guard, page
 
 with page(
@@ -25,9 +25,8 @@ with page(
             formation = widgets.formation_select()
         with c2:
             semester = widgets.semester_select(formation)
-        tables = widgets.with_choices(data.tables_of(formation, semester))
         with c3:
-            table_id = widgets.table_select(tables, parent=(formation, semester))
+            table_id = widgets.table_select(formation, semester)
         with guard("ce tableau"):
             donnees.wide_view(table_id)
             donnees.download_buttons(f"coefficients-{table_id}", "dl_table", table_ids=(table_id,))

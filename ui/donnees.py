@@ -6,6 +6,7 @@ The logic lives in ``butdata.exports.tidy`` / ``butdata.store.imports``; this mo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -113,23 +114,23 @@ def wide_view(table_id: str) -> None:
             if not found:
                 st.caption("Ce module n'a aucun coefficient non nul dans ce tableau.")
             source_view.show_values(found)
-    warnings = data.warnings_of([table_id])
+    warnings = _warnings(data.store_key(), table_id)
     if warnings.height:
         with st.expander(f"Avertissements de lecture ({warnings.height})"):
-            show_table(
-                warnings.select(
-                    pl.col("source_line").alias("ligne"),
-                    pl.col("severity")
-                    .replace_strict(SEVERITY_LABELS, default=pl.col("severity"))
-                    .alias("gravité"),
-                    pl.col("code")
-                    .replace_strict(WARNING_LABELS, default=pl.col("code"))
-                    .alias("nature"),
-                    pl.col("message"),
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            show_table(warnings, hide_index=True, width="stretch")
+
+
+@data.shared
+def _warnings(key: str, table_id: str) -> pl.DataFrame:
+    """The table's reading warnings in French."""
+    return data.warnings_of([table_id]).select(
+        pl.col("source_line").alias("ligne"),
+        pl.col("severity")
+        .replace_strict(SEVERITY_LABELS, default=pl.col("severity"))
+        .alias("gravité"),
+        pl.col("code").replace_strict(WARNING_LABELS, default=pl.col("code")).alias("nature"),
+        pl.col("message"),
+    )
 
 
 def import_section() -> None:
@@ -187,10 +188,21 @@ def journal_frame(entries: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _journal(path: str, identity: tuple[int, int], limit: int) -> pl.DataFrame:
+    """The journal in French, read again only when the file changes (``identity``)."""
+    return journal_frame(jn.read(Path(path), limit=limit))
+
+
 def journal_section(limit: int = 200) -> None:
     """« Journal des modifications »: who changed the store, when, with which file."""
     path = auth.journal_file()
-    entries = jn.read(path, limit=limit)
+    try:
+        stat = path.stat()
+        identity: tuple[int, int] = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        identity = (0, -1)
+    entries = _journal(str(path), identity, limit)
     st.caption(
         "Chaque modification demandée (import d'un fichier…), réussie, échouée ou refusée, "
         f"avec son auteur ; les plus récentes d'abord. Fichier : `{path.name}`, à côté de la base."
@@ -199,7 +211,7 @@ def journal_section(limit: int = 200) -> None:
         st.info("Aucune modification n'a encore été inscrite au journal.")
         return
     show_table(
-        journal_frame(entries),
+        entries,
         hide_index=True,
         width="stretch",
         column_config={"détail": st.column_config.TextColumn(width="large")},

@@ -53,21 +53,26 @@ def semester_label(s: int) -> str:
     return f"S{s}"
 
 
-def semester_select(formation: str, key: str = "semestre", need: int = 1) -> int:
-    """Semesters of the formation; the default is the first one (S3 preferred) with at least
-    ``need`` tables that have values (a comparison needs 2)."""
+@data.shared
+def _semesters(key: str, formation: str, need: int) -> tuple[list[int], dict[int, int], int | None]:
+    """The formation's semesters, their number of tables with values, the default one."""
     tables = data.tables_of(formation)
     sems = sorted({s for s in tables["semester"].to_list() if s is not None})
-    if not sems:
-        st.info(f"Aucun semestre identifié pour {formation} : voir la Vue d'ensemble.")
-        st.stop()
-    full = tables.filter(pl.col("reliability") != EMPTY)
-    counts = full.group_by("semester").len()
+    counts = tables.filter(pl.col("reliability") != EMPTY).group_by("semester").len()
     filled = dict(zip(counts["semester"].to_list(), counts["len"].to_list()))
     usable = [s for s in sems if filled.get(s, 0) >= need] or [
         s for s in sems if filled.get(s, 0) > 0
     ]
-    default = 3 if 3 in usable else (usable or sems)[0]
+    return sems, filled, (3 if 3 in usable else (usable or sems or [None])[0])
+
+
+def semester_select(formation: str, key: str = "semestre", need: int = 1) -> int:
+    """Semesters of the formation; the default is the first one (S3 preferred) with at least
+    ``need`` tables that have values (a comparison needs 2)."""
+    sems, filled, default = _semesters(data.store_key(), formation, need)
+    if not sems:
+        st.info(f"Aucun semestre identifié pour {formation} : voir la Vue d'ensemble.")
+        st.stop()
     state.set_value(
         key, state.initial(key, sems, default, semester_label, "Semestre", parent=formation)
     )
@@ -112,10 +117,20 @@ def semester_tables(need: int = 1) -> pl.DataFrame:
         formation = formation_select()
     with c2:
         semester = semester_select(formation, need=need)
-    tables = with_choices(data.tables_of(formation, semester))
+    tables = tables_with_choices(formation, semester)
     with c3:
         doc = doc_select(tables, parent=(formation, semester))
     return tables if doc == ALL_DOCS else tables.filter(pl.col("doc") == doc)
+
+
+@data.shared
+def _with_choices(key: str, formation: str, semester: int | None) -> pl.DataFrame:
+    return with_choices(data.tables_of(formation, semester))
+
+
+def tables_with_choices(formation: str, semester: int | None) -> pl.DataFrame:
+    """The tables of a formation (one semester) with their ``choice`` labels."""
+    return _with_choices(data.store_key(), formation, semester)
 
 
 def with_choices(tables: pl.DataFrame) -> pl.DataFrame:
@@ -284,18 +299,30 @@ def period_select(
     return tuple(ids)
 
 
-def table_select(tables: pl.DataFrame, parent: object, key: str = "tableau") -> str:
-    """One table among ``tables`` (labelled by ``choice``); the default has values."""
+@data.shared
+def _table_options(
+    key: str, formation: str, semester: int | None
+) -> tuple[list[str], dict[str, str], dict[str, str], str]:
+    """Ids, the name of each, its label in the box (« (vide) » added for an empty one), and
+    the default (a table with values)."""
+    tables = tables_with_choices(formation, semester)
     ids = tables["table_id"].to_list()
-    names = dict(zip(ids, tables["choice"].to_list()))
     empty = set(tables.filter(pl.col("reliability") == EMPTY)["table_id"].to_list())
-    default = default_tables(tables, 1)[0]
+    names = dict(zip(ids, tables["choice"].to_list()))
+    labels = {t: names[t] + (" (vide)" if t in empty else "") for t in ids}
+    return ids, names, labels, default_tables(tables, 1)[0]
+
+
+def table_select(formation: str, semester: int | None, key: str = "tableau") -> str:
+    """One table of a formation (one semester), by its ``choice``; the default has values."""
+    ids, names, labels, default = _table_options(data.store_key(), formation, semester)
+    parent = (formation, semester)
     state.set_value(key, state.initial(key, ids, default, names.__getitem__, "Tableau", parent))
     tid: str = st.selectbox(
         "Tableau",
         ids,
         key=key,
-        format_func=lambda t: names[t] + (" (vide)" if t in empty else ""),
+        format_func=labels.__getitem__,
         placeholder="Choisir…",
     )
     state.remember(key, tid, names[tid])
