@@ -16,10 +16,10 @@ with page(
     overview.headline()
     overview.table_map()
     # Only the open tab is drawn (each opens with a rerun): the first page shows sooner and the
-    # conformity checks of every table run when someone asks for them. In the URL: ?onglet=…
+    # conformity checks of every table run when someone asks for them. In the URL: ?rubrique=…
     docs, everything, warnings, conformity = st.tabs(
         ["Documents sources", "Tous les tableaux", "Avertissements de lecture", "Conformité"],
-        key="onglet",
+        key="rubrique",  # « onglet » is the Simulation page's: one key per page's tabs
         on_change="rerun",
         bind="query-params",
     )

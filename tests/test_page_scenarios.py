@@ -397,7 +397,7 @@ def test_home_conformity_view_covers_every_stored_table(real, store_path):
     import json
 
     at = AppTest.from_file(str(APP), default_timeout=90)
-    at.query_params["onglet"] = "Conformité"
+    at.query_params["rubrique"] = "Conformité"
     at.run()
     ok(at)
     per_table = next(d.value for d in at.dataframe if "identifiant" in d.value.columns)

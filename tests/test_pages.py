@@ -85,8 +85,8 @@ def test_home_counts_tables_by_what_they_allow():
     assert sum(int(metrics[k]) for k in parts) == int(metrics["Tableaux"])
     assert metrics["Coefficients"] == "4\u202f275"  # French thousands separator
     assert len(at.tabs) == 4
-    for tab in HOME_TABS:  # each tab is drawn when opened (?onglet=…), with its own table
-        opened = _run(onglet=tab)
+    for tab in HOME_TABS:  # each tab is drawn when opened (?rubrique=…), with its own table
+        opened = _run(rubrique=tab)
         _ok(opened)
         assert opened.dataframe, tab
         texts = _texts(opened)
@@ -101,21 +101,21 @@ def test_home_draws_only_the_open_tab():
     columns = [set(d.value.columns) for d in at.dataframe]
     assert any({"fichier", "année"} <= c for c in columns)  # « Documents sources »
     assert not any("gravité" in c or "identifiant" in c for c in columns)
-    at = _run(onglet="Conformité")
+    at = _run(rubrique="Conformité")
     _ok(at)
     assert any("identifiant" in set(d.value.columns) for d in at.dataframe)
-    assert _param(at, "onglet") == ["Conformité"]
+    assert _param(at, "rubrique") == ["Conformité"]
 
 
 HOME_TABS = ("Documents sources", "Tous les tableaux", "Avertissements de lecture", "Conformité")
 
 
 def test_home_tables_and_warnings_are_in_french():
-    at = _run(onglet="Avertissements de lecture")
+    at = _run(rubrique="Avertissements de lecture")
     warnings = next(d.value for d in at.dataframe if "gravité" in d.value.columns)
     assert set(warnings["gravité"]) <= {"information", "avertissement", "erreur"}
     assert "code de module écrit différemment" in set(warnings["nature"])
-    at = _run(onglet="Tous les tableaux")
+    at = _run(rubrique="Tous les tableaux")
     tables = next(d.value for d in at.dataframe if "ce que permet le tableau" in d.value.columns)
     assert set(tables["ce que permet le tableau"]) == {
         "modules identifiés",

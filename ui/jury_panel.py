@@ -9,8 +9,8 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 import polars as pl
-import pyarrow as pa
 import streamlit as st
 
 from butdata.grading import jury
@@ -24,9 +24,10 @@ NO_CODE = "—"
 
 
 @functools.lru_cache(maxsize=256)
-def _record_frame(ues: tuple[str, ...]) -> pa.Table:
-    """The empty record of these UEs, as Arrow (Streamlit edits a polars frame through pandas:
-    ≈ 5 ms a rerun); the edits live in the widget's state, not in this shared table."""
+def _record_frame(ues: tuple[str, ...]) -> pd.DataFrame:
+    """The empty record of these UEs, as pandas: Streamlit edits any frame as pandas (a polars
+    or Arrow one is converted on every rerun, ≈ 2-5 ms); ``st.data_editor`` works on a copy,
+    the edits live in the widget's state, never in this shared frame."""
     return pl.DataFrame(
         {
             "UE": list(ues),
@@ -40,7 +41,7 @@ def _record_frame(ues: tuple[str, ...]) -> pa.Table:
             "bonus": pl.Float64,
             "ADJ (jury)": pl.Boolean,
         },
-    ).to_arrow()
+    ).to_pandas()
 
 
 def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
@@ -96,7 +97,7 @@ def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
                 format_func=lambda c: c if c == NO_CODE else f"{c} — {JURY_LABELS.get(c, '')}",
                 placeholder="Choisir…",
             )
-    rows = pl.DataFrame(edited).to_dicts()  # an Arrow table back (another type in tests)
+    rows = pl.DataFrame(edited).to_dicts()  # a pandas frame back
     capitalised = {
         r["UE"]: v for r in rows if (v := cell_number(r.get("moyenne capitalisée"))) is not None
     }
