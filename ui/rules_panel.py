@@ -5,6 +5,7 @@ simulation and cohorts use."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import polars as pl
@@ -170,6 +171,7 @@ def _label(name: str) -> str:
     return next(d["label"] for d in Rules.describe() if d["name"] == name).lower()
 
 
+@functools.lru_cache(maxsize=64)  # redrawn on every slider move: built once per set of rules
 def describe(rules: Rules) -> pl.DataFrame:
     """Settings in force, published values and sources (French)."""
     return pl.DataFrame(
