@@ -18,9 +18,10 @@ from butdata.exports import tidy as ex
 from butdata.labels import table_label
 from butdata.store import default_db_path, open_store
 from butdata.store import journal as jn
-from butdata.vocab import RELIABILITY_LABELS, SEVERITY_LABELS, WARNING_LABELS, labelled
+from butdata.vocab import RELIABILITY_LABELS, labelled
 
 from . import auth, data, import_view, printing, source_view
+from .format import warning_columns
 from .source_view import sources_dir
 from .tables import show_table
 
@@ -123,14 +124,7 @@ def wide_view(table_id: str) -> None:
 @data.shared
 def _warnings(key: str, table_id: str) -> pl.DataFrame:
     """The table's reading warnings in French."""
-    return data.warnings_of([table_id]).select(
-        pl.col("source_line").alias("ligne"),
-        pl.col("severity")
-        .replace_strict(SEVERITY_LABELS, default=pl.col("severity"))
-        .alias("gravité"),
-        pl.col("code").replace_strict(WARNING_LABELS, default=pl.col("code")).alias("nature"),
-        pl.col("message"),
-    )
+    return data.warnings_of([table_id]).select(warning_columns())
 
 
 def import_section() -> None:

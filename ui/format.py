@@ -6,13 +6,32 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from butdata.vocab import RELIABILITIES, RELIABILITY_HELP, RELIABILITY_LABELS
+from butdata.vocab import (
+    RELIABILITIES,
+    RELIABILITY_HELP,
+    RELIABILITY_LABELS,
+    SEVERITY_LABELS,
+    WARNING_LABELS,
+)
 
 from . import printing
 
 RELIABILITY_LEGEND = " · ".join(
     f"**{RELIABILITY_LABELS[r]}** : {RELIABILITY_HELP[r]}" for r in RELIABILITIES
 )
+
+
+def warning_columns() -> list[pl.Expr]:
+    """A reading warning as the pages show it: its line, severity and nature in French, its
+    message."""
+    return [
+        pl.col("source_line").alias("ligne"),
+        pl.col("severity")
+        .replace_strict(SEVERITY_LABELS, default=pl.col("severity"))
+        .alias("gravité"),
+        pl.col("code").replace_strict(WARNING_LABELS, default=pl.col("code")).alias("nature"),
+        pl.col("message"),
+    ]
 
 
 def shorten(text: str | None, n: int = 90) -> str:

@@ -10,12 +10,10 @@ from butdata.vocab import (
     RELIABILITIES,
     RELIABILITY_HELP,
     RELIABILITY_LABELS,
-    SEVERITY_LABELS,
-    WARNING_LABELS,
 )
 
 from . import data, downloads
-from .format import RELIABILITY_LEGEND
+from .format import RELIABILITY_LEGEND, warning_columns
 from .tables import show_table
 
 
@@ -106,12 +104,7 @@ def all_tables() -> None:
 def _warnings(key: str) -> pl.DataFrame:
     return data.warnings().select(
         pl.col("source").alias("fichier"),
-        pl.col("source_line").alias("ligne"),
-        pl.col("severity")
-        .replace_strict(SEVERITY_LABELS, default=pl.col("severity"))
-        .alias("gravité"),
-        pl.col("code").replace_strict(WARNING_LABELS, default=pl.col("code")).alias("nature"),
-        pl.col("message"),
+        *warning_columns(),
         pl.col("formation").fill_null("—"),
         pl.col("semester").alias("semestre"),
         pl.col("parcours").fill_null("—"),
