@@ -131,6 +131,20 @@ def test_home_tables_and_warnings_are_in_french():
     assert list(docs["année"]) == ["2025-2026", "non imprimée"]
 
 
+def test_missing_values_never_read_none_in_a_table():
+    """Streamlit writes « None » in a table's empty cells (a Styler's display text does not
+    reach them): every table says « — », the comparison « absent » (a module a parcours lacks)."""
+    for page in (None, COMPARE, WEIGHTS, SIMULATION, "pages/4_Donnees.py"):
+        at = _run(page)
+        _ok(at)
+        assert at.dataframe, page
+        for d in at.dataframe:
+            assert d.proto.placeholder in ("—", "absent"), (page, d.proto.placeholder)
+    at = _run(COMPARE)
+    assert at.dataframe[0].proto.placeholder == "absent"
+    assert "None" not in at.dataframe[0].proto.arrow_data.styler.display_values.decode("latin-1")
+
+
 def test_compare_renders_and_semester_changes_what_is_shown():
     at = _run(COMPARE)
     _ok(at)

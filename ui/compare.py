@@ -138,6 +138,7 @@ def module_comparison(v: dict[str, Any]) -> None:
     shown, frame, pdf, css = _styled_parts(data.store_key(), ids, only_diff)
     event = show_table(
         styled_matrix(pdf, css, labels),
+        ABSENT,  # a module missing from a parcours
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * frame.height, 560),

@@ -13,6 +13,7 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
+from butdata import fmt
 from butdata.grading import jury
 from butdata.grading import student as sim
 from butdata.vocab import JURY_LABELS
@@ -70,6 +71,7 @@ def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
             _record_frame(tuple(u["ue"] for u in ues)),
             key="j_ues",
             hide_index=True,
+            placeholder=fmt.MISSING,  # an empty cell reads « — », not « None »
             disabled=["UE"],
             width="stretch",
         )
