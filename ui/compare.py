@@ -88,6 +88,7 @@ def _view(key: str, table_ids: tuple[str, ...]) -> dict[str, Any]:
     by_module = t.filter(pl.col("reliability") == MODULES_KNOWN)
     ues = ue_table(summary)
     out: dict[str, Any] = {
+        "ids": table_ids,
         "contents": c,
         "by_module": by_module,
         "others": t.filter(
@@ -112,8 +113,8 @@ def _view(key: str, table_ids: tuple[str, ...]) -> dict[str, Any]:
 
 def view(table_ids: Any) -> dict[str, Any]:
     """Everything the page shows for these tables, computed once per store file and choice
-    (shared by sessions, never mutated): contents, the module matrix and its counts, the UE
-    table, the figures."""
+    (shared by sessions, never mutated): the ids, contents, the module matrix and its counts,
+    the UE table, the figures."""
     return _view(data.store_key(), tuple(table_ids))
 
 
@@ -134,8 +135,7 @@ def module_comparison(v: dict[str, Any]) -> None:
         help="module absent d'au moins un parcours (fond orange, « absent »)",
     )
     only_diff = st.toggle("N'afficher que les différences", key="diff")
-    ids = tuple(v["contents"]["tables"]["table_id"].to_list())
-    shown, frame, pdf, css = _styled_parts(data.store_key(), ids, only_diff)
+    shown, frame, pdf, css = _styled_parts(data.store_key(), v["ids"], only_diff)
     event = show_table(
         styled_matrix(pdf, css, labels),
         ABSENT,  # a module missing from a parcours

@@ -162,21 +162,7 @@ def wide(table_id: str) -> tuple[WideTable, pl.DataFrame]:
 
 
 def clear() -> None:
-    for fn in (
-        *_SHARED,
-        _overview,
-        _counts,
-        _sources,
-        _warnings,
-        _warnings_of,
-        _formations,
-        _tables_of,
-        _year_options,
-        _contents,
-        _simulation_input,
-        _shares_across,
-        _cohort_structure,
-    ):
+    for fn in (*_SHARED, _simulation_input, _cohort_structure):
         fn.clear()
 
 

@@ -18,6 +18,7 @@ from butdata.exports import tidy as ex
 from butdata.labels import table_label
 from butdata.store import default_db_path, open_store
 from butdata.store import journal as jn
+from butdata.store.read import file_identity
 from butdata.vocab import RELIABILITY_LABELS, labelled
 
 from . import auth, data, import_view, printing, source_view
@@ -183,7 +184,7 @@ def journal_frame(entries: pl.DataFrame) -> pl.DataFrame:
 
 
 @functools.lru_cache(maxsize=8)
-def _journal(path: str, identity: tuple[int, int], limit: int) -> pl.DataFrame:
+def _journal(path: str, identity: tuple[str, int, int, int] | None, limit: int) -> pl.DataFrame:
     """The journal in French, read again only when the file changes (``identity``)."""
     return journal_frame(jn.read(Path(path), limit=limit))
 
@@ -192,10 +193,9 @@ def journal_section(limit: int = 200) -> None:
     """« Journal des modifications »: who changed the store, when, with which file."""
     path = auth.journal_file()
     try:
-        stat = path.stat()
-        identity: tuple[int, int] = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        identity = (0, -1)
+        identity: tuple[str, int, int, int] | None = file_identity(path)
+    except OSError:  # no journal yet
+        identity = None
     entries = _journal(str(path), identity, limit)
     st.caption(
         "Chaque modification demandée (import d'un fichier…), réussie, échouée ou refusée, "

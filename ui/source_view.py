@@ -72,7 +72,7 @@ def show(
             st.caption(ex.note)
 
 
-@functools.lru_cache(maxsize=2048)  # a plain memo: Streamlit's cache costs ≈ 1 ms a lookup
+@functools.lru_cache(maxsize=2048)  # a plain memo: a card shows a dozen excerpts a rerun
 def _excerpt(
     key: str, source: str, line: int, printed: str | None, where: tuple[tuple[str, Any], ...]
 ) -> tuple[Any, ...]:
