@@ -17,12 +17,13 @@ _REPLACE = str.maketrans(
     }
 )
 
+_SPACES = re.compile(r"[ \t]+")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")  # coefficients are never negative
 
 
 def normalize(text: str) -> str:
     """No-break spaces to spaces, U+2010 to '-', 'Ɵ' to 'ti', runs of spaces folded."""
-    return re.sub(r"[ \t]+", " ", text.translate(_REPLACE)).strip()
+    return _SPACES.sub(" ", text.translate(_REPLACE)).strip()
 
 
 def is_number(token: str) -> bool:

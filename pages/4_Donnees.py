@@ -11,7 +11,7 @@ with page(
     "Chaque tableau de coefficients tel qu'imprimé dans les MCC (modules en lignes, UE en "
     "colonnes), à télécharger en CSV ou XLSX, et l'import d'un modèle rempli par un "
     "département.",
-    icon="🗂️",
+    icon=":material/table_view:",
 ):
     # Tracked by the server: dropping a file reruns the page, which must stay on « Importer ».
     browse, download, upload, journal = st.tabs(

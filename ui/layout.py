@@ -65,6 +65,7 @@ h3 {font-size: 1.2rem !important;}
 [data-testid='stBaseButton-pills'] p, [data-testid='stBaseButton-pillsActive'] p {
   white-space: normal !important; text-overflow: clip !important; overflow: visible !important;}
 button[data-baseweb='tab'] p {white-space: nowrap;}
+.st-key-chart-library-loader {display: none !important;}
 .hoverlayer .hovertext text {font-size: 16px !important;}
 @media print {
   [data-testid='stSidebar'], [data-testid='stToolbar'], header,
@@ -103,9 +104,13 @@ def guard(what: str = "cette partie de la page") -> Iterator[None]:
 
 
 @contextmanager
-def page(title: str, intro: str | None = None, icon: str = "📊") -> Iterator[None]:
+def page(
+    title: str, intro: str | None = None, icon: str = ":material/bar_chart:"
+) -> Iterator[None]:
     """Frame of one page: config, navigation, title, store ready, guarded body; notices of the
-    run (invalid URL values…) and the print button are drawn at the top once the body ran."""
+    run (invalid URL values…) and the print button are drawn at the top once the body ran.
+    ``icon``: a material icon (an emoji makes Streamlit load its emoji catalogue, ≈ 0.1 s on a
+    server's first page)."""
     st.set_page_config(page_title=f"{title} — butdata", page_icon=icon, layout="wide")
     st.markdown(_CSS, unsafe_allow_html=True)
     sidebar_nav()

@@ -104,7 +104,9 @@ def _first_line(exc: BaseException) -> str:
     return printable(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
 
 
-_verified: set[tuple[str, int, int, int]] = set()  # (path, inode, mtime, size) checked sound
+# Versions of store files checked sound: (device, inode, mtime, size), not the path, so that
+# the app's hard link to a store just checked (ui.store) is not checked a second time.
+_verified: set[tuple[int, int, int, int]] = set()
 _verified_lock = threading.Lock()
 
 
@@ -117,9 +119,10 @@ def verify_store(db_path: Path) -> None:
     """Raise StoreDamaged unless the store reads in full; each version of the file (inode,
     mtime, size) is checked once per process."""
     try:
-        identity = file_identity(db_path)
+        st = os.stat(db_path)
     except OSError as exc:
         raise os_error(exc, db_path) from None
+    identity = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
     with _verified_lock:
         if identity in _verified:
             return
