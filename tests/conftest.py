@@ -22,6 +22,17 @@ os.environ.setdefault(
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_views():
+    """The pages' shared views (ui.data, a memo of its own: not cleared with Streamlit's caches)
+    start empty in every test, as on a new server."""
+    from ui import data
+
+    data.clear()
+    yield
+    data.clear()
+
+
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory) -> Path:
     """A store built once per test session from both real documents."""

@@ -4,10 +4,15 @@ no DataFrame is ever hashed."""
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import polars as pl
-import streamlit as st
 
 from butdata.analysis import compare as cmp
 from butdata.analysis import queries as q
@@ -28,18 +33,76 @@ def store_key() -> str:
     return f"{path}:{s.st_ino}:{s.st_mtime_ns}"
 
 
-# Keys include the store identity, so a rebuilt store is never served stale; the ttl lets the
-# entries of a replaced store leave memory without waiting for eviction.
-_cache = st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-# What a page draws as it is (figures, frames ready to show): one object shared by every session,
-# not copied on each hit as st.cache_data does; never mutated after it is built.
-_shared_cache = st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
-_SHARED: list = []  # every function cached with ``shared`` (cleared with the data caches)
+class _Shared:
+    """A view built once per key and shared by every session of the server, never mutated
+    after it is built: an LRU of ``max_entries`` keys, each dropped ``ttl`` seconds after it
+    was built (keys include the store identity, so a rebuilt store is never served stale and
+    the ttl lets the entries of a replaced store leave memory). One build per key at a time
+    (the sessions asking for it meanwhile wait and share it); a failed build is not kept.
+
+    Not ``st.cache_resource``: its hit costs ≈ 0.1 ms (argument hashing, the function's
+    signature read again on every call), ~1 ms a rerun of every page; a hit here is a dict
+    lookup under a lock."""
+
+    def __init__(self, fn: Callable[..., Any], max_entries: int = 256, ttl: float = 3600.0):
+        functools.update_wrapper(self, fn)
+        self._fn, self._max, self._ttl = fn, max_entries, ttl
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def _fresh(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, value) for a key built less than ttl ago; called under ``_lock``."""
+        hit = self._entries.get(key)
+        if hit is None or time.monotonic() - hit[0] >= self._ttl:
+            return False, None
+        self._entries.move_to_end(key)
+        return True, hit[1]
+
+    def __call__(self, *args: Any) -> Any:
+        key = _frozen(args)
+        with self._lock:
+            found, value = self._fresh(key)
+            if found:
+                return value
+            build = self._building.setdefault(key, threading.Lock())
+        with build:
+            with self._lock:
+                found, value = self._fresh(key)
+            if found:  # built by another session while this one waited
+                return value
+            try:
+                value = self._fn(*args)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._entries[key] = (time.monotonic(), value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self._max:
+                    self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
-def shared(fn):
-    """``st.cache_resource`` for views keyed by scalars (the store identity first)."""
-    cached = _shared_cache(fn)
+def _frozen(args: tuple[Any, ...]) -> Hashable:
+    """The arguments as a dict key: scalars and tuples as they are, a list as a tuple."""
+    try:
+        hash(args)
+        return args
+    except TypeError:
+        return tuple(tuple(a) if isinstance(a, list) else a for a in args)
+
+
+_SHARED: list[_Shared] = []  # every function cached with ``shared`` (cleared by clear())
+
+
+def shared(fn: Callable[..., Any]) -> Any:
+    """Share ``fn``'s results by arguments (scalars, the store identity first): see _Shared."""
+    cached = _Shared(fn)
     _SHARED.append(cached)
     return cached
 
@@ -162,11 +225,11 @@ def wide(table_id: str) -> tuple[WideTable, pl.DataFrame]:
 
 
 def clear() -> None:
-    for fn in (*_SHARED, _simulation_input, _cohort_structure):
+    for fn in _SHARED:
         fn.clear()
 
 
-@_cache
+@shared
 def _simulation_input(key: str, table_ids: tuple[str, ...]) -> dict:
     from .simulation_view import build_spec
 
@@ -182,7 +245,7 @@ def simulation_input(table_ids) -> dict:
     return _simulation_input(store_key(), tuple(table_ids))
 
 
-@_cache
+@shared
 def _cohort_structure(key: str, table_ids: tuple[str, ...]):
     from butdata.grading import cohort
 

@@ -147,22 +147,25 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 
 def meta() -> dict[str, str]:
-    """The store's ``meta`` table, read on the shared connection: ``store_meta`` opens a new
-    DuckDB connection (≈ 25 ms), which a page drawing several « voir la source » excerpts paid
-    once per excerpt on every rerun."""
-    cur = cursor()
+    """The store's ``meta`` table, read on the shared connection when the file changed:
+    ``store_meta`` opens a new DuckDB connection (≈ 25 ms), which a page drawing several « voir
+    la source » excerpts paid once per excerpt on every rerun."""
     try:
         identity = _file_identity()
-        if _meta_cache.get("identity") != identity:  # the file was replaced: read it again
-            rows = dict(cur.execute("SELECT key, value FROM meta").fetchall())
-            _meta_cache.clear()
-            _meta_cache.update(identity=identity, rows=rows)
-        rows_now = _meta_cache["rows"]
-        return dict(rows_now) if isinstance(rows_now, dict) else {}
-    except (duckdb.Error, OSError):
+    except OSError:
         return {}
-    finally:
-        cur.close()
+    if _meta_cache.get("identity") != identity:  # first read, or the file was replaced
+        cur = cursor()
+        try:
+            rows = dict(cur.execute("SELECT key, value FROM meta").fetchall())
+        except duckdb.Error:
+            return {}
+        finally:
+            cur.close()
+        _meta_cache.clear()
+        _meta_cache.update(identity=identity, rows=rows)
+    rows_now = _meta_cache["rows"]
+    return dict(rows_now) if isinstance(rows_now, dict) else {}
 
 
 _meta_cache: dict[
