@@ -474,12 +474,25 @@ def simulation_chart(ues: Sequence[UEAverage], pass_mark: float = 10.0) -> go.Fi
     return go.Figure({"data": [bar], "layout": layout}, _validate=False)
 
 
+_NOT_2D_BAR = frozenset(
+    {"coloraxis", "colorscale", "geo", "mapbox", "polar", "scene", "ternary", "colorway"}
+)
+
+
 @functools.lru_cache(maxsize=8)
 def _simulation_layout(pass_mark: float) -> dict[str, Any]:
     fig = _figure()
     _hline(fig, pass_mark, f"validation : {_fr(pass_mark)}")
     fig.update_yaxes(range=[0, 21.5], title="moyenne de l'UE", dtick=2)
     layout = _layout(fig, height=340).to_dict()["layout"]
+    # Of the house template, only what a 2-D bar chart uses: the rest (other trace types,
+    # colour scales, maps, 3-D scenes: ≈ 6 KB) would be copied three times on every slider move
+    # and sent for nothing.
+    template = layout.get("template", {})
+    layout["template"] = {
+        "layout": {k: v for k, v in template.get("layout", {}).items() if k not in _NOT_2D_BAR},
+        "data": {"bar": template.get("data", {}).get("bar", [])},
+    }
     return {k: v for k, v in layout.items() if v not in (None, {})}
 
 

@@ -204,6 +204,7 @@ def render_controls(spec: Mapping, parent: object = None) -> dict[str, float]:
         "compte pas encore). Flèches du clavier pour ajuster finement."
     )
     grades: dict[str, float] = {}
+    many = state.Many()
     for sem in spec["semesters"]:
         st.markdown(f"##### Notes — {sem['title']}")
         if sem["note"]:
@@ -213,10 +214,7 @@ def render_controls(spec: Mapping, parent: object = None) -> dict[str, float]:
             cols = st.columns(2)
             for i, mod in enumerate(group["modules"]):
                 key = slider_key(mod["code"])
-                state.set_value(
-                    key,
-                    state.initial(key, GRADE_OPTIONS, NOT_GRADED, grade_label, "Note", parent),
-                )
+                many.show(key, GRADE_OPTIONS, NOT_GRADED, grade_label, "Note", parent)
                 with cols[i % 2]:
                     v = st.select_slider(
                         mod["label"],
@@ -225,7 +223,7 @@ def render_controls(spec: Mapping, parent: object = None) -> dict[str, float]:
                         key=key,
                         help=mod["help"],
                     )
-                state.remember(key, v, None if v == NOT_GRADED else grade_label(v))
+                many.remember(key, v, None if v == NOT_GRADED else grade_label(v))
                 if not isinstance(v, str):
                     grades[mod["code"]] = float(v)
     return grades

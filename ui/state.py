@@ -56,13 +56,19 @@ def write_url(key: str, labels: Sequence[str] | str | None) -> None:
     """Make the URL parameter ``key`` say ``labels`` (removed when None/empty); writes only when
     it changes (every write is a message to the browser)."""
     st.session_state.setdefault(_USED, set()).add(key)
+    _write_url(key, labels, _url_values(key))
+
+
+def _write_url(key: str, labels: Sequence[str] | str | None, now: list[str]) -> list[str]:
+    """Write ``labels`` to the URL parameter ``key`` that says ``now``; returns what it says."""
     wanted = [labels] if isinstance(labels, str) else list(labels or [])
-    if _url_values(key) == wanted:
-        return
+    if now == wanted:
+        return now
     if wanted:
         st.query_params[key] = wanted if len(wanted) > 1 else wanted[0]
     elif key in st.query_params:
         del st.query_params[key]
+    return wanted
 
 
 def drop_unused_url_params() -> None:
@@ -83,12 +89,16 @@ def _bound_by_streamlit(key: str) -> bool:
         return bool(qp.is_bound(key))
 
 
-def _parent_changed(key: str, parent: Hashable) -> bool:
+def _parent_changed(key: str, parent: Hashable, parents: dict[str, Any] | None = None) -> bool:
     """Whether ``parent`` differs from the parent under which ``key`` was last chosen."""
-    parents: dict[str, Any] = st.session_state.setdefault(_PARENTS, {})
+    if parents is None:
+        parents = st.session_state.setdefault(_PARENTS, {})
     previous = parents.get(key, parent)
     parents[key] = parent
     return previous != parent
+
+
+_ABSENT = object()
 
 
 def initial(
@@ -100,20 +110,87 @@ def initial(
     parent: Hashable = None,
 ) -> T:
     """The value a single-choice widget must show on this run (see the module doc)."""
-    changed = _parent_changed(key, parent)
-    current = st.session_state.get(key)
-    if not changed and key in st.session_state and current in options:
+    return _initial(
+        key,
+        options,
+        default,
+        fmt,
+        what,
+        _parent_changed(key, parent),
+        st.session_state.get(key, _ABSENT),
+        lambda: _url_values(key),
+        _kept(),
+    )
+
+
+def _initial(
+    key: str,
+    options: Sequence[T],
+    default: T,
+    fmt: Callable[[T], str],
+    what: str,
+    changed: bool,
+    current: Any,
+    url_values: Callable[[], list[str]],
+    kept_values: dict[str, Any],
+) -> T:
+    if not changed and current is not _ABSENT and current in options:
         return current  # type: ignore[no-any-return]
     labels = [fmt(o) for o in options]
-    url = _url_values(key)
+    url = url_values()
     if url and not changed:
         if url[-1] in labels:
             return options[labels.index(url[-1])]
         notice(f"{what} « {url[-1]} » introuvable : {fmt(default)} est affiché à la place.")
-    kept = _kept().get(key)
+    kept = kept_values.get(key)
     if not changed and kept in options:
         return kept  # type: ignore[no-any-return]
     return default
+
+
+class Many:
+    """:func:`initial`, :func:`set_value` and :func:`remember` for the many widgets of one run
+    (the Simulation page's 40-odd grade sliders): the session's dicts and the URL are read once,
+    a value already in the widget's state is not set again. Streamlit's session state and query
+    parameters cost a lock and a context lookup per access (≈ 3 ms a slider move, measured)."""
+
+    def __init__(self) -> None:
+        ss = st.session_state
+        self._kept = _kept()
+        self._parents: dict[str, Any] = ss.setdefault(_PARENTS, {})
+        self._used: set[str] = ss.setdefault(_USED, set())
+        self._url = {k: list(st.query_params.get_all(k)) for k in st.query_params}
+
+    def show(
+        self,
+        key: str,
+        options: Sequence[T],
+        default: T,
+        fmt: Callable[[T], str],
+        what: str,
+        parent: Hashable = None,
+    ) -> None:
+        """Put the value to show in the widget's state before it is drawn."""
+        current = st.session_state.get(key, _ABSENT)
+        value = _initial(
+            key,
+            options,
+            default,
+            fmt,
+            what,
+            _parent_changed(key, parent, self._parents),
+            current,
+            lambda: self._url.get(key, []),
+            self._kept,
+        )
+        if current is _ABSENT or current != value or type(current) is not type(value):
+            st.session_state[key] = value
+
+    def remember(self, key: str, value: Any, labels: Sequence[str] | str | None) -> None:
+        """As :func:`remember`."""
+        self._kept[key] = value
+        self._used.add(key)
+        self._url[key] = _write_url(key, labels, self._url.get(key, []))
 
 
 def initial_many(
@@ -127,7 +204,7 @@ def initial_many(
     """The values a multiselect must show on this run (see the module doc)."""
     changed = _parent_changed(key, parent)
     current = st.session_state.get(key)
-    if not changed and key in st.session_state and current and all(c in options for c in current):
+    if not changed and current and all(c in options for c in current):
         return list(current)
     labels = [fmt(o) for o in options]
     url = _url_values(key)
