@@ -1,11 +1,9 @@
 """Comparer les parcours: module × UE coefficients of 2+ tables side by side."""
 
-import polars as pl
 import streamlit as st
 
 from butdata.analysis import compare as cmp
-from butdata.vocab import EMPTY
-from ui import compare, data, downloads, widgets
+from ui import compare, downloads, widgets
 from ui.format import provenance
 from ui.layout import page
 from ui.tables import show_table
@@ -33,18 +31,18 @@ with page(
     v = compare.view(ids)
     t = v["contents"]["tables"]
     provenance(t)
-    empty = t.filter(pl.col("reliability") == EMPTY)
-    if empty.height == t.height:
-        docs = ", ".join(sorted(set(empty["doc"].to_list())))
+    empty = compare.empty_tables(t)
+    if len(empty) == t.height:
+        docs = ", ".join(sorted({doc for doc, _ in empty}))
         st.warning(
             f"Ces tableaux sont vides dans le document ({docs}) : le titre y est imprimé mais "
             "aucune ligne de coefficients n'a survécu à l'extraction. Voir la Vue d'ensemble "
             "pour les tableaux qui ont des valeurs."
         )
         st.stop()
-    if empty.height:
+    if empty:
         st.warning(
-            "Sans valeurs (titre seul dans le document) : " + ", ".join(empty["label"].to_list())
+            "Sans valeurs (titre seul dans le document) : " + ", ".join(label for _, label in empty)
         )
 
     st.subheader("Coefficients module par module")
@@ -71,15 +69,7 @@ with page(
     st.caption("Les UE sont rapprochées par compétence (UE31 du semestre 3 = compétence 1).")
     compare.ue_level(v, "cmp")
 
-    w = data.warnings_of(ids)
+    w = compare.warnings_shown(ids)
     if w.height:
         with st.expander(f"Avertissements de lecture de ces tableaux ({w.height})"):
-            show_table(
-                w.select(
-                    pl.col("source").alias("fichier"),
-                    pl.col("source_line").alias("ligne"),
-                    pl.col("message"),
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            show_table(w, hide_index=True, width="stretch")

@@ -60,6 +60,30 @@ def matrix_css(view: pl.DataFrame, labels: list[str]) -> pd.DataFrame:
     return pdf.apply(row_style, axis=1, result_type="expand").set_axis(pdf.columns, axis=1)
 
 
+def empty_tables(tables: pl.DataFrame) -> list[tuple[str, str]]:
+    """(document, label) of the tables without values (plain lists: a polars filter costs
+    ≈ 0.3 ms on every rerun for a handful of rows)."""
+    return [
+        (doc, label)
+        for doc, label, reliability in zip(
+            tables["doc"].to_list(), tables["label"].to_list(), tables["reliability"].to_list()
+        )
+        if reliability == EMPTY
+    ]
+
+
+def warnings_shown(table_ids: list[str] | tuple[str, ...]) -> pl.DataFrame:
+    """The reading warnings of these tables as the page shows them."""
+    return _warnings_shown(data.store_key(), tuple(table_ids))
+
+
+@data.shared
+def _warnings_shown(key: str, table_ids: tuple[str, ...]) -> pl.DataFrame:
+    return data.warnings_of(table_ids).select(
+        pl.col("source").alias("fichier"), pl.col("source_line").alias("ligne"), pl.col("message")
+    )
+
+
 @data.shared
 def _styled_parts(
     key: str, table_ids: tuple[str, ...], only_diff: bool

@@ -38,7 +38,10 @@ def _xlsx(df: pl.DataFrame, sheet: str, percent: Sequence[str] = ()) -> bytes:
 
 
 def exportable(df: pl.DataFrame) -> pl.DataFrame:
-    """Nested columns (lists) flattened to text so that CSV/XLSX accept them."""
+    """Nested columns (lists) flattened to text so that CSV/XLSX accept them (the frame itself
+    when it has none: a shared view stays the same object, its Arrow table kept)."""
+    if not any(isinstance(t, pl.List) for t in df.schema.values()):
+        return df
     return df.with_columns(
         pl.col(c).cast(pl.List(pl.String)).list.join(", ")
         for c, t in df.schema.items()

@@ -57,6 +57,11 @@ def _share_chart(key: str, ids: tuple[str, ...], band: tuple[float, float]) -> A
     return charts.sae_share_chart(_summary(key, ids)["summary"], band)
 
 
+@data.shared
+def _has_unattributed(key: str, ids: tuple[str, ...]) -> bool:
+    return bool(data.contents(ids)["coefficients"].filter(~cmp.attributable()).height)
+
+
 def one_formation() -> None:
     tables = widgets.semester_tables()
     formation, semester = tables["formation"].first(), tables["semester"].first()
@@ -70,17 +75,17 @@ def one_formation() -> None:
     if not ids:
         st.info("Choisissez au moins un tableau.")
         st.stop()
-    c = data.contents(ids)
-    t = c["tables"]
+    key, chosen = data.store_key(), tuple(ids)
+    t = data.contents(ids)["tables"]
     provenance(t)
-    if t.filter(pl.col("reliability") != EMPTY).height == 0:
+    if all(r in (EMPTY, None) for r in t["reliability"].to_list()):
         st.warning(
             "Ces tableaux sont vides dans le document (titre seul, aucune ligne de "
             "coefficients) : rien à peser. Choisissez un autre semestre ou voyez la Vue "
             "d'ensemble."
         )
         st.stop()
-    if c["coefficients"].filter(~cmp.attributable()).height:
+    if _has_unattributed(key, chosen):
         st.info(
             "Certaines valeurs apparaissent comme « (non attribuable) » : "
             + cmp.UNATTRIBUTED_REASON
@@ -90,7 +95,6 @@ def one_formation() -> None:
     st.subheader("Composition du total de chaque UE")
     by = widgets.segmented("Découper par", SPLIT, key="par", default="type")
     kind = "kind" if by == "type" else "module"
-    key, chosen = data.store_key(), tuple(ids)
     downloads.chart(_composition(key, chosen, kind), "composition-ue", "w_stack")
 
     st.subheader("Part des SAÉ par UE")
