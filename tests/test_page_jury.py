@@ -179,3 +179,60 @@ def test_cohort_tab_scodoc_export_agreement_and_what_ifs():
     assert what_ifs["accord"].tolist()[1] == "85,7\u202f%"
     at.text_area(key="c_jury_text").set_value("[{").run()
     assert not at.exception and any("Export illisible" in e.value for e in at.error)
+
+
+def _cards(at: AppTest) -> dict[str, str]:
+    """The UE result cards (their HTML) by UE code as the record table names it."""
+    import re
+
+    return {
+        m.group(1).split("-", 1)[-1]: md.value
+        for md in at.markdown
+        if (m := re.search(r"class='ue-card' data-ue='([^']+)'", md.value))
+    }
+
+
+def _record_ues(at: AppTest) -> list[str]:
+    """The rows of the record table, in order."""
+    (record,) = [d for d in at.dataframe if d.key == "j_ues"]
+    return list(record.value["UE"])
+
+
+def _average(card: str) -> str:
+    import re
+
+    found = re.search(r"class='ue-avg'[^>]*>([^<]*)<", card)
+    assert found, card
+    return found.group(1)
+
+
+def test_the_record_capitalises_adds_a_bonus_and_the_jury_validates():
+    """Edits of the record table reach the simulation: a capitalised average better than the
+    current one is kept, a bonus is added, ADJ validates a UE (hand arithmetic: every module at
+    10 → every UE at 10; capitalised 15 → 15; 10 + 1,5 → 11,5)."""
+    at = _run()
+    at.button(key="preset_10").click().run()
+    ues = _record_ues(at)
+    assert len(ues) >= 3 and set(ues) <= set(_cards(at)), (ues, list(_cards(at)))
+    at.session_state["j_ues"] = {
+        "edited_rows": {0: {"moyenne capitalisée": 15.0}, 1: {"bonus": 1.5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    _ok(at)
+    cards = _cards(at)
+    assert _average(cards[ues[0]]) == "15" and "moyenne capitalisée" in cards[ues[0]]
+    assert _average(cards[ues[1]]) == "11,5" and "bonus 1,5" in cards[ues[1]], cards[ues[1]]
+    assert _average(cards[ues[2]]) == "10", cards[ues[2]]
+    at.button(key="preset_reset").click().run()
+    at.session_state["j_ues"] = {
+        "edited_rows": {2: {"ADJ (jury)": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    _ok(at)
+    cards = _cards(at)
+    assert "validée par le jury" in cards[ues[2]], cards[ues[2]]
+    assert "validée par le jury" not in cards[ues[0]], cards[ues[0]]

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import streamlit as st
@@ -43,6 +44,11 @@ def _record_frame(ues: tuple[str, ...]) -> pd.DataFrame:
             "ADJ (jury)": pl.Boolean,
         },
     ).to_pandas()
+
+
+def _ticked(x: Any) -> bool:
+    """A ticked box of the edited table (pandas gives numpy booleans; NaN, None: not ticked)."""
+    return isinstance(x, (bool, np.bool_)) and bool(x)
 
 
 def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
@@ -99,12 +105,12 @@ def render(spec: Mapping[str, Any]) -> sim.JuryInputs:
                 format_func=lambda c: c if c == NO_CODE else f"{c} — {JURY_LABELS.get(c, '')}",
                 placeholder="Choisir…",
             )
-    rows = pl.DataFrame(edited).to_dicts()  # a pandas frame back
+    rows = edited.to_dict("records")  # a pandas frame back (polars' copy cost ≈ 1 ms a rerun)
     capitalised = {
         r["UE"]: v for r in rows if (v := cell_number(r.get("moyenne capitalisée"))) is not None
     }
     bonus = {r["UE"]: v for r in rows if (v := cell_number(r.get("bonus"))) not in (None, 0.0)}
-    ue_jury = {r["UE"]: "ADJ" for r in rows if r.get("ADJ (jury)")}
+    ue_jury = {r["UE"]: "ADJ" for r in rows if _ticked(r.get("ADJ (jury)"))}
     bad = [ue for ue, v in capitalised.items() if not 0 <= v <= 20]
     if bad:
         st.error(f"Moyenne capitalisée hors de 0-20 pour {', '.join(bad)} : ignorée.")

@@ -296,8 +296,8 @@ def period_select(
     )
     state.remember(key, choice, choice)
     printing.note_selection("Période", choice)
-    ids = options.filter(pl.col("label") == choice)["table_ids"][0].to_list()
-    return tuple(ids)
+    ids = options["table_ids"][labels.index(choice)]  # the row of the choice (no filter)
+    return tuple(ids.to_list() if isinstance(ids, pl.Series) else ids)
 
 
 @data.shared
