@@ -74,11 +74,22 @@ button[data-baseweb='tab'] p {white-space: nowrap;}
 </style>"""
 
 
+@functools.cache
+def _nav_pages() -> tuple[tuple[st.Page, str, str], ...]:
+    """The navigation links as pages, made once per server (in a script run: a page resolves
+    its file then): a link given a file path resolves it again on every rerun (≈ 0.1 ms a
+    link). Same link as from the path: the home page is the default one (URL « / »)."""
+    return tuple(
+        (st.Page(path, default=path == NAV[0][0]), label, icon)
+        for path, label, icon in nav_entries()
+    )
+
+
 def sidebar_nav() -> None:
     with st.sidebar:
         st.markdown("**butdata** · coefficients des B.U.T.")
-        for path, label, icon in nav_entries():
-            st.page_link(path, label=label, icon=icon)
+        for target, label, icon in _nav_pages():
+            st.page_link(target, label=label, icon=icon)
         st.caption(
             "Chaque choix est dans l'adresse (URL) : copiez-la pour partager exactement la même "
             "vue."
