@@ -91,6 +91,10 @@ def _no_data() -> bytes:
     return b""
 
 
+def _help(n: dict) -> str | None:
+    return n.get("help") or None
+
+
 def element(n: dict) -> None:
     k = n["k"]
     if k == "markdown" and ECHO and n["html"]:
@@ -112,7 +116,9 @@ def element(n: dict) -> None:
     elif k == "metric":
         st.metric(n["label"], n["body"], n["delta"])
     elif k == "page_link":
-        st.page_link(f"https://butdata.invalid/{_k(n)}", label=n["label"], icon=n["icon"])
+        st.page_link(
+            f"https://butdata.invalid/{_k(n)}", label=n["label"], icon=n["icon"], help=_help(n)
+        )
     elif k == "data_editor":
         st.data_editor(_table(n["data"]), hide_index=True, key=_k(n))
     elif k == "dataframe" and "styles" in n:
@@ -122,20 +128,26 @@ def element(n: dict) -> None:
     elif k == "plotly":
         st.plotly_chart(_figure(n["spec"]), key=_k(n))
     elif k == "selectbox":
-        st.selectbox(n["label"], n["options"], index=n["index"], key=_k(n))
+        st.selectbox(n["label"], n["options"], index=n["index"], key=_k(n), help=_help(n))
     elif k == "multiselect":
-        st.multiselect(n["label"], n["options"], default=n["default"], key=_k(n))
+        st.multiselect(n["label"], n["options"], default=n["default"], key=_k(n), help=_help(n))
     elif k == "radio":
-        st.radio(n["label"], n["options"], index=n["index"], key=_k(n))
+        st.radio(n["label"], n["options"], index=n["index"], key=_k(n), help=_help(n))
     elif k == "button_group":
         draw = st.segmented_control if n["segmented"] else st.pills
         mode = "multi" if n["multi"] else "single"
         default = n["default"] if n["multi"] else (n["default"][0] if n["default"] else None)
-        draw(n["label"], n["options"], selection_mode=mode, default=default, key=_k(n))
+        draw(
+            n["label"], n["options"], selection_mode=mode, default=default, key=_k(n), help=_help(n)
+        )
     elif k == "select_slider":
         v = n["value"]
         st.select_slider(
-            n["label"], n["options"], value=v[0] if len(v) == 1 else tuple(v), key=_k(n)
+            n["label"],
+            n["options"],
+            value=v[0] if len(v) == 1 else tuple(v),
+            key=_k(n),
+            help=_help(n),
         )
     elif k == "slider":
         cast = int if n["int"] else float
@@ -147,19 +159,26 @@ def element(n: dict) -> None:
             v[0] if len(v) == 1 else tuple(v),
             cast(n["step"]),
             key=_k(n),
+            help=_help(n),
         )
     elif k == "number_input":
-        st.number_input(n["label"], value=float(n["value"]), step=float(n["step"]), key=_k(n))
+        st.number_input(
+            n["label"], value=float(n["value"]), step=float(n["step"]), key=_k(n), help=_help(n)
+        )
     elif k == "checkbox":
-        (st.toggle if n["toggle"] else st.checkbox)(n["label"], value=n["value"], key=_k(n))
+        (st.toggle if n["toggle"] else st.checkbox)(
+            n["label"], value=n["value"], key=_k(n), help=_help(n)
+        )
     elif k == "button":
-        st.button(n["label"], key=_k(n))
+        st.button(n["label"], key=_k(n), help=_help(n))
     elif k == "download_button":
-        st.download_button(n["label"], _no_data if n.get("deferred") else b"", key=_k(n))
+        st.download_button(
+            n["label"], _no_data if n.get("deferred") else b"", key=_k(n), help=_help(n)
+        )
     elif k == "file_uploader":
-        st.file_uploader(n["label"], key=_k(n))
+        st.file_uploader(n["label"], key=_k(n), help=_help(n))
     elif k == "text_input":
-        st.text_input(n["label"], key=_k(n))
+        st.text_input(n["label"], key=_k(n), help=_help(n))
     elif k == "unmapped":
         st.markdown(n["what"])
 

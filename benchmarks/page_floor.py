@@ -45,6 +45,15 @@ def _key(element_id: str) -> str | None:
 
 
 def _element(el: Any) -> dict[str, Any]:
+    """What to redraw of one element; a widget's tooltip too (Streamlit dedents and sends it)."""
+    out = _element_body(el)
+    p = getattr(el, el.WhichOneof("type"))
+    if out["k"] not in ("markdown", "heading", "metric", "skip") and getattr(p, "help", ""):
+        out["help"] = p.help
+    return out
+
+
+def _element_body(el: Any) -> dict[str, Any]:
     kind = el.WhichOneof("type")
     p = getattr(el, kind)
     if kind == "markdown":
