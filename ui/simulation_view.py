@@ -239,7 +239,7 @@ def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
     titles = {s["table_id"]: s["title"].split(" · ")[0] for s in spec["semesters"]}
     ues = []
     for s in result.semesters:
-        for r in s.ues.iter_rows(named=True):
+        for r in s.ue_rows:
             notes = f"{r['n_graded']}/{r['n_graded'] + r['n_ungraded']} notés"
             if r["capitalised"]:
                 notes += " · moyenne capitalisée"
@@ -268,7 +268,7 @@ def to_view(result: sim.SimulationResult, spec: Mapping) -> dict:
             "code": r["code"],
             "besoin": sim.Needed(r["needed_status"], r["needed"]).label(rules),
         }
-        for r in result.rcues.iter_rows(named=True)
+        for r in result.rcue_rows
     ]
     out = result.outcome
     return {
