@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import pyarrow as pa
 import streamlit as st
 
 from butdata import fmt
+
+if TYPE_CHECKING:  # imported by polars on the first table: not before the first page shows
+    import pyarrow as pa
 
 
 def show_table(df: Any, placeholder: str = fmt.MISSING, **kwargs: Any) -> Any:
