@@ -23,6 +23,7 @@ def sources_dir() -> Path:
     return Path(store.meta().get("sources_dir") or DEFAULT_SOURCES)
 
 
+@functools.lru_cache(maxsize=2048)  # a card redraws a dozen excerpts on every rerun
 def _excerpt_html(ex: Excerpt) -> str:
     """The lines as a small monospace block, the value's token marked (everything escaped)."""
     rows = []
