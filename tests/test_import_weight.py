@@ -26,3 +26,11 @@ def test_the_home_page_modules_leave_the_heavy_libraries_for_later():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"imported at start: {done.stdout.strip()}"
+
+
+def test_the_build_chart_loader_is_hidden_by_the_page_frame():
+    """The empty chart that loads plotly.js during a build is hidden by the frame's CSS, which
+    must name its container (the CSS is a constant string: the HTML check wants it so)."""
+    from ui import layout, store
+
+    assert f".st-key-{store.CHART_LIBRARY_KEY} {{display: none !important;}}" in layout._CSS
