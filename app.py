@@ -12,6 +12,7 @@ with page(
     "Vue d'ensemble",
     "Ce que contient la base : chaque tableau de coefficients (formation × semestre × parcours) "
     "de chaque document source, et ce qu'il permet.",
+    charts=False,  # the map is HTML: a fresh server's first page loads no plotly.js
 ):
     overview.headline()
     overview.table_map()

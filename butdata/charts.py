@@ -19,23 +19,17 @@ import polars as pl
 
 from butdata import fmt
 from butdata.analysis.compare import UNATTRIBUTED_LABEL as UNATTRIBUTED
-from butdata.vocab import (
-    EMPTY,
-    MODULES_KNOWN,
-    PARTIAL,
-    RELIABILITIES,
-    RELIABILITY_LABELS,
-    UE_ONLY,
-    in_band,
+from butdata.overview_map import (
+    LEGEND_TITLE,
+    NO_SEMESTER,
+    RELIABILITY_COLORS,
+    map_rows,
+    tip_lines,
 )
+from butdata.overview_map import columns as map_columns
+from butdata.vocab import RELIABILITIES, RELIABILITY_LABELS, in_band
 
 FONT_SIZE = 16
-RELIABILITY_COLORS = {
-    MODULES_KNOWN: "#2e7d32",
-    UE_ONLY: "#4f86c6",
-    PARTIAL: "#ef8f00",
-    EMPTY: "#9e9e9e",
-}
 CODE_COLORS = {"ADM": "#2e7d32", "CMP": "#1f77b4", "AJ": "#c62828", None: "#9e9e9e"}
 KIND_COLORS = {
     "SAÉ": "#1f4e8c",
@@ -124,68 +118,55 @@ def _legend_below(fig: go.Figure, title: str | None = None) -> None:
 
 
 def overview_map(tables: pl.DataFrame) -> go.Figure:
-    """One square per table: rows = formation · document (· site), columns = semesters S1-S6,
-    side by side when a semester has several parcours; colour = what the table allows
-    (``reliability``: modules identifiés, valeurs par UE seulement, partiel, vide)."""
+    """The home page's map as a figure (print, download; the screen draws
+    :func:`butdata.overview_map.map_html`): the same rows, colours and hover texts, one trace
+    per ``reliability``, the parcours of a semester side by side."""
     fig = _figure()
     if tables.height == 0:
         return _layout(fig, "Aucun tableau dans la base")
-    df = tables.with_columns(
-        row=pl.concat_str(pl.col("formation").fill_null("?"), pl.lit(" · "), pl.col("doc")),
-        sem=pl.col("semester").fill_null(0),
-    )
-    df = df.with_columns(k=pl.int_range(pl.len()).over("row", "sem"), n=pl.len().over("row", "sem"))
-    df = df.with_columns(
-        x=pl.col("sem")
-        + (pl.col("k") - (pl.col("n") - 1) / 2) * 0.8 / pl.max_horizontal(pl.col("n"), 4)
-    )
-    rows = (
-        df.select("row", "source", "ord")
-        .group_by("row")
-        .agg(pl.col("source").first(), pl.col("ord").min())
-    )
-    order = rows.sort("source", "ord", descending=[True, True])["row"].to_list()
+    rows = map_rows(tables)
+    points: dict[str, tuple[list[float], list[str], list[str]]] = {
+        c: ([], [], []) for c in RELIABILITIES
+    }
+    for row in rows:
+        for sem, cell in row.cells.items():
+            for k, r in enumerate(cell):
+                xs, ys, hovers = points[r["reliability"]]
+                spread = (k - (len(cell) - 1) / 2) * 0.8 / max(len(cell), 4)
+                xs.append((sem or 0) + spread)
+                ys.append(row.label)
+                head, *rest = tip_lines(r)
+                hovers.append(f"<b>{head}</b><br>" + "<br>".join(rest))
     for code in RELIABILITIES:
-        part = df.filter(pl.col("reliability") == code)
-        if part.height == 0:
-            continue
-        label = RELIABILITY_LABELS[code]
-        hover = [
-            f"<b>{r['formation'] or '?'} · {r['label']}</b><br>{r['title'] or ''}<br>"
-            f"{label} · {r['n_ue']} UE · {fmt.integer(r['n_coefficients'])} coefficients"
-            + (
-                f" dont {fmt.integer(r['n_unattributed'])} non attribuables à un module"
-                if r["n_unattributed"]
-                else ""
+        xs, ys, hovers = points[code]
+        if xs:
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="markers",
+                    name=RELIABILITY_LABELS[code],
+                    marker={
+                        "symbol": "square",
+                        "size": 17,
+                        "color": RELIABILITY_COLORS[code],
+                        "line": {"width": 1, "color": "#ffffff"},
+                    },
+                    hovertext=hovers,
+                    hoverinfo="text",
+                )
             )
-            + f"<br>avertissements : {r['n_warnings']}<br>fichier {r['source']}, ligne "
-            f"{r['source_line']}"
-            for r in part.iter_rows(named=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=part["x"].to_list(),
-                y=part["row"].to_list(),
-                mode="markers",
-                name=label,
-                marker={
-                    "symbol": "square",
-                    "size": 17,
-                    "color": RELIABILITY_COLORS[code],
-                    "line": {"width": 1, "color": "#ffffff"},
-                },
-                hovertext=hover,
-                hoverinfo="text",
-            )
-        )
+    cols = map_columns(rows)
     fig.update_xaxes(
-        tickvals=[1, 2, 3, 4, 5, 6],
-        ticktext=[f"S{i}" for i in range(1, 7)],
-        range=[0.5, 6.5],
+        tickvals=[s or 0 for s in cols],
+        ticktext=[f"S{s}" if s is not None else NO_SEMESTER for s in cols],
+        range=[min(s or 0 for s in cols) - 0.5, max(s or 0 for s in cols) + 0.5],
         side="top",
         showgrid=True,
         gridcolor="#eeeeee",
     )
+    # the first category is drawn at the bottom: the first row of the document goes on top
+    order = [row.label for row in reversed(rows)]
     fig.update_yaxes(categoryorder="array", categoryarray=order, showgrid=True, gridcolor="#f3f3f3")
     fig.update_layout(
         legend={
@@ -193,7 +174,7 @@ def overview_map(tables: pl.DataFrame) -> go.Figure:
             "y": 0,
             "yanchor": "top",
             "x": 0,
-            "title": {"text": "Ce que permet le tableau : "},
+            "title": {"text": LEGEND_TITLE},
         }
     )
     fig = _layout(fig, height=150 + 30 * len(order))

@@ -5,7 +5,7 @@ table and chart shown through here is also registered for « Imprimer / PDF »."
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
@@ -81,10 +81,17 @@ def table_buttons(
     )
 
 
-def chart_button(fig: go.Figure, name: str, key: str) -> None:
+def chart_button(fig: go.Figure | Callable[[], go.Figure], name: str, key: str) -> None:
+    """The interactive chart as a standalone HTML file, built when clicked (``fig``: the figure
+    or what builds it)."""
+
+    def html() -> bytes:
+        figure = fig() if callable(fig) else fig
+        return figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
+
     st.download_button(
         "Graphique (HTML)",
-        data=lambda: fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
+        data=html,
         file_name=f"{name}.html",
         mime="text/html",
         key=key,

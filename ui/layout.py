@@ -116,12 +116,16 @@ def guard(what: str = "cette partie de la page") -> Iterator[None]:
 
 @contextmanager
 def page(
-    title: str, intro: str | None = None, icon: str = ":material/bar_chart:"
+    title: str,
+    intro: str | None = None,
+    icon: str = ":material/bar_chart:",
+    charts: bool = True,
 ) -> Iterator[None]:
     """Frame of one page: config, navigation, title, store ready, guarded body; notices of the
     run (invalid URL values…) and the print button are drawn at the top once the body ran.
     ``icon``: a material icon (an emoji makes Streamlit load its emoji catalogue, ≈ 0.1 s on a
-    server's first page)."""
+    server's first page). ``charts=False``: the page draws no plotly chart, so no plotly.js
+    is loaded while a fresh server builds its store."""
     st.set_page_config(page_title=f"{title} — butdata", page_icon=icon, layout="wide")
     st.markdown(_CSS, unsafe_allow_html=True)
     sidebar_nav()
@@ -135,7 +139,7 @@ def page(
     if notice:  # e.g. a read-only data directory: the store lives in the user's cache
         st.sidebar.info(notice, icon=":material/info:")
     try:
-        ensure_built()
+        ensure_built(preload_charts=charts)
     except ButdataError as exc:
         st.error(f"La base n'a pas pu être construite à partir des documents sources : {exc}")
         st.stop()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from butdata import charts, fmt
+from butdata import charts, fmt, overview_map
 from butdata.vocab import (
     RELIABILITIES,
     RELIABILITY_HELP,
     RELIABILITY_LABELS,
 )
 
-from . import data, downloads
+from . import data, downloads, printing
 from .format import RELIABILITY_LEGEND, warning_columns
 from .tables import show_table
 
@@ -48,13 +48,27 @@ def _map(key: str):
     return charts.overview_map(data.overview())
 
 
+@data.shared
+def _map_html(key: str) -> str:
+    return overview_map.map_html(data.overview())
+
+
+MAP_TITLE = "Tableaux par formation"
+
+
 def table_map() -> None:
+    """The map as HTML (no chart library for the first page); its plotly figure is built only
+    for the print and the download."""
     st.subheader("Tableaux par formation et semestre")
     st.caption(
         "Un carré = un tableau (un parcours d'un semestre), coloré selon ce qu'il permet. "
-        "Survolez un carré pour son titre, ses compteurs et sa ligne dans le document source."
+        "Survolez un carré (ou atteignez-le avec Tab) pour son titre, ses compteurs et sa ligne "
+        "dans le document source."
     )
-    downloads.chart(_map(data.store_key()), "vue-ensemble", "home_map", "Tableaux par formation")
+    key = data.store_key()
+    st.markdown(_map_html(key), unsafe_allow_html=True)
+    printing.note_figure(lambda: _map(key), MAP_TITLE)
+    downloads.chart_button(lambda: _map(key), "vue-ensemble", "home_map_html")
     st.caption(RELIABILITY_LEGEND)
 
 

@@ -5,7 +5,7 @@ and ``downloads.chart`` register what they show, ``note_selection`` what is sele
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,7 +56,8 @@ def note_table(frame: pl.DataFrame, title: str, percent: Sequence[str] = ()) -> 
         page.blocks.append(("table", (frame, tuple(percent)), title))
 
 
-def note_figure(fig: go.Figure, title: str) -> None:
+def note_figure(fig: go.Figure | Callable[[], go.Figure], title: str) -> None:
+    """``fig``: the figure, or what builds it when the page is printed."""
     page = _current()
     if page is not None:
         page.blocks.append(("figure", fig, title))
@@ -83,7 +84,7 @@ def print_page(page: Collected, when: datetime) -> PrintPage:
             frame, percent = content  # type: ignore[misc]
             blocks.append(TableBlock(frame, title=title, percent=percent, key_columns=2))
         elif kind == "figure":
-            blocks.append(FigureBlock(content, title=title))
+            blocks.append(FigureBlock(content() if callable(content) else content, title=title))
         else:
             if title:
                 blocks.append(Heading(title, level=2))

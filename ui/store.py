@@ -103,14 +103,15 @@ def _connection(path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[str, int, i
 _checked: set[str] = set()  # stores checked against their sources in this server process
 
 
-def ensure_built() -> None:
+def ensure_built(preload_charts: bool = True) -> None:
     """Build the store from data/sources when missing, or stale since the sources changed
-    (checked once per server process), with a visible progress bar."""
+    (checked once per server process), with a visible progress bar. ``preload_charts``: the
+    page draws plotly charts, so the browser loads plotly.js during the build."""
     path = default_db_path()
     if str(path) in _checked and path.exists():
         return
     bar = st.progress(0.0, text="Vérification de la base…")
-    loader = _load_chart_library()
+    loader = _load_chart_library() if preload_charts else st.empty()
     try:
         ensure_store(
             path,

@@ -175,6 +175,34 @@ def test_deep_link_query_params_select_the_view(server, page):
     assert "Techniques de commercialisation" in text and "Semestre 4" in text
 
 
+def test_home_map_is_html_and_says_each_table_on_hover_and_focus(server, page):
+    """The home page's map needs no chart library (its first page on a fresh server loads no
+    plotly.js); a square's text shows on mouse-over and on keyboard focus, on screen."""
+    page.goto(server + "/")
+    _settle(page)
+    assert page.locator(".js-plotly-plot, [data-testid='stPlotlyChart']").count() == 0
+    assert page.locator(".bd-sq[data-table]").count() > 100  # 132 tables in the embedded store
+    square = page.locator(".bd-sq[data-table='000-qlio-s1']")
+    tip = square.locator(".bd-tip")
+    assert not tip.is_visible()
+    square.hover()
+    # document 000, line 8: « Semestre 1 BUT QLIO », a table of 3 UE (UE11-UE13)
+    text = tip.inner_text()
+    assert "Semestre 1 BUT QLIO" in text and "3 UE" in text, text
+    assert "fichier 000_f0acc9a397de0cbd.txt, ligne 8" in text, text
+    page.mouse.move(0, 0)
+    assert not tip.is_visible()
+    square.focus()
+    assert tip.is_visible()
+    # a right-hand square's text opens leftwards and stays inside the 1280 px window
+    last = page.locator(".bd-sq.bd-end[data-table]").first
+    last.scroll_into_view_if_needed()
+    last.hover()
+    box = last.locator(".bd-tip").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+    page.screenshot(path=str(ARTIFACTS / "accueil-carte-survol.png"))
+
+
 def _avg(pg, key: str) -> str:
     return pg.locator(f".ue-card[data-ue='{key}'] .ue-avg").first.inner_text().strip()
 
