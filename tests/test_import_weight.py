@@ -34,3 +34,31 @@ def test_the_build_chart_loader_is_hidden_by_the_page_frame():
     from ui import layout, store
 
     assert f".st-key-{store.CHART_LIBRARY_KEY} {{display: none !important;}}" in layout._CSS
+
+
+def test_a_table_drawn_from_a_polars_frame_does_not_import_pandas():
+    """Streamlit's default ``lazy=None`` imports pandas to check a table's type (≈ 0,3 s on a
+    fresh server's home page); below its lazy-loading size ``show_table`` says ``lazy=False``,
+    which draws the same table. Bare mode: AppTest skips that check, so it could not fail."""
+    code = (
+        "import sys\n"
+        "import polars as pl\n"
+        "from ui.tables import show_table\n"
+        "show_table(pl.DataFrame({'UE': ['UE11', 'UE12'], 'coef': [1.5, None]}))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout
+
+
+def test_show_table_eager_size_is_streamlit_s_own():
+    """``lazy=False`` up to EAGER_ROWS changes nothing only while Streamlit loads by chunks
+    above that size and not below."""
+    from streamlit.dataframe import lazy_df_source
+
+    from ui.tables import EAGER_ROWS
+
+    assert lazy_df_source.AUTO_LAZY_ROW_THRESHOLD == EAGER_ROWS

@@ -23,8 +23,18 @@ def show_table(df: Any, placeholder: str = fmt.MISSING, **kwargs: Any) -> Any:
     """``st.dataframe`` of a polars frame (as Arrow) or of anything else Streamlit takes (a
     pandas Styler for coloured tables); ``placeholder``: the text of a missing value. Returns
     the selection event like ``st.dataframe``."""
-    data = _arrow(df) if isinstance(df, pl.DataFrame) else df
-    return st.dataframe(data, placeholder=placeholder, **kwargs)
+    if not isinstance(df, pl.DataFrame):
+        return st.dataframe(df, placeholder=placeholder, **kwargs)
+    if df.height <= EAGER_ROWS:
+        # what Streamlit's default does at this size (the rows sent at once), without its
+        # lazy-source check, which imports pandas (≈ 0,3 s on a server's first page)
+        kwargs.setdefault("lazy", False)
+    return st.dataframe(_arrow(df), placeholder=placeholder, **kwargs)
+
+
+# Streamlit (1.67: dataframe.lazy_df_source.AUTO_LAZY_ROW_THRESHOLD) loads a larger in-memory
+# table by chunks; tests/test_import_weight.py checks the constant still says so.
+EAGER_ROWS = 150_000
 
 
 # id(frame) -> (frame, its Arrow table): the frame is held, so its id is not reused meanwhile.
