@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from butdata import charts, fmt, overview_map
+from butdata import fmt, overview_map
 from butdata.vocab import (
     RELIABILITIES,
     RELIABILITY_HELP,
@@ -45,6 +45,10 @@ def headline() -> None:
 
 @data.shared
 def _map(key: str):
+    # imported here: the house template built at its import (≈ 0,1 s) is not needed before the
+    # page is printed or the chart downloaded
+    from butdata import charts
+
     return charts.overview_map(data.overview())
 
 
