@@ -158,14 +158,24 @@ def needed_grade(parts: Sequence[Sequence[Any]], rules: Rules = DEFAULT_RULES) -
     if not ps or total_w <= 0 or any(p.graded_coef + p.ungraded_coef <= 0 for p in ps):
         return Needed(NO_MODULE)
 
+    # The bisection below evaluates the mean ~55 times per UE on every slider move: its terms
+    # are plain tuples and locals (the same operations in the same order: the same floats).
+    floor, ceiling = rules.grade_min, rules.grade_max
+    terms = [
+        (p.graded_sum, p.ungraded_coef, p.graded_coef + p.ungraded_coef, p.bonus, p.capitalised)
+        for p in ps
+    ]
+    weights = [p.weight for p in ps]
+
     def mean(x: float) -> float:
         s = 0.0
-        for p in ps:
-            raw = (p.graded_sum + p.ungraded_coef * x) / (p.graded_coef + p.ungraded_coef)
-            avg = min(max(raw + p.bonus, rules.grade_min), rules.grade_max)
-            if p.capitalised is not None and p.capitalised > avg:
-                avg = p.capitalised
-            s += p.weight * avg
+        for (graded_sum, ungraded, coef, bonus, capitalised), weight in zip(terms, weights):
+            avg = (graded_sum + ungraded * x) / coef + bonus
+            # min(max(avg, floor), ceiling)
+            avg = floor if avg < floor else (ceiling if avg > ceiling else avg)
+            if capitalised is not None and capitalised > avg:
+                avg = capitalised
+            s += weight * avg
         return s / total_w
 
     mark = rules.pass_mark
