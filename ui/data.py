@@ -10,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -24,13 +25,18 @@ from .store import cursor
 
 
 def store_key() -> str:
-    """Identity of the current store file (path, inode, mtime): part of every cache key."""
+    """Identity of the current store file (path, inode, mtime): part of every cache key (a
+    stat each time: a replaced store is seen at once)."""
     path = default_db_path()
+    name = _names.get(path) or _names.setdefault(path, str(path))
     try:
-        s = os.stat(path)
+        s = os.stat(name)
     except OSError:
-        return f"{path}:absent"
-    return f"{path}:{s.st_ino}:{s.st_mtime_ns}"
+        return f"{name}:absent"
+    return f"{name}:{s.st_ino}:{s.st_mtime_ns}"
+
+
+_names: dict[Path, str] = {}
 
 
 class _Shared:

@@ -30,30 +30,35 @@ def store_notice() -> str | None:
     return store_location()[1]
 
 
-_locations: dict[tuple[str, str], tuple[Path, str | None]] = {}
+# (BUTDATA_DB, XDG_CACHE_HOME, HOME) → location: asked a dozen times per rerun of a page (every
+# view's key includes the store), so the answer is kept per environment, read every time.
+_locations: dict[tuple[str, str, str], tuple[Path, str | None]] = {}
 
 
 def store_location() -> tuple[Path, str | None]:
     """``$BUTDATA_DB``, else ``data/butdata.duckdb`` when ``data/`` is writable, else the user's
     cache directory (``$XDG_CACHE_HOME/butdata``, default ``~/.cache/butdata``) with a notice:
     a read-only checkout still gets a store instead of an error on every page."""
-    env = os.environ.get("BUTDATA_DB")
-    if env:
-        return Path(env), None
+    env = os.environ.get
+    key = (env("BUTDATA_DB") or "", env("XDG_CACHE_HOME") or "", env("HOME") or "")
+    found = _locations.get(key)
+    if found is None:
+        found = _locations[key] = _locate(key[0], key[1])
+    return found
+
+
+def _locate(env_db: str, xdg_cache: str) -> tuple[Path, str | None]:
+    if env_db:
+        return Path(env_db), None
     default = DEFAULT_DB
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "butdata"
-    key = (str(default), str(cache))
-    if key not in _locations:
-        if writable_dir(default.parent):
-            _locations[key] = (default, None)
-        else:
-            fallback = cache / default.name
-            _locations[key] = (
-                fallback,
-                f"Le dossier {printable(default.parent)} n'est pas modifiable : la base est "
-                f"construite dans {printable(fallback)} (dossier de cache de l'utilisateur).",
-            )
-    return _locations[key]
+    if writable_dir(default.parent):
+        return default, None
+    fallback = Path(xdg_cache or Path.home() / ".cache") / "butdata" / default.name
+    return (
+        fallback,
+        f"Le dossier {printable(default.parent)} n'est pas modifiable : la base est "
+        f"construite dans {printable(fallback)} (dossier de cache de l'utilisateur).",
+    )
 
 
 def writable_dir(directory: Path) -> bool:
