@@ -10,6 +10,7 @@ their rows, colours and hover texts from here.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,6 @@ NO_SEMESTER = "sans semestre"
 @dataclass
 class MapRow:
     label: str  # formation · document
-    name: str | None  # the formation's full name
     cells: dict[int | None, list[dict[str, Any]]] = field(default_factory=dict)  # semester → tables
 
 
@@ -66,7 +66,7 @@ def map_rows(tables: pl.DataFrame) -> list[MapRow]:
     first: dict[str, tuple[str, int]] = {}
     for r in tables.iter_rows(named=True):
         label = row_label(r["formation"], r["doc"])
-        row = rows.setdefault(label, MapRow(label, r.get("formation_name")))
+        row = rows.setdefault(label, MapRow(label))
         row.cells.setdefault(r["semester"], []).append(r)
         place = (r["source"] or "", r["ord"] if r["ord"] is not None else 0)
         first[label] = min(first.get(label, place), place)
@@ -84,6 +84,8 @@ def columns(rows: list[MapRow]) -> list[int | None]:
 
 
 _e = html.escape
+# a table's id as a hook for tests and styles (ids are slugs, but a template may carry any text)
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
 _CSS = """<style>
 .bd-map {overflow-x: auto; margin: 0.25rem 0 0.5rem 0}
@@ -116,7 +118,7 @@ def _square(r: Mapping[str, Any], end: bool) -> str:
     colour = RELIABILITY_COLORS.get(r["reliability"], "#9e9e9e")
     return (
         f"<span class='bd-sq{' bd-end' if end else ''}' tabindex='0' "
-        f"data-table='{_e(str(r['table_id']), quote=True)}' style='background:{colour}'>"
+        f"data-table='{_UNSAFE_ID.sub('_', str(r['table_id']))}' style='background:{colour}'>"
         f"<span class='bd-tip'>{tip}</span></span>"
     )
 
@@ -145,8 +147,7 @@ def map_html(tables: pl.DataFrame) -> str:
             f"<td>{''.join(_square(r, i >= len(cols) // 2) for r in row.cells.get(s, []))}</td>"
             for i, s in enumerate(cols)
         )
-        title = f" title='{_e(row.name, quote=True)}'" if row.name else ""
-        body.append(f"<tr><td class='bd-row'{title}>{_e(row.label)}</td>{cells}</tr>")
+        body.append(f"<tr><td class='bd-row'>{_e(row.label)}</td>{cells}</tr>")
     return (
         f"{_CSS}<div class='bd-map'><table><thead><tr><th class='bd-row'>Formation · document"
         f"</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{legend_html()}"
