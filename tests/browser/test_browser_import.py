@@ -5,69 +5,28 @@ store holds exactly the table kept. Screenshots under tests/artifacts/."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
 
 import pdf_fixtures as fx
-import stclient as c
-from conftest import QLIO
+from browser_kit import ARTIFACTS, browser, qlio_site, serve, settle  # noqa: F401
 
-from butdata.readers import meta_path
-from butdata.store import build_store, open_store
-
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
+from butdata.store import open_store
 
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    pytest.fail(  # make test installs it: never a silent skip
-        f"{CHROMIUM} absent : `make chromium` (apt-get install chromium) ; `make test` le fait",
-        pytrace=False,
-    )
-import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A writable store of the QLIO document, served in local mode (the OS user is an editor)."""
     d = tmp_path_factory.mktemp("browser-import")
-    sources = d / "sources"
-    sources.mkdir()
-    shutil.copy(QLIO, sources)
-    shutil.copy(meta_path(QLIO), sources)
-    db = d / "store.duckdb"
-    build_store(sources, db)
-    proc, port = c.start_server(db, d / "server.log", {"BUTDATA_JOURNAL": str(d / "j.jsonl")})
-    yield f"http://127.0.0.1:{port}", sources, db, d
-    c.stop_server(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
-
-
-def settle(pg, timeout: float = 60_000) -> None:
-    pg.wait_for_selector(
-        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout
-    )
-    pg.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
-    pg.wait_for_timeout(500)
-    pg.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    sources, db = qlio_site(d)
+    with serve(db, d / "server.log", {"BUTDATA_JOURNAL": str(d / "j.jsonl")}) as url:
+        yield url, sources, db, d
 
 
 def test_import_a_pdf_with_its_preview(site, browser):

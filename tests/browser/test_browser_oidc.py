@@ -9,32 +9,18 @@ from __future__ import annotations
 
 import json
 import secrets
-import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from browser_kit import ARTIFACTS, browser, free_port, serve, settle  # noqa: F401
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
-
-import stclient as c
-
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 CLIENT_ID, CLIENT_SECRET = "butdata-test", "secret-du-client"
 
 pytestmark = pytest.mark.browser
 
-if not Path(CHROMIUM).exists():
-    pytest.fail(  # make test installs it: never a silent skip
-        f"{CHROMIUM} absent : `make chromium` (apt-get install chromium) ; `make test` le fait",
-        pytrace=False,
-    )
-import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
 from joserfc import jwt  # noqa: E402
 from joserfc.jwk import RSAKey  # noqa: E402
 
@@ -141,7 +127,7 @@ class Provider:
 def oidc_server(store_path, tmp_path_factory):
     d = tmp_path_factory.mktemp("oidc")
     provider = Provider()
-    port = c.free_port()
+    port = free_port()
     app_url = f"http://127.0.0.1:{port}"
     secrets_file = d / "secrets.toml"
     secrets_file.write_text(
@@ -155,40 +141,22 @@ def oidc_server(store_path, tmp_path_factory):
         'editor_emails = ["chef.dept@iut.example.fr"]\n',
         encoding="utf-8",
     )
-    proc, _ = c.start_server(
-        store_path,
-        d / "server.log",
-        {
-            "BUTDATA_SHARED": "1",
-            "BUTDATA_SECRETS": str(d / "no-password-accounts.toml"),
-            "BUTDATA_JOURNAL": str(d / "journal.jsonl"),
-        },
-        port=port,
-        extra_args=["--secrets.files", str(secrets_file)],
-    )
-    yield app_url, provider, d / "server.log"
-    c.stop_server(proc)
-    provider.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
-
-
-def settle(pg, timeout: float = 30_000) -> None:
-    pg.wait_for_selector(
-        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout
-    )
-    pg.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
-    pg.wait_for_timeout(500)
-    pg.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    env = {
+        "BUTDATA_SHARED": "1",
+        "BUTDATA_SECRETS": str(d / "no-password-accounts.toml"),
+        "BUTDATA_JOURNAL": str(d / "journal.jsonl"),
+    }
+    try:
+        with serve(
+            store_path,
+            d / "server.log",
+            env,
+            port=port,
+            extra_args=["--secrets.files", str(secrets_file)],
+        ):
+            yield app_url, provider, d / "server.log"
+    finally:
+        provider.close()
 
 
 def import_offered(pg) -> bool:

@@ -4,30 +4,14 @@ who signs in from the sidebar gets the upload. Screenshots under tests/artifacts
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from browser_kit import ARTIFACTS, browser, page, serve, settle  # noqa: F401
 
 from butdata import passwords
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
-
-import stclient as c
-
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 PASSWORD = "mot-de-passe-navigateur"
 
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    pytest.fail(  # make test installs it: never a silent skip
-        f"{CHROMIUM} absent : `make chromium` (apt-get install chromium) ; `make test` le fait",
-        pytrace=False,
-    )
-import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
 
 
 @pytest.fixture(scope="module")
@@ -36,45 +20,13 @@ def shared_url(store_path, tmp_path_factory):
     secrets = d / "secrets.toml"
     cheap = passwords.hash_password(PASSWORD, n=2**10, r=8, p=1)
     secrets.write_text(f'[editors]\n"marie" = "{cheap}"\n', encoding="utf-8")
-    proc, port = c.start_server(
-        store_path,
-        d / "server.log",
-        {
-            "BUTDATA_SHARED": "1",
-            "BUTDATA_SECRETS": str(secrets),
-            "BUTDATA_JOURNAL": str(d / "journal.jsonl"),
-        },
-    )
-    yield f"http://127.0.0.1:{port}"
-    c.stop_server(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
-def settle(pg, timeout: float = 30_000) -> None:
-    pg.wait_for_selector(
-        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout
-    )
-    pg.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
-    pg.wait_for_timeout(500)
-    pg.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    env = {
+        "BUTDATA_SHARED": "1",
+        "BUTDATA_SECRETS": str(secrets),
+        "BUTDATA_JOURNAL": str(d / "journal.jsonl"),
+    }
+    with serve(store_path, d / "server.log", env) as url:
+        yield url
 
 
 def open_import_tab(pg) -> None:

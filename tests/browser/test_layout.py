@@ -8,7 +8,8 @@ and the cards it moves are on screen together. Screenshots go to tests/artifacts
 from __future__ import annotations
 
 import pytest
-from test_browser import ARTIFACTS, _no_page_not_found, _settle, browser, server  # noqa: F401
+from browser_kit import ARTIFACTS, browser, settle  # noqa: F401
+from test_browser import _no_page_not_found, server  # noqa: F401
 
 TC_S3 = (
     "formation=TC&semestre=S3&document=MCC+IUT+multisite+%C2%B7+Bordeaux"
@@ -51,12 +52,12 @@ OVERFLOW_JS = """() => {
 
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("name,path", PAGES, ids=[p[0] for p in PAGES])
-def test_nothing_is_clipped(server, browser, name, path, width, height):  # noqa: F811
+def test_nothing_is_clipped(server, browser, name, path, width, height):
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
     pg = ctx.new_page()
     try:
         pg.goto(server + path)
-        _settle(pg)
+        settle(pg)
         _no_page_not_found(pg)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"mise-en-page-{name}-{width}x{height}.png"))
@@ -68,12 +69,12 @@ def test_nothing_is_clipped(server, browser, name, path, width, height):  # noqa
         ctx.close()
 
 
-def test_slider_and_its_cards_are_seen_together(server, browser):  # noqa: F811
+def test_slider_and_its_cards_are_seen_together(server, browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
     pg = ctx.new_page()
     try:
         pg.goto(server + "/Simulation_de_notes?formation=QLIO")
-        _settle(pg)
+        settle(pg)
         sliders = pg.locator("[data-testid='stSlider']")
         last = sliders.nth(sliders.count() - 1)
         last.scroll_into_view_if_needed()  # the bottom of the sliders' column

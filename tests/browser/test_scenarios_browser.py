@@ -9,16 +9,12 @@ lines 388, 402, 413), read in the chart's bar labels (SVG text)."""
 from __future__ import annotations
 
 import re
-import shutil
 import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import QLIO
-from test_browser import ARTIFACTS, _no_page_not_found, _settle, browser, serve  # noqa: F401
-
-from butdata.readers import meta_path
-from butdata.store import build_store
+from browser_kit import ARTIFACTS, browser, qlio_site, serve, settle  # noqa: F401
+from test_browser import _no_page_not_found
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +24,13 @@ NAME = "Essai navigateur"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("scenario-site")
-    sources = root / "sources"
-    sources.mkdir()
-    shutil.copy(QLIO, sources)
-    shutil.copy(meta_path(QLIO), sources)
-    db = root / "store.duckdb"
-    build_store(sources, db)
-    return sources, db
+    return qlio_site(tmp_path_factory.mktemp("scenario-site"))
 
 
 @pytest.fixture(scope="module")
 def server(site):
     _, db = site
-    with serve(db, drop_env=("BUTDATA_SHARED",)) as url:
+    with serve(db, db.parent / "server.log", drop_env=("BUTDATA_SHARED",)) as url:
         yield url
 
 
@@ -53,7 +42,7 @@ def _choose(pg, label: str, value: str) -> None:
     box.first.locator("input").click()
     pg.keyboard.type(value)
     pg.locator("[role='option']", has_text=value).first.click()
-    _settle(pg)
+    settle(pg)
 
 
 def _bar_labels(pg) -> str:
@@ -64,28 +53,28 @@ def _bar_labels(pg) -> str:
     return str(text).replace("\u202f", " ").replace("\u00a0", " ")
 
 
-def test_edit_save_and_reopen_by_link(server, browser, site):  # noqa: F811
+def test_edit_save_and_reopen_by_link(server, browser, site):
     sources, _ = site
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     pg = ctx.new_page()
     try:
         pg.goto(f"{server}/Scenarios?formation=QLIO&origine={urllib.parse.quote_plus(ORIGIN)}")
-        _settle(pg)
+        settle(pg)
         _no_page_not_found(pg)
         assert "41,25 %" in _bar_labels(pg)
         _choose(pg, "De", "R3.07")
         _choose(pg, "Vers", "SAE3.01")
         pg.get_by_role("button", name="Déplacer").click()
-        _settle(pg)
+        settle(pg)
         body = pg.locator("body").inner_text()
         assert "R3.07 UE31 : 1,5 → 1,0" in body and "SAE3.01 UE31 : 1,8 → 2,3" in body
         assert "47,5 %" in _bar_labels(pg)
         name = pg.get_by_label("Nom du scénario")
         name.fill(NAME)
         name.press("Enter")
-        _settle(pg)
+        settle(pg)
         pg.get_by_role("button", name="Enregistrer le scénario").click()
-        _settle(pg)
+        settle(pg)
         pg.get_by_text(f"Scénario « {NAME} » enregistré").wait_for(timeout=30_000)
         assert f"scenario={urllib.parse.quote_plus(NAME)}" in pg.url.replace("%20", "+")
         assert (sources.parent / "scenarios" / "essai-navigateur.json").is_file()
@@ -100,7 +89,7 @@ def test_edit_save_and_reopen_by_link(server, browser, site):  # noqa: F811
     pg = ctx.new_page()
     try:
         pg.goto(f"{server}/Scenarios?scenario={urllib.parse.quote(NAME)}")
-        _settle(pg)
+        settle(pg)
         _no_page_not_found(pg)
         body = pg.locator("body").inner_text()
         assert f"« {NAME} »" in body

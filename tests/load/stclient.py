@@ -23,6 +23,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -284,10 +285,14 @@ def start_server(
     timeout: float = 90.0,
     port: int | None = None,
     extra_args: list[str] | None = None,
+    drop_env: Sequence[str] = (),
 ) -> tuple[subprocess.Popen, int]:
-    """``streamlit run app.py`` on the test store; returns once ``/_stcore/health`` says ok."""
+    """``streamlit run app.py`` on the test store (without the variables ``drop_env``); returns
+    once ``/_stcore/health`` says ok."""
     port = port or free_port()
     env = {**os.environ, "BUTDATA_DB": str(db_path), **(extra_env or {})}
+    for name in drop_env:
+        env.pop(name, None)
     log = open(log_path, "wb")
     proc = subprocess.Popen(
         [

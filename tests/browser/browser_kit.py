@@ -1,0 +1,105 @@
+"""What every browser test shares: Debian's chromium driven by Playwright (no browser download;
+a missing chromium fails, never skips), a 1280×720 French page, the app served on a free
+localhost port, and the wait for a page to settle. Test modules import the fixtures they use
+(``browser``, ``page``) from here."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "load"))
+
+import stclient  # noqa: E402
+from stclient import free_port  # noqa: E402, F401 — for a server that must know its URL first
+
+from butdata.readers import meta_path  # noqa: E402
+from butdata.store import build_store  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+if not Path(CHROMIUM).exists():
+    pytest.fail(  # make test installs it: never a silent skip
+        f"{CHROMIUM} absent : `make chromium` (apt-get install chromium) ; `make test` le fait",
+        pytrace=False,
+    )
+import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
+
+
+def qlio_site(root: Path) -> tuple[Path, Path]:
+    """A writable store of its own under ``root``, built from a copy of the QLIO document (a
+    test that writes never touches the shared test store): its sources folder and store."""
+    from conftest import QLIO  # tests/conftest.py: the seed documents of the project
+
+    sources = root / "sources"
+    sources.mkdir()
+    shutil.copy(QLIO, sources)
+    shutil.copy(meta_path(QLIO), sources)
+    db = root / "store.duckdb"
+    build_store(sources, db)
+    return sources, db
+
+
+@contextlib.contextmanager
+def serve(
+    db: Path,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
+    drop_env: Sequence[str] = (),
+    port: int | None = None,
+    extra_args: list[str] | None = None,
+) -> Iterator[str]:
+    """The app served on ``db`` (its output in ``log``) until the block ends; its URL."""
+    try:
+        proc, port = stclient.start_server(
+            db, log, extra_env, port=port, extra_args=extra_args, drop_env=drop_env
+        )
+    except (RuntimeError, TimeoutError) as exc:
+        pytest.fail(f"le serveur Streamlit n'a pas démarré : {exc}", pytrace=False)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stclient.stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def settle(pg, timeout: float = 30_000) -> None:
+    """Connected, the script done, and done again half a second later (bound widgets may trigger
+    one more run) with no skeleton left; fails after ``timeout`` ms."""
+    pg.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout
+    )
+    idle = "[data-test-script-state='notRunning']"
+    pg.wait_for_selector(idle, timeout=timeout)
+    deadline = time.time() + timeout / 1000
+    while time.time() < deadline:
+        pg.wait_for_timeout(500)
+        if pg.locator(idle).count() and pg.locator("[data-testid='stSkeleton']").count() == 0:
+            return
+    pg.wait_for_selector(idle, timeout=1)  # still running at the deadline: fail here
