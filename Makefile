@@ -47,7 +47,7 @@ chromium:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installation de chromium (apt)…"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium absent et non installable ici : les tests navigateur seront ignorés"; fi; }
+	  else echo "chromium absent et non installable ici : les tests navigateur échoueront"; fi; }
 
 # The PDF tests (tests/test_report.py) read the PDFs back with poppler-utils (apt): pdfinfo,
 # pdftotext, pdfimages, pdffonts. Without them those tests fail and say so.
