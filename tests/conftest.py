@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,21 @@ os.environ.setdefault(
 os.environ.setdefault(
     "BUTDATA_DB", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"butdata-test-{os.getpid()}.duckdb")
 )
+
+
+def qlio_site(root: Path) -> tuple[Path, Path]:
+    """A writable store of its own under ``root``, built from a copy of the QLIO document (a
+    test that writes never touches the shared store): its sources folder and store."""
+    from butdata.readers import meta_path
+    from butdata.store import build_store
+
+    sources = root / "sources"
+    sources.mkdir()
+    shutil.copy(QLIO, sources)
+    shutil.copy(meta_path(QLIO), sources)
+    db = root / "store.duckdb"
+    build_store(sources, db)
+    return sources, db
 
 
 @pytest.fixture(autouse=True)

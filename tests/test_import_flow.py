@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pdf_fixtures as fx
 import pytest
-from conftest import QLIO, ROOT
+from conftest import QLIO, ROOT, qlio_site
 from streamlit.testing.v1 import AppTest
 
-from butdata.readers import meta_path
 from butdata.store import build_store, open_store
 
 APP = ROOT / "app.py"
@@ -55,12 +53,7 @@ def _fresh():
 @pytest.fixture()
 def site(tmp_path, monkeypatch) -> tuple[Path, Path]:
     """A writable store built from a copy of the QLIO document."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    shutil.copy(QLIO, sources)
-    shutil.copy(meta_path(QLIO), sources)
-    db = tmp_path / "store.duckdb"
-    build_store(sources, db)
+    sources, db = qlio_site(tmp_path)
     monkeypatch.setenv("BUTDATA_DB", str(db))
     return sources, db
 

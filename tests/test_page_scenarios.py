@@ -8,18 +8,16 @@ arithmetic, quoted where they are used."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import QLIO, source_line
+from conftest import QLIO, qlio_site, source_line
 from streamlit.testing.v1 import AppTest
 
 from butdata.analysis.conformity_rules import RULES_BY_CODE
-from butdata.readers import meta_path
-from butdata.store import build_store, open_store
+from butdata.store import open_store
 from butdata.store import scenario_files as sf
 
 APP = Path(__file__).parents[1] / "app.py"
@@ -50,12 +48,7 @@ def real(store_path, monkeypatch):
 @pytest.fixture()
 def site(tmp_path, monkeypatch) -> tuple[Path, Path]:
     """A writable store built from a copy of the QLIO document (saves rebuild it)."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    shutil.copy(QLIO, sources)
-    shutil.copy(meta_path(QLIO), sources)
-    db = tmp_path / "store.duckdb"
-    build_store(sources, db)
+    sources, db = qlio_site(tmp_path)
     monkeypatch.setenv("BUTDATA_DB", str(db))
     monkeypatch.delenv("BUTDATA_SHARED", raising=False)
     return sources, db

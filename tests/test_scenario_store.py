@@ -7,20 +7,19 @@ them: S3 = UE31 (R3.01 1 + SAE3.01 1, 15 ECTS), UE32 (R3.02 2 + SAE3.01 2, 15 EC
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import QLIO
+from conftest import QLIO, qlio_site
 from mcc_frames import table
 
 from butdata.analysis import queries
 from butdata.errors import ButdataError
 from butdata.exports.scenario_xlsx import council_xlsx
-from butdata.readers import meta_path, read_document
+from butdata.readers import read_document
 from butdata.report import render_pdf
 from butdata.report.council import council_page
 from butdata.scenarios import Scenario, impact, scenario_source, to_document
@@ -41,12 +40,7 @@ def scenario(name: str = "Essai") -> Scenario:
 
 @pytest.fixture()
 def site(tmp_path) -> tuple[Path, Path]:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    shutil.copy(QLIO, sources)
-    shutil.copy(meta_path(QLIO), sources)
-    db = tmp_path / "store.duckdb"
-    build_store(sources, db)
+    sources, db = qlio_site(tmp_path)
     return sources, db
 
 

@@ -6,7 +6,6 @@ localhost port, and the wait for a page to settle. Test modules import the fixtu
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -20,9 +19,6 @@ sys.path.insert(0, str(ROOT / "tests" / "load"))
 import stclient  # noqa: E402
 from stclient import free_port  # noqa: E402, F401 — for a server that must know its URL first
 
-from butdata.readers import meta_path  # noqa: E402
-from butdata.store import build_store  # noqa: E402
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -32,20 +28,6 @@ if not Path(CHROMIUM).exists():
         pytrace=False,
     )
 import playwright.sync_api as sync_api  # noqa: E402 — in the test extras
-
-
-def qlio_site(root: Path) -> tuple[Path, Path]:
-    """A writable store of its own under ``root``, built from a copy of the QLIO document (a
-    test that writes never touches the shared test store): its sources folder and store."""
-    from conftest import QLIO  # tests/conftest.py: the seed documents of the project
-
-    sources = root / "sources"
-    sources.mkdir()
-    shutil.copy(QLIO, sources)
-    shutil.copy(meta_path(QLIO), sources)
-    db = root / "store.duckdb"
-    build_store(sources, db)
-    return sources, db
 
 
 @contextlib.contextmanager

@@ -13,7 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pdf_fixtures as fx
-from browser_kit import ARTIFACTS, browser, qlio_site, serve, settle  # noqa: F401
+from browser_kit import ARTIFACTS, browser, serve, settle  # noqa: F401
+from conftest import qlio_site
 
 from butdata.store import open_store
 

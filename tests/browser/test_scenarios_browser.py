@@ -13,7 +13,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from browser_kit import ARTIFACTS, browser, qlio_site, serve, settle  # noqa: F401
+from browser_kit import ARTIFACTS, browser, serve, settle  # noqa: F401
+from conftest import qlio_site
 from test_browser import _no_page_not_found
 
 pytestmark = pytest.mark.browser
