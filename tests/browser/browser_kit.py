@@ -1,7 +1,8 @@
 """What every browser test shares: Debian's chromium driven by Playwright (no browser download;
 a missing chromium fails, never skips), a 1280×720 French page, the app served on a free
-localhost port, and the wait for a page to settle. Test modules import the fixtures they use
-(``browser``, ``page``) from here."""
+localhost port (``server``: on the suite's store), the wait for a page to settle and the check
+that a page opened cleanly. Test modules import the fixtures they use (``browser``, ``page``,
+``server``) from here."""
 
 from __future__ import annotations
 
@@ -53,6 +54,12 @@ def serve(
 
 
 @pytest.fixture(scope="module")
+def server(store_path, tmp_path_factory):
+    with serve(store_path, tmp_path_factory.mktemp("browser") / "server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(
@@ -73,7 +80,7 @@ def page(browser):
 
 def settle(pg, timeout: float = 30_000) -> None:
     """Connected, the script done, and done again half a second later (bound widgets may trigger
-    one more run) with no skeleton left; fails after ``timeout`` ms."""
+    one more run) with no skeleton left; fails if the script still runs after ``timeout`` ms."""
     pg.wait_for_selector(
         "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout
     )
@@ -85,3 +92,11 @@ def settle(pg, timeout: float = 30_000) -> None:
         if pg.locator(idle).count() and pg.locator("[data-testid='stSkeleton']").count() == 0:
             return
     pg.wait_for_selector(idle, timeout=1)  # still running at the deadline: fail here
+
+
+def no_page_not_found(pg) -> None:
+    """The page opened cleanly: no « Page not found » dialog, no traceback, no unexpected error."""
+    body = pg.locator("body").inner_text()
+    assert "Page not found" not in body and "page not found" not in body.lower(), body[:500]
+    assert pg.locator("[role='dialog']").count() == 0
+    assert "Traceback" not in body and "erreur inattendue" not in body

@@ -9,22 +9,9 @@ import re
 import time
 
 import pytest
-from browser_kit import ARTIFACTS, browser, page, serve, settle  # noqa: F401
+from browser_kit import ARTIFACTS, browser, no_page_not_found, page, server, settle  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(store_path, tmp_path_factory):
-    with serve(store_path, tmp_path_factory.mktemp("browser") / "server.log") as url:
-        yield url
-
-
-def _no_page_not_found(pg) -> None:
-    body = pg.locator("body").inner_text()
-    assert "Page not found" not in body and "page not found" not in body.lower(), body[:500]
-    assert pg.locator("[role='dialog']").count() == 0
-    assert "Traceback" not in body and "erreur inattendue" not in body
 
 
 DEEP_LINKS = [
@@ -55,7 +42,7 @@ DEEP_LINKS = [
 def test_deep_link_opens_cleanly(server, page, name, path, title):
     page.goto(server + path)
     settle(page)
-    _no_page_not_found(page)
+    no_page_not_found(page)
     assert page.get_by_role("heading", name=title).first.is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

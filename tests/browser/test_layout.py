@@ -8,8 +8,7 @@ and the cards it moves are on screen together. Screenshots go to tests/artifacts
 from __future__ import annotations
 
 import pytest
-from browser_kit import ARTIFACTS, browser, settle  # noqa: F401
-from test_browser import _no_page_not_found, server  # noqa: F401
+from browser_kit import ARTIFACTS, browser, no_page_not_found, server, settle  # noqa: F401
 
 TC_S3 = (
     "formation=TC&semestre=S3&document=MCC+IUT+multisite+%C2%B7+Bordeaux"
@@ -58,7 +57,7 @@ def test_nothing_is_clipped(server, browser, name, path, width, height):
     try:
         pg.goto(server + path)
         settle(pg)
-        _no_page_not_found(pg)
+        no_page_not_found(pg)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"mise-en-page-{name}-{width}x{height}.png"))
         assert pg.evaluate(CLIPPED_JS) == []

@@ -13,9 +13,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from browser_kit import ARTIFACTS, browser, serve, settle  # noqa: F401
+from browser_kit import ARTIFACTS, browser, no_page_not_found, serve, settle  # noqa: F401
 from conftest import qlio_site
-from test_browser import _no_page_not_found
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +60,7 @@ def test_edit_save_and_reopen_by_link(server, browser, site):
     try:
         pg.goto(f"{server}/Scenarios?formation=QLIO&origine={urllib.parse.quote_plus(ORIGIN)}")
         settle(pg)
-        _no_page_not_found(pg)
+        no_page_not_found(pg)
         assert "41,25 %" in _bar_labels(pg)
         _choose(pg, "De", "R3.07")
         _choose(pg, "Vers", "SAE3.01")
@@ -91,7 +90,7 @@ def test_edit_save_and_reopen_by_link(server, browser, site):
     try:
         pg.goto(f"{server}/Scenarios?scenario={urllib.parse.quote(NAME)}")
         settle(pg)
-        _no_page_not_found(pg)
+        no_page_not_found(pg)
         body = pg.locator("body").inner_text()
         assert f"« {NAME} »" in body
         assert "R3.07 UE31 : 1,5 → 1,0" in body
