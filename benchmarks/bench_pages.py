@@ -199,18 +199,8 @@ def measure_slider(db_path: Path, workdir: Path, repeat: int = 15, warmup: int =
 
     global last_slider_key
     key = last_slider_key = first_slider_key(at)
-    grades = (12.0, 13.0)  # the floor's options are the page's labels
-    r = _pair(
-        "slider",
-        SIMULATION,
-        _toggle("select_slider", key, grades),
-        workdir,
-        repeat,
-        warmup,
-        floor_change=_toggle(
-            "select_slider", key, (grade_label(grades[0]), grade_label(grades[1]))
-        ),
-    )
+    grades = (grade_label(12.0), grade_label(13.0))  # the options are labels, page and floor
+    r = _pair("slider", SIMULATION, _toggle("select_slider", key, grades), workdir, repeat, warmup)
     return {
         "slider_rerun_ratio": r["ratio"],
         "slider_rerun_page_ms": r["page_ms"],

@@ -292,7 +292,7 @@ def test_simulation_slider_changes_ue_average_to_hand_computed_value():
     assert source_line(QLIO, 71) == "Total des coefficients 30 10 10 10"
     # Every graded module at 10, then R1.07 (coef 1.40 in UE11, total of UE11 = 10) at 14:
     # (10 × 10 + 1.40 × (14 − 10)) / 10 = 105.6 / 10 = 10.56
-    at.select_slider(key="n_R1.07").set_value(14.0).run()
+    at.select_slider(key="n_R1.07").set_value("14").run()
     _ok(at)
     assert "class='ue-avg'" in _card(at, "S1-UE11") and ">10,56<" in _card(at, "S1-UE11")
     assert _param(at, "n_R1.07") == ["14"]
@@ -309,7 +309,7 @@ def test_simulation_compensated_ue_says_so():
     assert source_line(QLIO, 57).startswith("SAE1.01") and source_line(QLIO, 57).endswith(
         " 2.00 0.00 0.00"
     )
-    at.select_slider(key="n_SAE1.01").set_value(0.0).run()
+    at.select_slider(key="n_SAE1.01").set_value("0").run()
     _ok(at)
     card = _card(at, "S1-UE11")
     assert "<b>UE11 · CMP</b>" in card and ">9,6<" in card

@@ -16,7 +16,6 @@ on screen, so a slider and the averages it moves are seen together). A floor scr
 
 from __future__ import annotations
 
-import functools
 import html
 from collections.abc import Callable, Mapping, Sequence
 
@@ -32,7 +31,12 @@ from butdata.vocab import JURY_LABELS, KIND_LABELS
 from . import state
 
 NOT_GRADED = "non noté"
-GRADE_OPTIONS: list = [NOT_GRADED] + [i * 0.25 for i in range(81)]
+# A slider's options are the labels themselves, read back as grades through a dict: given
+# numbers and a format_func, Streamlit formats every option of every slider on each rerun and
+# looks the value up with a float tolerance (≈ 1,9 ms a rerun for the Simulation page's 39
+# sliders, measured with py-spy against its floor).
+GRADE_OF: dict[str, float] = {fmt.number(i * 0.25, 2): i * 0.25 for i in range(81)}
+GRADE_OPTIONS: list[str] = [NOT_GRADED, *GRADE_OF]
 KIND_ORDER = ["SAÉ", "ressource", "portfolio", "stage", "autre", "non identifié"]
 CODE_TEXT = {
     "ADM": "validée",
@@ -168,13 +172,12 @@ def build_spec(
 # --------------------------------------------------------------------------- controls
 
 
-@functools.lru_cache(maxsize=4096)  # called for every option of every slider on each rerun
-def grade_label(v: object) -> str:
-    """A grade as the slider and the URL say it: « 12,25 », « non noté »."""
-    return v if isinstance(v, str) else fmt.number(float(v), 2)  # type: ignore[arg-type]
+def grade_label(v: float | str) -> str:
+    """A grade as the slider and the URL say it (a slider option): « 12,25 », « non noté »."""
+    return v if isinstance(v, str) else fmt.number(float(v), 2)
 
 
-def _preset(codes: Sequence[str], value: object) -> None:
+def _preset(codes: Sequence[str], value: str) -> None:
     for code in codes:
         st.session_state[slider_key(code)] = value
 
@@ -183,8 +186,20 @@ def render_presets(spec: Mapping) -> None:
     """Preset buttons (every module at 10, at 12, none graded)."""
     codes = spec["codes"]
     b = st.columns(3)
-    b[0].button("Tout à 10", on_click=_preset, args=(codes, 10.0), key="preset_10", width="stretch")
-    b[1].button("Tout à 12", on_click=_preset, args=(codes, 12.0), key="preset_12", width="stretch")
+    b[0].button(
+        "Tout à 10",
+        on_click=_preset,
+        args=(codes, grade_label(10.0)),
+        key="preset_10",
+        width="stretch",
+    )
+    b[1].button(
+        "Tout à 12",
+        on_click=_preset,
+        args=(codes, grade_label(12.0)),
+        key="preset_12",
+        width="stretch",
+    )
     b[2].button(
         "Aucune note",
         on_click=_preset,
@@ -214,18 +229,14 @@ def render_controls(spec: Mapping, parent: object = None) -> dict[str, float]:
             cols = st.columns(2)
             for i, mod in enumerate(group["modules"]):
                 key = slider_key(mod["code"])
-                many.show(key, GRADE_OPTIONS, NOT_GRADED, grade_label, "Note", parent)
+                many.show(key, GRADE_OPTIONS, NOT_GRADED, str, "Note", parent)
                 with cols[i % 2]:
                     v = st.select_slider(
-                        mod["label"],
-                        options=GRADE_OPTIONS,
-                        format_func=grade_label,
-                        key=key,
-                        help=mod["help"],
+                        mod["label"], options=GRADE_OPTIONS, key=key, help=mod["help"]
                     )
-                many.remember(key, v, None if v == NOT_GRADED else grade_label(v))
-                if not isinstance(v, str):
-                    grades[mod["code"]] = float(v)
+                many.remember(key, v, None if v == NOT_GRADED else v)
+                if v in GRADE_OF:
+                    grades[mod["code"]] = GRADE_OF[v]
     return grades
 
 
