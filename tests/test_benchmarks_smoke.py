@@ -36,6 +36,7 @@ KEYS = (
     "browser_slider_ratio",
     "cohort_floor_ratio",
     "cohort_floor_ms",
+    "cohort_product_floor_ratio",
     "pdf_read_ratio",
     "first_page_ratio",
     "setup_seconds",
