@@ -186,20 +186,14 @@ def render_presets(spec: Mapping) -> None:
     """Preset buttons (every module at 10, at 12, none graded)."""
     codes = spec["codes"]
     b = st.columns(3)
-    b[0].button(
-        "Tout à 10",
-        on_click=_preset,
-        args=(codes, grade_label(10.0)),
-        key="preset_10",
-        width="stretch",
-    )
-    b[1].button(
-        "Tout à 12",
-        on_click=_preset,
-        args=(codes, grade_label(12.0)),
-        key="preset_12",
-        width="stretch",
-    )
+    for col, grade in zip(b, ("10", "12")):  # slider options (labels)
+        col.button(
+            f"Tout à {grade}",
+            on_click=_preset,
+            args=(codes, grade),
+            key=f"preset_{grade}",
+            width="stretch",
+        )
     b[2].button(
         "Aucune note",
         on_click=_preset,
