@@ -93,7 +93,7 @@ def floor_product(structure: cohort.CohortStructure, grades: np.ndarray) -> np.n
     return out
 
 
-def stacked_blocks(structure: cohort.CohortStructure, grades: np.ndarray) -> list[np.ndarray]:
+def stacked_blocks(grades: np.ndarray) -> list[np.ndarray]:
     """The matrices the engine multiplies, built outside any timing: per block of students, the
     grades with NaN as 0 stacked over the graded indicator (float32, see ``cohort._averages``)."""
     blocks = []
@@ -129,7 +129,7 @@ def measure(
     )
     cohort.simulate_cohort(structure, grades)  # warm-up (first-call costs), not counted
     floor_product(structure, grades)
-    blocks = stacked_blocks(structure, grades)
+    blocks = stacked_blocks(grades)
     engine_product(structure, blocks)
     vec_times, loop_times, floor_times, product_times = [], [], [], []
     for _ in range(repeat):  # interleaved, so that machine noise hits both sides alike

@@ -195,11 +195,9 @@ def first_slider_key(at) -> str:
 def measure_slider(db_path: Path, workdir: Path, repeat: int = 15, warmup: int = 3) -> dict:
     os.environ["BUTDATA_DB"] = str(db_path)
     at = _open(SIMULATION)
-    from ui.simulation_view import grade_label
-
     global last_slider_key
     key = last_slider_key = first_slider_key(at)
-    grades = (grade_label(12.0), grade_label(13.0))  # the options are labels, page and floor
+    grades = ("12", "13")  # two options of a grade slider (its labels), page and floor
     r = _pair("slider", SIMULATION, _toggle("select_slider", key, grades), workdir, repeat, warmup)
     return {
         "slider_rerun_ratio": r["ratio"],

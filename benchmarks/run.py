@@ -69,7 +69,7 @@ SIZES = {
         scale=NATIONAL_SCALE,
         query=15,
         # The AppTest pairs cost ≈ 0.1 s a repetition: with 12-15 the same page gave 1.09-1.30
-        # in three measures in one process, with 30-40 it gave 1.12-1.21 (issue 18 notes).
+        # in three measures in one process, with 30-40 it gave 1.12-1.21 (bench_pages._pair).
         slider=40,
         pages=30,
         browser=12,

@@ -31,10 +31,9 @@ from butdata.vocab import JURY_LABELS, KIND_LABELS
 from . import state
 
 NOT_GRADED = "non noté"
-# A slider's options are the labels themselves, read back as grades through a dict: given
-# numbers and a format_func, Streamlit formats every option of every slider on each rerun and
-# looks the value up with a float tolerance (≈ 1,9 ms a rerun for the Simulation page's 39
-# sliders, measured with py-spy against its floor).
+# A slider's options are the labels themselves (« 12,25 »: the slider and the URL say them),
+# read back as grades through a dict: given numbers and a format_func, Streamlit formats the 82
+# options of each slider on every rerun and finds the value by float comparisons.
 GRADE_OF: dict[str, float] = {fmt.number(i * 0.25, 2): i * 0.25 for i in range(81)}
 GRADE_OPTIONS: list[str] = [NOT_GRADED, *GRADE_OF]
 KIND_ORDER = ["SAÉ", "ressource", "portfolio", "stage", "autre", "non identifié"]
@@ -170,11 +169,6 @@ def build_spec(
 
 
 # --------------------------------------------------------------------------- controls
-
-
-def grade_label(v: float | str) -> str:
-    """A grade as the slider and the URL say it (a slider option): « 12,25 », « non noté »."""
-    return v if isinstance(v, str) else fmt.number(float(v), 2)
 
 
 def _preset(codes: Sequence[str], value: str) -> None:
