@@ -16,6 +16,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from butdata.grading import cohort
+from butdata.grading.rules import DEFAULT_RULES
 
 DEFAULT_YEAR = ("000-qlio-s3-qmi", "000-qlio-s4-qmi")
 
@@ -93,14 +94,14 @@ def floor_product(structure: cohort.CohortStructure, grades: np.ndarray) -> np.n
     return out
 
 
-def stacked_blocks(grades: np.ndarray) -> list[np.ndarray]:
-    """The matrices the engine multiplies, built outside any timing: per block of students, the
-    grades with NaN as 0 stacked over the graded indicator (float32, see ``cohort._averages``)."""
-    blocks = []
-    for i in range(0, grades.shape[0], cohort.BLOCK):
-        g = grades[i : i + cohort.BLOCK]
-        blocks.append(np.vstack([np.nan_to_num(g, nan=0.0), ~np.isnan(g)]).astype(np.float32))
-    return blocks
+def stacked_blocks(structure: cohort.CohortStructure, grades: np.ndarray) -> list[np.ndarray]:
+    """The matrices the engine multiplies (``cohort._stacked``: per block of students, the grades
+    with NaN as 0 stacked over the graded indicator, float32), built outside any timing."""
+    plan = cohort._Plan(structure, DEFAULT_RULES, None)
+    return [
+        cohort._stacked(plan, grades[i : i + cohort.BLOCK], np.dtype(np.float32))
+        for i in range(0, grades.shape[0], cohort.BLOCK)
+    ]
 
 
 def engine_product(structure: cohort.CohortStructure, blocks: list[np.ndarray]) -> None:
@@ -129,7 +130,7 @@ def measure(
     )
     cohort.simulate_cohort(structure, grades)  # warm-up (first-call costs), not counted
     floor_product(structure, grades)
-    blocks = stacked_blocks(grades)
+    blocks = stacked_blocks(structure, grades)
     engine_product(structure, blocks)
     vec_times, loop_times, floor_times, product_times = [], [], [], []
     for _ in range(repeat):  # interleaved, so that machine noise hits both sides alike
